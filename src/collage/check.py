@@ -1,0 +1,95 @@
+"""Everything that can be known about a folder without rendering it: `collage check`, and the gate
+`render` passes before it encodes a single frame."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import manifest as manifest_mod
+from . import plan as plan_mod
+from .errors import InputError, Problem
+from .manifest import Project
+from .plan import Timeline
+
+
+@dataclass(frozen=True)
+class Report:
+    problems: tuple[Problem, ...]
+    project: Project | None = None
+    timeline: Timeline | None = None
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def media_problems(project: Project, timeline: Timeline) -> list[Problem]:
+    """Photos readable, text drawable, music decodable: each problem names the file, line and field."""
+    from . import audio, photos
+
+    shown = _shown(project)
+    problems: list[Problem] = []
+    if not timeline.slides:
+        problems.append(Problem(shown, "the sequence gives no slides", field="sequence",
+                                hint="add a title card or approve some messages"))
+    used = {c.message for s in timeline.slides for c in s.cells}
+    for m in project.messages:
+        if m.id not in used:
+            continue
+        _, found = photos.check(project.folder, m.photo, m.id, shown, m.line)
+        problems.extend(found)
+        for part, value in (("name", m.name), ("profession", m.profession), ("location", m.location)):
+            if value:
+                problems.extend(_text_problems(value, shown, m.line, f"messages[{m.id}].{part}"))
+    for slide in timeline.slides:
+        for part in ("title", "subtitle", "body"):
+            value = getattr(slide, part)
+            if value:
+                problems.extend(_text_problems(value, shown, slide.line, f"sequence.{part}"))
+    for track in project.music:
+        problems.extend(audio.check_track(project.folder, track, shown))
+    return problems
+
+
+def _text_problems(value: str, shown: str, line: int | None, field: str) -> list[Problem]:
+    from . import text
+    from .errors import RenderError
+
+    out: list[Problem] = []
+    missing = text.missing_characters(value)
+    if missing:
+        chars = " ".join(f"'{c}' (U+{ord(c):04X})" for c in missing)
+        out.append(Problem(shown, f"no bundled font can draw {chars}", line=line, field=field,
+                           hint="replace the characters, or add a font that covers them"))
+    try:
+        text.require_shaping(value)
+    except RenderError as exc:
+        out.append(Problem(shown, str(exc), line=line, field=field))
+    return out
+
+
+def _shown(project: Project) -> str:
+    return manifest_mod._display(project.manifest)
+
+
+def run(folder: Path | str, manifest: Path | str | None = None, size: tuple[int, int] | None = None,
+        fps: int | None = None, media: bool = True) -> Report:
+    """Validate without rendering. Never raises InputError: problems come back in the report."""
+    try:
+        project = manifest_mod.load(folder, manifest)
+    except InputError as exc:
+        return Report(exc.problems)
+    timeline = plan_mod.build(project, size, fps)
+    problems = list(timeline.warnings)
+    if media:
+        problems += media_problems(project, timeline)
+    return Report(tuple(problems), project, timeline)

@@ -1,0 +1,139 @@
+"""The command line: a thin layer over the library. Only this module prints or exits.
+
+Exit codes: 0 success, 1 invalid input (manifest or media), 2 usage error; 3 a render that failed for
+another reason; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from .errors import CollageError, InputError, Problem, RenderError
+
+# Locals may hold private data (contributors' emails): never show them in a traceback.
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False,
+                  help="Render a video collage of photo messages from a folder and its collage.yaml.")
+
+Folder = Annotated[Path, typer.Argument(help="The folder holding collage.yaml and the media.",
+                                        show_default=False)]
+ManifestOpt = Annotated[Path | None, typer.Option("--manifest", "-m", help="Manifest file (default FOLDER/collage.yaml).")]
+
+
+def _err(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+def _report(problems: tuple[Problem, ...] | list[Problem]) -> None:
+    for p in sorted(problems, key=lambda p: (p.severity != "error", p.line or 0)):
+        _err(("error: " if p.severity == "error" else "") + str(p))
+
+
+def _fail(exc: CollageError) -> NoReturn:
+    if isinstance(exc, InputError):
+        _report(exc.problems)
+        n = len(exc.errors)
+        _err(f"{n} error{'s' if n != 1 else ''}; nothing was rendered")
+        raise typer.Exit(1)
+    _err(f"error: {exc}")
+    raise typer.Exit(3 if isinstance(exc, RenderError) else 1)
+
+
+def _terminate_as_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@app.command()
+def render(
+    folder: Folder,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write the MP4.")] = None,
+    preview: Annotated[bool, typer.Option("--preview", help="Small and fast (640x360, 15 fps), for CI; "
+                                          "written as NAME.preview.mp4 unless -o is given.")] = False,
+    manifest: ManifestOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Render the video."""
+    from .progress import ProgressReporter
+    from .render import render as do_render
+
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    try:
+        result = do_render(folder, manifest_path=manifest, output=output, preview=preview,
+                           progress=None if quiet else ProgressReporter("preview" if preview else "render"))
+    except CollageError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        _err("interrupted; no output was written")
+        raise typer.Exit(130) from None
+    _report(result.warnings)
+    t = result.timeline
+    typer.echo(f"wrote {result.output} ({t.width}x{t.height}, {t.fps} fps, {t.duration:.2f} s, "
+               f"{len(t.slides)} slides) in {result.seconds:.1f} s")
+
+
+@app.command()
+def check(folder: Folder, manifest: ManifestOpt = None) -> None:
+    """Validate the manifest and media without rendering; exit 0 when renderable, 1 when not."""
+    from .check import run
+
+    report = run(folder, manifest)
+    _report(report.problems)
+    if not report.ok:
+        n = len(report.errors)
+        _err(f"{n} error{'s' if n != 1 else ''}, {len(report.warnings)} warning(s): not renderable")
+        raise typer.Exit(1)
+    assert report.project is not None and report.timeline is not None
+    t = report.timeline
+    typer.echo(f"ok: {len(t.slides)} slides, {t.duration:.2f} s, {len(report.project.messages)} approved "
+               f"messages ({len(report.project.unapproved)} not approved), {len(report.warnings)} warning(s)")
+
+
+@app.command()
+def plan(
+    folder: Folder,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
+    manifest: ManifestOpt = None,
+) -> None:
+    """Print the timeline: each slide's index, kind, start, duration and messages."""
+    from .manifest import load
+    from .plan import build
+
+    try:
+        timeline = build(load(folder, manifest))
+    except CollageError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(timeline.to_dict(), ensure_ascii=False, indent=2))
+        return
+    _report(timeline.warnings)
+    typer.echo(f"{'#':>3}  {'kind':<5}  {'start':>8}  {'dur':>6}  messages")
+    for s in timeline.slides:
+        what = ", ".join(s.messages) if s.messages else " / ".join(x for x in (s.title, s.subtitle) if x)
+        typer.echo(f"{s.index:>3}  {s.kind:<5}  {s.start / timeline.fps:>7.2f}s  {s.frames / timeline.fps:>5.2f}s  {what}")
+    typer.echo(f"total {timeline.duration:.2f} s ({timeline.frames} frames at {timeline.fps} fps, "
+               f"{timeline.width}x{timeline.height})")
+
+
+@app.command()
+def init(folder: Folder) -> None:
+    """Write a starting collage.yaml for the photos found (new messages are not approved)."""
+    from .scaffold import init as do_init
+
+    try:
+        path, count = do_init(folder)
+    except CollageError as exc:
+        _fail(exc)
+    typer.echo(f"wrote {path} with {count} message(s), none approved yet; edit it, then `collage check {folder}`")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(130)

@@ -1,0 +1,34 @@
+"""Durations as editors write them: `5`, `1.5`, `5s`, `1.5s`, `500ms`, `1m30s`, `1h2m`."""
+
+from __future__ import annotations
+
+import re
+
+_PART = re.compile(r"(\d+(?:\.\d+)?|\.\d+)(h|ms|m|s)")
+_UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+
+
+def parse_duration(value: object) -> float:
+    """Seconds from a number or a duration string; ValueError says what was wrong."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 5, 1.5s or 1m30s, got a boolean")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(" ", "")
+        try:
+            seconds = float(text)
+        except ValueError:
+            pos, seconds = 0, 0.0
+            for match in _PART.finditer(text):
+                if match.start() != pos:
+                    break
+                seconds += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+                pos = match.end()
+            if pos != len(text) or not text:
+                raise ValueError(f"'{value}' is not a duration; write 5, 1.5s, 500ms or 1m30s") from None
+    else:
+        raise ValueError(f"expected a duration such as 5, 1.5s or 1m30s, got {type(value).__name__}")
+    if seconds < 0 or seconds != seconds or seconds == float("inf"):
+        raise ValueError(f"'{value}' is not a usable duration; it must be zero or more seconds")
+    return seconds

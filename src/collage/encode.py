@@ -1,0 +1,193 @@
+"""Frames and the music bed in, a web-ready MP4 out.
+
+The encoder is a seam: `FFmpegEncoder` streams raw RGB frames into one ffmpeg process (imageio-ffmpeg's
+binary); `MemoryEncoder` keeps frames in memory for tests. moviepy's writer is not used: it forces its
+own pixel format and mp3 audio.
+
+The file is written beside the output under a hidden temporary name and moved into place only when
+ffmpeg has finished cleanly, so an interrupted or failed render never leaves a partial file at the
+output path nor touches an earlier good output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import EncodeError
+
+Frame = NDArray[np.uint8]
+
+
+@dataclass(frozen=True)
+class EncodeSpec:
+    width: int
+    height: int
+    fps: int
+    frames: int
+    title: str
+    crf: int = 19
+    preset: str = "medium"
+    audio_bitrate: str = "192k"
+    sample_rate: int = 48000
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.fps
+
+
+class FrameSink(Protocol):
+    def write(self, frame: Frame) -> None: ...
+
+
+class Encoder(Protocol):
+    def session(self, output: Path, spec: EncodeSpec, audio: Path | None) -> contextlib.AbstractContextManager[FrameSink]:
+        """Open an encode; frames written to the sink become `output` when the block exits cleanly."""
+        ...
+
+
+def ffmpeg_exe() -> str:
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def ffmpeg_command(spec: EncodeSpec, audio: Path | None, target: Path) -> list[str]:
+    """The whole ffmpeg command line; every output property in the spec is set here."""
+    gop = spec.fps * 2  # a keyframe every 2 s: quick seeking in browsers
+    cmd = [
+        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+        "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{spec.width}x{spec.height}", "-framerate", str(spec.fps),
+        "-i", "pipe:0",
+    ]
+    if audio is not None:
+        cmd += ["-i", str(audio)]
+    else:
+        cmd += ["-f", "lavfi", "-t", f"{spec.duration:.6f}", "-i",
+                f"anullsrc=channel_layout=stereo:sample_rate={spec.sample_rate}"]
+    cmd += [
+        "-map", "0:v:0", "-map", "1:a:0",
+        # RGB -> limited-range BT.709 YUV 4:2:0, converted by the matrix the tags claim.
+        # setparams tags the frames themselves: since ffmpeg 7 the encoder takes colour properties from
+        # the frames, and raw RGB input carries none.
+        "-vf", "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic+accurate_rnd+full_chroma_int,"
+               "format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709",
+        "-c:v", "libx264", "-preset", spec.preset, "-crf", str(spec.crf), "-profile:v", "high",
+        "-pix_fmt", "yuv420p", "-g", str(gop), "-keyint_min", str(min(gop, spec.fps)),
+        "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv",
+        "-c:a", "aac", "-b:a", spec.audio_bitrate, "-ar", str(spec.sample_rate), "-ac", "2",
+        # Trim audio to the picture; never -shortest with a pipe (ffmpeg buffers gigabytes).
+        "-t", f"{spec.duration:.6f}",
+        "-map_metadata", "-1", "-metadata", f"title={spec.title}",
+        "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
+        "-movflags", "+faststart", "-f", "mp4", str(target),
+    ]
+    return cmd
+
+
+def partial_path(output: Path) -> Path:
+    return output.with_name(f".{output.name}.{os.getpid()}.partial")
+
+
+class _FFmpegSink:
+    def __init__(self, proc: subprocess.Popen[bytes], stderr_file: Path) -> None:
+        self.proc, self.stderr_file = proc, stderr_file
+
+    def write(self, frame: Frame) -> None:
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(memoryview(np.ascontiguousarray(frame)).cast("B"))
+        except BrokenPipeError:
+            self.proc.wait()
+            raise EncodeError(*_translate(self.stderr_file.read_text(errors="replace"))) from None
+
+
+class FFmpegEncoder:
+    def __init__(self, exe: str | None = None) -> None:
+        self._exe = exe
+
+    @contextlib.contextmanager
+    def session(self, output: Path, spec: EncodeSpec, audio: Path | None) -> Iterator[FrameSink]:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        target = partial_path(output)
+        cmd = ffmpeg_command(spec, audio, target)
+        if self._exe:
+            cmd[0] = self._exe
+        with tempfile.TemporaryDirectory(prefix="collage-ffmpeg-") as tmp:
+            stderr_file = Path(tmp) / "stderr.txt"
+            with stderr_file.open("wb") as err:
+                try:
+                    # Own session: Ctrl-C reaches us, not ffmpeg, so we decide what happens to the file.
+                    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err,
+                                            start_new_session=True)
+                except OSError as exc:
+                    raise EncodeError(f"cannot start ffmpeg: {exc.strerror}", "reinstall imageio-ffmpeg") from None
+            done = False
+            try:
+                yield _FFmpegSink(proc, stderr_file)
+                assert proc.stdin is not None
+                try:
+                    proc.stdin.close()
+                except BrokenPipeError:
+                    pass
+                code = proc.wait()
+                if code != 0:
+                    raise EncodeError(*_translate(stderr_file.read_text(errors="replace")))
+                os.replace(target, output)
+                done = True
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+                if proc.stdin and not proc.stdin.closed:
+                    with contextlib.suppress(OSError):
+                        proc.stdin.close()
+                if not done:
+                    with contextlib.suppress(FileNotFoundError):
+                        target.unlink()
+
+
+def _translate(stderr: str) -> tuple[str, str]:
+    """ffmpeg's stderr as one line and a hint, not a dump."""
+    low = stderr.lower()
+    if "no space left" in low:
+        return "ffmpeg ran out of disk space", "free some space where the output goes"
+    if "permission denied" in low:
+        return "ffmpeg may not write the output", "check the output folder's permissions"
+    if "invalid data found" in low or "could not find codec" in low:
+        return "ffmpeg could not read the music bed", "check the music files with `collage check`"
+    last = next((ln.strip() for ln in reversed(stderr.splitlines()) if ln.strip()), "no message")
+    return f"ffmpeg failed: {last[:200]}", "run `collage check`; if it passes, this is a bug in collage"
+
+
+@dataclass
+class MemoryEncoder:
+    """Keeps what would be encoded; for tests of everything before ffmpeg."""
+
+    frames: list[Frame] = field(default_factory=list)
+    spec: EncodeSpec | None = None
+    audio: Path | None = None
+    keep_every: int = 1
+
+    @contextlib.contextmanager
+    def session(self, output: Path, spec: EncodeSpec, audio: Path | None) -> Iterator[FrameSink]:
+        self.spec, self.audio = spec, audio
+        count = 0
+
+        class _Sink:
+            def write(inner, frame: Frame) -> None:  # noqa: N805
+                nonlocal count
+                if count % self.keep_every == 0:
+                    self.frames.append(frame.copy())
+                count += 1
+
+        yield _Sink()

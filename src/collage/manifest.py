@@ -1,0 +1,593 @@
+"""Load and validate `collage.yaml` into a frozen `Project`.
+
+Every problem is collected and reported at once, each with its line, field path and a hint. The
+contributor's `email` is checked for type and then dropped: no object after this module holds it.
+Unapproved messages are dropped too, so nothing downstream can render one by mistake.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+from . import yamlpos
+from .durations import parse_duration
+from .errors import InputError, Problem
+
+MANIFEST_NAME = "collage.yaml"
+PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".avif", ".tif", ".tiff"})
+AUDIO_SUFFIXES = frozenset({".mp3", ".wav", ".flac", ".ogg", ".opus", ".m4a", ".aac"})
+SIZE_PRESETS = {
+    "720p": (1280, 720),
+    "1080p": (1920, 1080),
+    "4k": (3840, 2160),
+    "vertical": (1080, 1920),
+    "square": (1080, 1080),
+}
+DEFAULT_CLOSING = ("Thank you", "谢谢")
+# Scalars that are text even when YAML would read them as something else (`location: NO`).
+_TEXT_KEYS = frozenset(
+    {"id", "photo", "name", "profession", "location", "message", "title", "subtitle", "body", "email",
+     "tags", "messages", "file", "output", "grid"}
+)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The validated project: what every later stage reads.
+
+
+@dataclass(frozen=True)
+class Timing:
+    title: float = 5.0
+    slide: float = 6.0
+    transition: float = 1.0
+
+
+@dataclass(frozen=True)
+class Track:
+    file: str  # relative to the folder
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    """An approved photo message. There is deliberately no email field."""
+
+    id: str
+    photo: str  # relative to the folder, as written in the manifest
+    name: str | None = None
+    profession: str | None = None
+    location: str | None = None
+    text: str | None = None
+    tags: tuple[str, ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class TitleItem:
+    title: str
+    subtitle: str | None = None
+    body: str | None = None
+    duration: float | None = None
+    transition: float | None = None
+    line: int | None = None
+    kind: Literal["title"] = "title"
+
+
+@dataclass(frozen=True)
+class GridItem:
+    layout: tuple[int, int] | None  # (cols, rows); None = auto
+    select: Literal["all"] | tuple[str, ...] | str  # `all`, explicit ids (tuple) or a tag (str)
+    duration: float | None = None
+    transition: float | None = None
+    line: int | None = None
+    kind: Literal["grid"] = "grid"
+
+
+@dataclass(frozen=True)
+class PhotoItem:
+    message: str
+    duration: float | None = None
+    transition: float | None = None
+    line: int | None = None
+    kind: Literal["photo"] = "photo"
+
+
+SequenceItem = TitleItem | GridItem | PhotoItem
+
+
+@dataclass(frozen=True)
+class Project:
+    folder: Path
+    manifest: Path
+    title: str
+    size: tuple[int, int]
+    fps: int
+    output: Path  # absolute
+    timing: Timing
+    music: tuple[Track, ...]
+    sequence: tuple[SequenceItem, ...]
+    messages: tuple[Message, ...]  # approved only, in manifest order
+    unapproved: frozenset[str] = field(default_factory=frozenset)
+    sequence_given: bool = True
+    warnings: tuple[Problem, ...] = ()
+
+    def path(self, rel: str) -> Path:
+        return self.folder / rel
+
+    def message(self, message_id: str) -> Message:
+        for m in self.messages:
+            if m.id == message_id:
+                return m
+        raise KeyError(message_id)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The manifest as written (pydantic models: types, unknown keys, required fields).
+
+
+def _duration(value: Any) -> float:
+    return parse_duration(value)
+
+
+Duration = Annotated[float, BeforeValidator(_duration)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class _Video(_Strict):
+    size: str = "1080p"
+    fps: int = 30
+    output: str | None = None
+
+
+class _Timing(_Strict):
+    title: Duration = 5.0
+    slide: Duration = 6.0
+    transition: Duration = 1.0
+
+
+class _Track(_Strict):
+    file: str
+
+
+class _Message(_Strict):
+    id: str | None = None
+    photo: str
+    name: str | None = None
+    profession: str | None = None
+    location: str | None = None
+    message: str | None = None
+    tags: list[str] = []
+    approved: bool = False
+    email: str | None = None
+
+
+class _Title(_Strict):
+    title: str
+    subtitle: str | None = None
+    body: str | None = None
+    duration: Duration | None = None
+    transition: Duration | None = None
+
+
+class _Grid(_Strict):
+    grid: str
+    messages: str | list[str] = "all"
+    duration: Duration | None = None
+    transition: Duration | None = None
+
+
+class _Photo(_Strict):
+    photo: str
+    duration: Duration | None = None
+    transition: Duration | None = None
+
+
+_TOP_KEYS = ("title", "video", "timing", "music", "sequence", "messages")
+_ITEM_MODELS: dict[str, type[_Strict]] = {"title": _Title, "grid": _Grid, "photo": _Photo}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Loading.
+
+
+def find_manifest(folder: Path, manifest: Path | None = None) -> Path:
+    return manifest if manifest is not None else folder / MANIFEST_NAME
+
+
+def load(folder: Path | str, manifest: Path | str | None = None) -> Project:
+    """Read and validate the manifest; raise InputError listing every problem found."""
+    folder = Path(folder)
+    manifest_path = find_manifest(folder, None if manifest is None else Path(manifest))
+    shown = _display(manifest_path)
+    if not folder.is_dir():
+        raise InputError([Problem(str(folder), "no such folder", hint="give the folder that holds collage.yaml")])
+    try:
+        text = manifest_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError([Problem(shown, "no manifest here", hint="run `collage init FOLDER` to write one")]) from None
+    except UnicodeDecodeError:
+        raise InputError([Problem(shown, "not UTF-8 text", hint="save the manifest as UTF-8")]) from None
+    except OSError as exc:
+        raise InputError([Problem(shown, f"cannot read the manifest: {exc.strerror}")]) from None
+    return _Validator(folder, manifest_path, shown, text).run()
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _path_str(path: yamlpos.Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "expected one of: " + ", ".join(choices) if len(choices) <= 12 else ""
+
+
+def parse_size(value: str) -> tuple[int, int]:
+    """`1920x1080` or a preset name; both sides even (H.264 4:2:0 needs even sizes)."""
+    key = value.strip().lower()
+    if key in SIZE_PRESETS:
+        return SIZE_PRESETS[key]
+    match = re.fullmatch(r"(\d+)\s*[x×]\s*(\d+)", key)
+    if not match:
+        raise ValueError(f"'{value}' is not a size; write WIDTHxHEIGHT like 1920x1080, or one of "
+                         + ", ".join(SIZE_PRESETS))
+    w, h = int(match.group(1)), int(match.group(2))
+    if not (64 <= w <= 7680 and 64 <= h <= 7680):
+        raise ValueError(f"{w}x{h} is out of range; each side must be 64 to 7680 pixels")
+    if w % 2 or h % 2:
+        raise ValueError(f"{w}x{h} has an odd side; H.264 needs even sizes, e.g. {w + w % 2}x{h + h % 2}")
+    return w, h
+
+
+def parse_grid(value: str) -> tuple[int, int] | None:
+    key = value.strip().lower()
+    if key == "auto":
+        return None
+    match = re.fullmatch(r"(\d+)\s*[x×]\s*(\d+)", key)
+    if not match or not (1 <= int(match.group(1)) <= 6 and 1 <= int(match.group(2)) <= 6):
+        raise ValueError(f"'{value}' is not a grid; write COLSxROWS (1 to 6 each, e.g. 2x2) or auto")
+    return int(match.group(1)), int(match.group(2))
+
+
+class _Validator:
+    """One validation pass; collects problems instead of stopping at the first."""
+
+    def __init__(self, folder: Path, manifest: Path, shown: str, text: str) -> None:
+        self.folder, self.manifest, self.shown, self.text = folder, manifest, shown, text
+        self.root = folder.resolve()
+        self.problems: list[Problem] = []
+        self.pos = yamlpos.Positions()
+
+    # -- reporting ---------------------------------------------------------------------------------
+
+    def error(self, path: yamlpos.Path_, message: str, hint: str = "", *, key_line: bool = False,
+              severity: Literal["error", "warning"] = "error") -> None:
+        line = self.pos.key.get(path) if key_line else None
+        self.problems.append(Problem(
+            self.shown, message, line=line or self.pos.line(path), field=_path_str(path), hint=hint,
+            severity=severity,
+        ))
+
+    def warn(self, path: yamlpos.Path_, message: str, hint: str = "") -> None:
+        self.error(path, message, hint, severity="warning")
+
+    def model(self, cls: type[_Strict], data: Any, path: yamlpos.Path_) -> Any:
+        """Validate `data` with `cls`, translating pydantic's errors into Problems; None on error."""
+        if not isinstance(data, dict):
+            self.error(path, f"expected a mapping of keys, got {_kind(data)}")
+            return None
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors(include_input=False, include_url=False):
+                loc = (*path, *err["loc"])
+                kind = err["type"]
+                if kind == "extra_forbidden":
+                    key = str(err["loc"][-1])
+                    self.error(loc, f"unknown key '{key}'", did_you_mean(key, list(cls.model_fields)),
+                               key_line=True)
+                elif kind == "missing":
+                    self.error(loc, "required but missing", f"add '{err['loc'][-1]}:'")
+                else:
+                    msg = err["msg"].removeprefix("Value error, ")
+                    self.error(loc, msg[0].lower() + msg[1:], key_line=True)
+            return None
+
+    # -- the pass ------------------------------------------------------------------------------------
+
+    def run(self) -> Project:
+        try:
+            data, self.pos = yamlpos.load(self.text, _TEXT_KEYS)
+        except yamlpos.YamlSyntaxError as exc:
+            raise InputError([Problem(self.shown, str(exc), line=exc.line, column=exc.column,
+                                      hint="fix the YAML syntax at this line")]) from None
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise InputError([Problem(self.shown, f"the manifest must be a mapping of keys, not {_kind(data)}",
+                                      line=1)])
+        for key in data:
+            if key not in _TOP_KEYS:
+                self.error((key,), f"unknown key '{key}'", did_you_mean(key, _TOP_KEYS), key_line=True)
+
+        title = data.get("title")
+        if title is not None and not isinstance(title, str):
+            self.error(("title",), f"expected text, got {_kind(title)}")
+            title = None
+        video = self.model(_Video, data.get("video") or {}, ("video",)) or _Video()
+        size = self._size(video)
+        if not 1 <= video.fps <= 120:
+            self.error(("video", "fps"), f"{video.fps} fps is out of range", "use 1 to 120, e.g. 25 or 30")
+        timing_in = self.model(_Timing, data.get("timing") or {}, ("timing",)) or _Timing()
+        timing = Timing(timing_in.title, timing_in.slide, timing_in.transition)
+        for name in ("title", "slide"):
+            if getattr(timing, name) <= 0:
+                self.error(("timing", name), "must be longer than zero")
+        music = self._music(data.get("music"))
+        messages, unapproved = self._messages(data.get("messages"))
+        sequence_given = data.get("sequence") is not None
+        if sequence_given:
+            sequence = self._sequence(data.get("sequence"), messages, unapproved)
+        else:
+            sequence = (
+                TitleItem(title or _folder_title(self.folder)),
+                GridItem(None, "all"),
+                TitleItem(*DEFAULT_CLOSING),
+            )
+        output = self._output(video.output)
+        self._check_unplaced(sequence, messages, sequence_given)
+        if not messages and (data.get("messages") or []) and not [p for p in self.problems if p.severity == "error"]:
+            self.warn(("messages",), "no message is approved; the video will hold title cards only",
+                      "set `approved: true` on the messages to show")
+
+        errors = [p for p in self.problems if p.severity == "error"]
+        if errors:
+            raise InputError(self.problems)
+        return Project(
+            folder=self.folder,
+            manifest=self.manifest,
+            title=title or _folder_title(self.folder),
+            size=size,
+            fps=video.fps,
+            output=output,
+            timing=timing,
+            music=music,
+            sequence=sequence,
+            messages=tuple(messages),
+            unapproved=frozenset(unapproved),
+            sequence_given=sequence_given,
+            warnings=tuple(self.problems),
+        )
+
+    # -- sections --------------------------------------------------------------------------------------
+
+    def _size(self, video: _Video) -> tuple[int, int]:
+        try:
+            return parse_size(video.size)
+        except ValueError as exc:
+            self.error(("video", "size"), str(exc), key_line=True)
+            return SIZE_PRESETS["1080p"]
+
+    def _inside(self, path: yamlpos.Path_, rel: str, what: str, suffixes: frozenset[str] | None) -> str | None:
+        """Check that `rel` names an existing file inside the folder; return it normalised."""
+        if not rel.strip():
+            self.error(path, f"empty {what} path", key_line=True)
+            return None
+        candidate = Path(rel)
+        if candidate.is_absolute():
+            self.error(path, f"'{rel}' is an absolute path", "paths are relative to the folder", key_line=True)
+            return None
+        full = self.folder / candidate
+        try:
+            resolved = full.resolve()
+        except (OSError, RuntimeError):
+            self.error(path, f"cannot resolve '{rel}'", key_line=True)
+            return None
+        if not resolved.is_relative_to(self.root):
+            self.error(path, f"'{rel}' leads outside the folder", "keep media inside the folder (no `..`, "
+                       "no links pointing out)", key_line=True)
+            return None
+        if not resolved.is_file():
+            here = sorted(p.name for p in full.parent.glob("*")) if full.parent.is_dir() else []
+            hint = did_you_mean(candidate.name, here) if here else f"no folder '{candidate.parent}' either"
+            if not hint.startswith("did"):
+                hint = "check the name and the folder"
+            self.error(path, f"no such file '{rel}'", hint, key_line=True)
+            return None
+        if suffixes is not None and resolved.suffix.lower() not in suffixes:
+            self.error(path, f"'{rel}' is not a supported {what} file",
+                       "use one of " + ", ".join(sorted(suffixes)), key_line=True)
+            return None
+        return candidate.as_posix()
+
+    def _music(self, data: Any) -> tuple[Track, ...]:
+        if data is None:
+            return ()
+        if not isinstance(data, list):
+            self.error(("music",), f"expected a list of tracks, got {_kind(data)}", "write `- file: music/x.mp3`")
+            return ()
+        tracks = []
+        for i, item in enumerate(data):
+            if isinstance(item, str):
+                item = {"file": item}
+            track = self.model(_Track, item, ("music", i))
+            if track is not None:
+                rel = self._inside(("music", i, "file"), track.file, "audio", AUDIO_SUFFIXES)
+                if rel:
+                    tracks.append(Track(rel, self.pos.line(("music", i))))
+        return tuple(tracks)
+
+    def _messages(self, data: Any) -> tuple[list[Message], list[str]]:
+        if data is None:
+            return [], []
+        if not isinstance(data, list):
+            self.error(("messages",), f"expected a list of messages, got {_kind(data)}")
+            return [], []
+        approved: list[Message] = []
+        unapproved: list[str] = []
+        seen: dict[str, int | None] = {}
+        for i, item in enumerate(data):
+            msg = self.model(_Message, item, ("messages", i))
+            if msg is None:
+                continue
+            rel = self._inside(("messages", i, "photo"), msg.photo, "photo", PHOTO_SUFFIXES)
+            message_id = msg.id if msg.id is not None else Path(msg.photo).stem
+            if not message_id.strip():
+                self.error(("messages", i, "id"), "empty id", "give the message an id", key_line=True)
+                continue
+            line = self.pos.line(("messages", i))
+            if message_id in seen:
+                where = f" (first at line {seen[message_id]})" if seen[message_id] else ""
+                self.error(("messages", i, "id" if msg.id is not None else "photo"),
+                           f"duplicate id '{message_id}'{where}", "give each message a unique `id:`", key_line=True)
+                continue
+            seen[message_id] = line
+            if rel is None:
+                continue
+            if msg.approved:
+                approved.append(Message(
+                    id=message_id, photo=rel, name=_clean(msg.name), profession=_clean(msg.profession),
+                    location=_clean(msg.location), text=_clean(msg.message), tags=tuple(msg.tags), line=line,
+                ))
+            else:
+                unapproved.append(message_id)
+        return approved, unapproved
+
+    def _sequence(self, data: Any, messages: list[Message], unapproved: list[str]) -> tuple[SequenceItem, ...]:
+        if not isinstance(data, list):
+            self.error(("sequence",), f"expected a list of items, got {_kind(data)}")
+            return ()
+        ids = {m.id for m in messages}
+        all_ids = sorted(ids | set(unapproved))
+        tags = sorted({t for m in messages for t in m.tags})
+        items: list[SequenceItem] = []
+        for i, raw in enumerate(data):
+            path: yamlpos.Path_ = ("sequence", i)
+            line = self.pos.line(path)
+            if not isinstance(raw, dict):
+                self.error(path, f"expected a mapping with title, grid or photo, got {_kind(raw)}")
+                continue
+            kinds = [k for k in _ITEM_MODELS if k in raw]
+            if len(kinds) != 1:
+                if kinds:
+                    self.error(path, "an item is one of title, grid or photo, not " + " and ".join(kinds),
+                               "split it into separate items")
+                else:
+                    first = next(iter(raw), "")
+                    hint = did_you_mean(str(first), list(_ITEM_MODELS)) if first else ""
+                    self.error(path, "an item needs one of title, grid or photo", hint)
+                continue
+            item = self.model(_ITEM_MODELS[kinds[0]], raw, path)
+            if isinstance(item, _Title):
+                items.append(TitleItem(item.title, _clean(item.subtitle), _clean(item.body), item.duration,
+                                       item.transition, line))
+            elif isinstance(item, _Photo):
+                ref = self._reference((*path, "photo"), item.photo, ids, unapproved, all_ids)
+                if ref:
+                    items.append(PhotoItem(ref, item.duration, item.transition, line))
+            elif isinstance(item, _Grid):
+                try:
+                    layout = parse_grid(item.grid)
+                except ValueError as exc:
+                    self.error((*path, "grid"), str(exc), key_line=True)
+                    continue
+                select: Literal["all"] | tuple[str, ...] | str
+                if isinstance(item.messages, list):
+                    refs = [self._reference((*path, "messages", j), ref, ids, unapproved, all_ids)
+                            for j, ref in enumerate(item.messages)]
+                    select = tuple(r for r in refs if r)
+                elif item.messages.strip().lower() == "all":
+                    select = "all"
+                else:
+                    select = item.messages
+                    if select not in tags:
+                        hint = did_you_mean(select, tags) if tags else "no approved message has tags"
+                        self.warn((*path, "messages"), f"no approved message has the tag '{select}'", hint)
+                items.append(GridItem(layout, select, item.duration, item.transition, line))
+        return tuple(items)
+
+    def _reference(self, path: yamlpos.Path_, ref: str, ids: set[str], unapproved: list[str],
+                   all_ids: list[str]) -> str | None:
+        if ref in ids:
+            return ref
+        if ref in unapproved:
+            self.warn(path, f"message '{ref}' is not approved and is left out",
+                      "set `approved: true` on it to show it")
+            return None
+        self.error(path, f"no message with id '{ref}'", did_you_mean(ref, all_ids) if all_ids else
+                   "add it under `messages:`", key_line=True)
+        return None
+
+    def _output(self, rel: str | None) -> Path:
+        rel = rel or f"out/{_slug(self.folder.resolve().name)}.mp4"
+        candidate = Path(rel)
+        path: yamlpos.Path_ = ("video", "output")
+        if candidate.is_absolute():
+            self.error(path, f"'{rel}' is an absolute path", "give a path relative to the folder, or use -o",
+                       key_line=True)
+            return self.folder.absolute() / "out.mp4"
+        out = self.folder / candidate
+        if not out.resolve().is_relative_to(self.root):
+            self.error(path, f"'{rel}' leads outside the folder", "use -o to write elsewhere", key_line=True)
+        if out.suffix.lower() != ".mp4":
+            self.error(path, f"output '{out.name}' must end in .mp4", "collage writes MP4 files", key_line=True)
+        return out.absolute()
+
+    def _check_unplaced(self, sequence: tuple[SequenceItem, ...], messages: list[Message], given: bool) -> None:
+        if not given or any(isinstance(s, GridItem) and s.select == "all" for s in sequence):
+            return
+        placed: set[str] = set()
+        for item in sequence:
+            if isinstance(item, PhotoItem):
+                placed.add(item.message)
+            elif isinstance(item, GridItem):
+                if isinstance(item.select, tuple):
+                    placed.update(item.select)
+                else:
+                    placed.update(m.id for m in messages if item.select in m.tags)
+        for m in messages:
+            if m.id not in placed:
+                self.problems.append(Problem(
+                    self.shown, f"approved message '{m.id}' is not in the sequence", line=m.line,
+                    field="messages", hint="add it, or a `grid` with `messages: all`", severity="warning",
+                ))
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = " ".join(text.split()) if "\n" not in text.strip() else text.strip()
+    return text or None
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
+            float: "a number", type(None): "nothing"}.get(type(value), type(value).__name__)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "-", name).strip("-") or "collage"
+
+
+def _folder_title(folder: Path) -> str:
+    return folder.resolve().name.replace("-", " ").replace("_", " ").strip() or "Collage"

@@ -1,0 +1,127 @@
+"""Reading photos as phones and editors send them: upright, in sRGB, decoded no larger than shown.
+
+Source files are opened read-only and never written.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from .errors import Problem
+
+# EXIF orientations 5–8 swap width and height.
+_SWAPS = {5, 6, 7, 8}
+
+
+@functools.cache
+def _register_heif() -> None:
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    width: int  # upright, after EXIF orientation
+    height: int
+    format: str
+
+
+class PhotoError(Exception):
+    """A photo cannot be read; the message says why in words an editor can act on."""
+
+
+def _open(path: Path) -> Image.Image:
+    _register_heif()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return Image.open(path)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoError("too many pixels to be a photo (a decompression bomb?)") from None
+    except UnidentifiedImageError:
+        raise PhotoError("not an image Pillow can read (is the file damaged or misnamed?)") from None
+    except OSError as exc:
+        raise PhotoError(f"cannot read it: {exc.strerror or exc}") from None
+
+
+def probe(path: Path) -> PhotoInfo:
+    """Size and format from the header, without decoding the pixels."""
+    with _open(path) as im:
+        w, h = im.size
+        try:
+            orientation = im.getexif().get(0x0112, 1)
+        except Exception:  # a broken EXIF block is not worth failing over
+            orientation = 1
+        if orientation in _SWAPS:
+            w, h = h, w
+        return PhotoInfo(w, h, im.format or "?")
+
+
+def load(path: Path, fit: tuple[int, int], background: tuple[int, int, int]) -> Image.Image:
+    """The photo as upright sRGB RGB, decoded at no less than needed to cover `fit` (w, h) when
+    contained: JPEG draft mode skips most of a 12 MP decode for a grid cell."""
+    with _open(path) as im:
+        try:
+            orientation = im.getexif().get(0x0112, 1)
+        except Exception:
+            orientation = 1
+        fw, fh = fit
+        if orientation in _SWAPS:
+            fw, fh = fh, fw
+        w, h = im.size
+        scale = min(fw / w, fh / h)
+        if im.format == "JPEG" and scale < 1:
+            im.draft(im.mode if im.mode in ("RGB", "L", "CMYK") else "RGB",
+                     (max(1, int(w * scale)), max(1, int(h * scale))))
+        try:
+            im.load()
+        except OSError as exc:
+            raise PhotoError(f"the image data is damaged: {exc}") from None
+        icc = im.info.get("icc_profile")
+        upright = ImageOps.exif_transpose(im)
+        return _to_srgb(upright, icc, background)
+
+
+@functools.cache
+def _srgb() -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _to_srgb(im: Image.Image, icc: bytes | None, background: tuple[int, int, int]) -> Image.Image:
+    """Convert any mode to RGB in sRGB; alpha is flattened onto the slide's background, not black."""
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        im = im.point(lambda v: v / 256).convert("L")
+    has_alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
+    if icc and im.mode in ("RGB", "RGBA", "L", "LA", "CMYK"):
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            alpha = im.getchannel("A") if has_alpha else None
+            base = im.convert("RGB" if im.mode != "CMYK" else "CMYK") if im.mode not in ("RGB", "L", "CMYK") else im
+            im = ImageCms.profileToProfile(base, source, _srgb(), outputMode="RGB") or base
+            if alpha is not None:
+                im.putalpha(alpha)
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a broken profile: show the pixels as they are rather than fail
+    if has_alpha or im.mode in ("RGBA", "LA", "PA"):
+        rgba = im.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, background)
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return im.convert("RGB")
+
+
+def check(folder: Path, rel: str, message_id: str, manifest: str, line: int | None) -> tuple[PhotoInfo | None, list[Problem]]:
+    """Probe one photo for `collage check`; unreadable media is an error naming the file."""
+    try:
+        info = probe(folder / rel)
+    except PhotoError as exc:
+        return None, [Problem(manifest, f"photo '{rel}' of message '{message_id}': {exc}", line=line,
+                              field="photo", hint="replace the file or fix its format")]
+    return info, []

@@ -1,0 +1,45 @@
+"""Progress for long renders: a bar with ETA on a terminal, plain lines in logs and CI."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class ProgressReporter:
+    """Call with (done, total) frames. Writes to stderr so stdout stays clean for `--json` and pipes."""
+
+    def __init__(self, label: str = "render", stream: TextIO | None = None, interactive: bool | None = None,
+                 every_seconds: float = 5.0) -> None:
+        self.stream = stream or sys.stderr
+        self.interactive = self.stream.isatty() if interactive is None else interactive
+        self.label, self.every = label, every_seconds
+        self.started = time.monotonic()
+        self._last = -1e9
+        self._last_pct = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        elapsed = now - self.started
+        eta = elapsed / done * (total - done) if done else 0.0
+        pct = 100 * done // max(1, total)
+        if self.interactive:
+            width = 30
+            filled = width * done // max(1, total)
+            bar = "█" * filled + "·" * (width - filled)
+            self.stream.write(f"\r{self.label} {bar} {pct:3d}%  {done}/{total} frames  "
+                              f"{_clock(elapsed)} elapsed, ETA {_clock(eta)} ")
+            if done >= total:
+                self.stream.write("\n")
+            self.stream.flush()
+        elif done >= total or (now - self._last >= self.every and pct != self._last_pct):
+            self._last, self._last_pct = now, pct
+            self.stream.write(f"{self.label}: {done}/{total} frames ({pct}%), {_clock(elapsed)} elapsed, "
+                              f"ETA {_clock(eta)}\n")
+            self.stream.flush()

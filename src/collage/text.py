@@ -1,0 +1,361 @@
+"""Text in any script, drawn with Pillow from the fonts bundled under `assets/fonts`.
+
+Pillow has no font fallback, so a line is split into runs, each set in the first bundled face that has
+its glyphs (by the face's cmap), and the runs are placed side by side on one baseline. raqm (bundled in
+Pillow's wheels) shapes each run; right-to-left runs such as Arabic-script names need the system's
+libfribidi, and we refuse to draw them unshaped.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from PIL import Image, ImageDraw, ImageFont, features
+
+from .errors import RenderError
+
+Weight = Literal["regular", "bold"]
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+FONT_DIR = ASSETS / "fonts"
+ELLIPSIS = "…"
+
+# CJK faces inside the .ttc: 2 is Simplified Chinese, 3 Traditional (0 would give Japanese forms).
+_CJK_SC, _CJK_TC = 2, 3
+
+
+@dataclass(frozen=True)
+class Face:
+    file: str
+    index: int = 0
+    rtl: bool = False  # a right-to-left script face
+
+    @property
+    def path(self) -> Path:
+        return FONT_DIR / self.file
+
+
+# Fallback order: the first face covering a character sets it.
+_FACES: dict[Weight, tuple[Face, ...]] = {
+    "regular": (Face("NotoSans-Regular.ttf"), Face("NotoSansArabic-Regular.ttf", rtl=True),
+                Face("NotoSansCJK-Regular.ttc", _CJK_SC)),
+    "bold": (Face("NotoSans-Bold.ttf"), Face("NotoSansArabic-Bold.ttf", rtl=True),
+             Face("NotoSansCJK-Regular.ttc", _CJK_SC)),
+}
+# Characters that are not drawn as glyphs and need no coverage.
+_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\ufe0e", "\ufe0f", "\u2060", "\n", "\t"}
+_NO_LINE_START = set("、。，．・：；？！）」』】〕〉》”’ー…‥,.:;?!)]}%")
+_NO_LINE_END = set("（「『【〔〈《“‘([{")
+
+
+def _faces(weight: Weight, traditional: bool) -> tuple[Face, ...]:
+    faces = _FACES[weight]
+    if traditional:
+        return tuple(Face(f.file, _CJK_TC) if f.index == _CJK_SC else f for f in faces)
+    return faces
+
+
+@functools.cache
+def _cmap(face: Face) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    if not face.path.is_file():
+        raise RenderError(f"bundled font missing: {face.path}", "reinstall collage from its repository")
+    with TTFont(str(face.path), fontNumber=face.index, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+@functools.cache
+def _font(face: Face, px: int) -> ImageFont.FreeTypeFont:
+    engine = ImageFont.Layout.RAQM if features.check_feature("raqm") else ImageFont.Layout.BASIC
+    return ImageFont.truetype(str(face.path), px, index=face.index, layout_engine=engine)
+
+
+def is_rtl_char(ch: str) -> bool:
+    return unicodedata.bidirectional(ch) in ("R", "AL")
+
+
+def _strong(ch: str) -> bool:
+    return unicodedata.bidirectional(ch) in ("L", "R", "AL")
+
+
+def is_traditional(text: str) -> bool:
+    """True when the text has Han characters found in Big5 but not in GB2312: Traditional Chinese."""
+    for ch in text:
+        if "\u4e00" <= ch <= "\u9fff":
+            try:
+                ch.encode("gb2312")
+            except UnicodeEncodeError:
+                try:
+                    ch.encode("big5")
+                    return True
+                except UnicodeEncodeError:
+                    pass
+    return False
+
+
+def missing_characters(text: str) -> list[str]:
+    """Characters of `text` that no bundled face can draw (they would come out as tofu boxes)."""
+    covered = [_cmap(f) for f in _FACES["regular"]]
+    out: list[str] = []
+    for ch in text:
+        if ch in _INVISIBLE or ch.isspace() or ch in out:
+            continue
+        if not any(ord(ch) in c for c in covered):
+            out.append(ch)
+    return out
+
+
+def needs_bidi(text: str) -> bool:
+    return any(is_rtl_char(ch) for ch in text)
+
+
+def require_shaping(text: str) -> None:
+    """Refuse to draw right-to-left text without fribidi: it would come out unjoined and reversed."""
+    if needs_bidi(text) and not (features.check_feature("raqm") and features.check_feature("fribidi")):
+        raise RenderError(
+            "right-to-left text (e.g. Arabic script) cannot be shaped: Pillow found no libfribidi",
+            "install it: apt-get install libfribidi0",
+        )
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    face: Face
+    rtl: bool = False  # drawn right to left (raqm reverses and joins it)
+
+
+def runs(text: str, weight: Weight = "regular", traditional: bool | None = None) -> list[Run]:
+    """One line as runs in visual order, left to right, each in one face and one direction.
+
+    A reduced bidi algorithm (UAX #9 for one paragraph without explicit embeddings): the paragraph
+    takes the direction of its first strong character; neutrals between two strong characters of one
+    direction take it, other neutrals take the paragraph's. Each direction run is then split by face
+    (spaces stay in the current face; other neutrals prefer the first face that has them, so
+    separators look the same in every script)."""
+    if traditional is None:
+        traditional = is_traditional(text)
+    faces = _faces(weight, traditional)
+    cmaps = [(f, _cmap(f)) for f in faces]
+    para_rtl = _paragraph_rtl(text)
+
+    def face_for(ch: str) -> Face:
+        for face, cmap in cmaps:
+            if ord(ch) in cmap:
+                return face
+        return faces[0]
+
+    # Resolve each character's direction.
+    dirs: list[bool] = []
+    prev_strong = para_rtl
+    for i, ch in enumerate(text):
+        if _strong(ch):
+            prev_strong = is_rtl_char(ch)
+            dirs.append(prev_strong)
+        else:
+            nxt = _next_strong(text, i)
+            after = para_rtl if nxt is None else is_rtl_char(nxt)
+            dirs.append(prev_strong if prev_strong == after else para_rtl)
+
+    # Direction runs, each split into face runs.
+    out: list[list[Run]] = []
+    i = 0
+    while i < len(text):
+        j = i
+        while j < len(text) and dirs[j] == dirs[i]:
+            j += 1
+        face_runs: list[Run] = []
+        buf, cur = "", None
+        for ch in text[i:j]:
+            face = cur if ch == " " and cur is not None else face_for(ch)
+            if face == cur:
+                buf += ch
+            else:
+                if buf and cur is not None:
+                    face_runs.append(Run(buf, cur, dirs[i]))
+                buf, cur = ch, face
+        if buf and cur is not None:
+            face_runs.append(Run(buf, cur, dirs[i]))
+        out.append(face_runs[::-1] if dirs[i] else face_runs)
+        i = j
+    if para_rtl:
+        out.reverse()
+    return [r for group in out for r in group]
+
+
+def _next_strong(text: str, i: int) -> str | None:
+    for ch in text[i + 1:]:
+        if _strong(ch):
+            return ch
+    return None
+
+
+def _paragraph_rtl(text: str) -> bool:
+    for ch in text:
+        if _strong(ch):
+            return is_rtl_char(ch)
+    return False
+
+
+class TextStyle:
+    """Measures and draws lines of one weight at one pixel size."""
+
+    def __init__(self, px: int, weight: Weight = "regular", traditional: bool = False) -> None:
+        self.px, self.weight, self.traditional = px, weight, traditional
+
+    def _runs(self, line: str) -> list[Run]:
+        return runs(line, self.weight, self.traditional)
+
+    def width(self, line: str) -> float:
+        return sum(_font(r.face, self.px).getlength(r.text, direction=_dir(r)) for r in self._runs(line))
+
+    def draw_line(self, draw: ImageDraw.ImageDraw, x: float, baseline: float, line: str,
+                  fill: tuple[int, ...]) -> None:
+        """Draw `line` starting at x (its visual left edge) on `baseline`."""
+        require_shaping(line)
+        for r in self._runs(line):
+            font = _font(r.face, self.px)
+            draw.text((x, baseline), r.text, font=font, fill=fill, anchor="ls", direction=_dir(r))
+            x += font.getlength(r.text, direction=_dir(r))
+
+
+def _dir(run: Run) -> str | None:
+    if not features.check_feature("raqm"):
+        return None  # basic layout takes no direction (and draws no RTL text: require_shaping)
+    return "rtl" if run.rtl else "ltr"
+
+
+def _tokens(text: str) -> list[str]:
+    """Pieces between which a line may break: after spaces, and around CJK characters (never before
+    closing punctuation or after opening punctuation)."""
+    out: list[str] = []
+    cur = ""
+    for i, ch in enumerate(text):
+        if cur and i > 0:
+            prev = text[i - 1]
+            breakable = prev == " " or (
+                (_is_cjk(prev) or _is_cjk(ch)) and ch not in _NO_LINE_START and prev not in _NO_LINE_END
+                and ch != " "
+            )
+            if breakable:
+                out.append(cur)
+                cur = ""
+        cur += ch
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return (0x2E80 <= cp <= 0x9FFF or 0xAC00 <= cp <= 0xD7AF or 0xF900 <= cp <= 0xFAFF
+            or 0xFF00 <= cp <= 0xFFEF or 0x20000 <= cp <= 0x3FFFF)
+
+
+def wrap(text: str, style: TextStyle, max_width: float) -> list[str]:
+    """Greedy wrap at break opportunities; a single token wider than max_width stays on its own line."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        cur = ""
+        for token in _tokens(paragraph):
+            candidate = cur + token
+            if cur and style.width(candidate.rstrip()) > max_width:
+                lines.append(cur.rstrip())
+                cur = token.lstrip()
+            else:
+                cur = candidate
+        lines.append(cur.rstrip())
+    return lines
+
+
+def wrap_balanced(text: str, style: TextStyle, max_width: float) -> list[str]:
+    """Wrap into as few lines as greedy wrapping needs, but with lines as even as possible."""
+    lines = wrap(text, style, max_width)
+    if len(lines) < 2 or "\n" in text:
+        return lines
+    lo, hi = max_width / len(lines), max_width
+    best = lines
+    for _ in range(12):
+        mid = (lo + hi) / 2
+        trial = wrap(text, style, mid)
+        if len(trial) <= len(lines) and max(style.width(t) for t in trial) <= max_width:
+            best, hi = trial, mid
+        else:
+            lo = mid
+    return best
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    lines: tuple[str, ...]
+    style: TextStyle
+    line_height: int
+    truncated: bool = False
+
+    @property
+    def height(self) -> int:
+        return self.line_height * len(self.lines)
+
+    def draw(self, image: Image.Image, box: tuple[int, int, int, int], fill: tuple[int, ...],
+             align: Literal["center", "left"] = "center") -> None:
+        """Draw centred vertically in box (x, y, w, h); horizontally centred or left-aligned."""
+        x0, y0, w, h = box
+        draw = ImageDraw.Draw(image)
+        top = y0 + (h - self.height) / 2
+        for i, line in enumerate(self.lines):
+            width = self.style.width(line)
+            x = x0 + (w - width) / 2 if align == "center" else x0
+            # Centre the band from cap height to a little below the baseline, where Latin, CJK and
+            # Arabic glyph bodies all sit; descenders and tall CJK ascenders fall into the line gap.
+            baseline = top + (i + 0.5) * self.line_height + 0.36 * self.style.px
+            self.style.draw_line(draw, round(x), round(baseline), line, fill)
+
+
+def fit(text: str, max_width: int, max_lines: int, px: int, min_px: int, weight: Weight = "regular",
+        line_spacing: float = 1.3, balanced: bool = True, breaks: Sequence[str] = ()) -> TextBlock:
+    """The largest size from px down to min_px at which text fits in max_lines lines of max_width;
+    below that, wrap at min_px and end the last line with an ellipsis. `breaks`, when given, are
+    preferred line contents (e.g. caption parts) tried before free wrapping."""
+    traditional = is_traditional(text)
+    size = px
+    while True:
+        style = TextStyle(size, weight, traditional)
+        lines = _preferred(breaks, style, max_width, max_lines) or (
+            wrap_balanced(text, style, max_width) if balanced else wrap(text, style, max_width)
+        )
+        if len(lines) <= max_lines and all(style.width(li) <= max_width for li in lines):
+            return _block(lines, style, line_spacing)
+        if size <= min_px:
+            break
+        size = max(min_px, int(size * 0.92))
+    style = TextStyle(min_px, weight, traditional)
+    lines = wrap(text, style, max_width)[:max_lines]
+    last = lines[-1]
+    while last and style.width(last + ELLIPSIS) > max_width:
+        last = last[:-1]
+    lines[-1] = last.rstrip(" ·,") + ELLIPSIS
+    return _block(lines, style, line_spacing, truncated=True)
+
+
+def _preferred(parts: Sequence[str], style: TextStyle, max_width: int, max_lines: int) -> list[str] | None:
+    """Split `parts` (joined by ' · ') into at most max_lines lines at part boundaries, most even first."""
+    if len(parts) < 2 or max_lines < 2:
+        return None
+    best: tuple[float, list[str]] | None = None
+    for cut in range(1, len(parts)):
+        lines = [" · ".join(parts[:cut]), " · ".join(parts[cut:])]
+        widest = max(style.width(li) for li in lines)
+        if widest <= max_width and (best is None or widest < best[0]):
+            best = (widest, lines)
+    return None if best is None else best[1]
+
+
+def _block(lines: list[str], style: TextStyle, spacing: float, truncated: bool = False) -> TextBlock:
+    # Baselines sit on a grid of the nominal size, not of the tallest face, so mixed-script lines
+    # keep an even rhythm.
+    return TextBlock(tuple(lines), style, round(style.px * spacing), truncated)
