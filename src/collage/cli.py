@@ -22,7 +22,8 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
 
 Folder = Annotated[Path, typer.Argument(help="The folder holding collage.yaml and the media.",
                                         show_default=False)]
-ManifestOpt = Annotated[Path | None, typer.Option("--manifest", "-m", help="Manifest file (default FOLDER/collage.yaml).")]
+ManifestOpt = Annotated[Path | None, typer.Option("--manifest", "-m",
+                                                  help="Manifest file (default FOLDER/collage.yaml).")]
 
 
 def _err(text: str) -> None:
@@ -114,7 +115,8 @@ def plan(
     typer.echo(f"{'#':>3}  {'kind':<5}  {'start':>8}  {'dur':>6}  messages")
     for s in timeline.slides:
         what = ", ".join(s.messages) if s.messages else " / ".join(x for x in (s.title, s.subtitle) if x)
-        typer.echo(f"{s.index:>3}  {s.kind:<5}  {s.start / timeline.fps:>7.2f}s  {s.frames / timeline.fps:>5.2f}s  {what}")
+        start, dur = s.start / timeline.fps, s.frames / timeline.fps
+        typer.echo(f"{s.index:>3}  {s.kind:<5}  {start:>7.2f}s  {dur:>5.2f}s  {what}")
     typer.echo(f"total {timeline.duration:.2f} s ({timeline.frames} frames at {timeline.fps} fps, "
                f"{timeline.width}x{timeline.height})")
 

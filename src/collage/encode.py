@@ -50,7 +50,8 @@ class FrameSink(Protocol):
 
 
 class Encoder(Protocol):
-    def session(self, output: Path, spec: EncodeSpec, audio: Path | None) -> contextlib.AbstractContextManager[FrameSink]:
+    def session(self, output: Path, spec: EncodeSpec,
+                audio: Path | None) -> contextlib.AbstractContextManager[FrameSink]:
         """Open an encode; frames written to the sink become `output` when the block exits cleanly."""
         ...
 
@@ -135,10 +136,8 @@ class FFmpegEncoder:
             try:
                 yield _FFmpegSink(proc, stderr_file)
                 assert proc.stdin is not None
-                try:
+                with contextlib.suppress(BrokenPipeError):
                     proc.stdin.close()
-                except BrokenPipeError:
-                    pass
                 code = proc.wait()
                 if code != 0:
                     raise EncodeError(*_translate(stderr_file.read_text(errors="replace")))
@@ -184,7 +183,7 @@ class MemoryEncoder:
         count = 0
 
         class _Sink:
-            def write(inner, frame: Frame) -> None:  # noqa: N805
+            def write(inner, frame: Frame) -> None:
                 nonlocal count
                 if count % self.keep_every == 0:
                     self.frames.append(frame.copy())

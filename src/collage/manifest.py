@@ -408,10 +408,10 @@ class _Validator:
                        "no links pointing out)", key_line=True)
             return None
         if not resolved.is_file():
-            here = sorted(p.name for p in full.parent.glob("*")) if full.parent.is_dir() else []
-            hint = did_you_mean(candidate.name, here) if here else f"no folder '{candidate.parent}' either"
-            if not hint.startswith("did"):
-                hint = "check the name and the folder"
+            # Compare stems: with the extension in, 'bob.jpg' looks like any other '.jpg'.
+            names = {p.stem: p.name for p in sorted(full.parent.glob("*"))} if full.parent.is_dir() else {}
+            close = difflib.get_close_matches(candidate.stem, list(names), n=1, cutoff=0.6)
+            hint = f"did you mean '{names[close[0]]}'?" if close else "check the name and the folder"
             self.error(path, f"no such file '{rel}'", hint, key_line=True)
             return None
         if suffixes is not None and resolved.suffix.lower() not in suffixes:
@@ -447,21 +447,26 @@ class _Validator:
         unapproved: list[str] = []
         seen: dict[str, int | None] = {}
         for i, item in enumerate(data):
+            line = self.pos.line(("messages", i))
+            # Ids count even on a message with other errors, so duplicates are reported where they are.
+            raw_id = _raw_id(item)
+            if raw_id is not None and raw_id in seen:
+                where = f" (first at line {seen[raw_id]})" if seen[raw_id] else ""
+                self.error(("messages", i, "id" if "id" in item else "photo"),
+                           f"duplicate id '{raw_id}'{where}", "give each message a unique `id:`", key_line=True)
+                continue
+            if raw_id is not None:
+                seen[raw_id] = line
             msg = self.model(_Message, item, ("messages", i))
             if msg is None:
+                if isinstance(item, dict) and isinstance(item.get("photo"), str):  # report its file too
+                    self._inside(("messages", i, "photo"), item["photo"], "photo", PHOTO_SUFFIXES)
                 continue
             rel = self._inside(("messages", i, "photo"), msg.photo, "photo", PHOTO_SUFFIXES)
             message_id = msg.id if msg.id is not None else Path(msg.photo).stem
             if not message_id.strip():
                 self.error(("messages", i, "id"), "empty id", "give the message an id", key_line=True)
                 continue
-            line = self.pos.line(("messages", i))
-            if message_id in seen:
-                where = f" (first at line {seen[message_id]})" if seen[message_id] else ""
-                self.error(("messages", i, "id" if msg.id is not None else "photo"),
-                           f"duplicate id '{message_id}'{where}", "give each message a unique `id:`", key_line=True)
-                continue
-            seen[message_id] = line
             if rel is None:
                 continue
             if msg.approved:
@@ -498,6 +503,9 @@ class _Validator:
                     self.error(path, "an item needs one of title, grid or photo", hint)
                 continue
             item = self.model(_ITEM_MODELS[kinds[0]], raw, path)
+            if item is not None and item.duration is not None and item.duration <= 0:
+                self.error((*path, "duration"), "must be longer than zero", key_line=True)
+                continue
             if isinstance(item, _Title):
                 items.append(TitleItem(item.title, _clean(item.subtitle), _clean(item.body), item.duration,
                                        item.transition, line))
@@ -571,6 +579,16 @@ class _Validator:
                     self.shown, f"approved message '{m.id}' is not in the sequence", line=m.line,
                     field="messages", hint="add it, or a `grid` with `messages: all`", severity="warning",
                 ))
+
+
+def _raw_id(item: Any) -> str | None:
+    if not isinstance(item, dict):
+        return None
+    if isinstance(item.get("id"), str):
+        return item["id"]
+    if "id" not in item and isinstance(item.get("photo"), str):
+        return Path(item["photo"]).stem
+    return None
 
 
 def _clean(text: str | None) -> str | None:

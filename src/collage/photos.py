@@ -117,7 +117,8 @@ def _to_srgb(im: Image.Image, icc: bytes | None, background: tuple[int, int, int
     return im.convert("RGB")
 
 
-def check(folder: Path, rel: str, message_id: str, manifest: str, line: int | None) -> tuple[PhotoInfo | None, list[Problem]]:
+def check(folder: Path, rel: str, message_id: str, manifest: str,
+          line: int | None) -> tuple[PhotoInfo | None, list[Problem]]:
     """Probe one photo for `collage check`; unreadable media is an error naming the file."""
     try:
         info = probe(folder / rel)

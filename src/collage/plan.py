@@ -186,17 +186,31 @@ def build(project: Project, size: tuple[int, int] | None = None, fps: int | None
             cells = tuple(_cell(m, b) for m, b in zip(page, boxes_list, strict=True))
             drafts.append(("grid", seconds, transition, (None, None, None), cells, item.line))
 
-    # Turn seconds into frames; clamp each transition to half of either neighbour, here and only here.
-    lengths = [max(1, frames(d[1])) for d in drafts]
+    # Place slides in seconds, clamping each transition to half of either neighbour (here and only
+    # here), then round every boundary to a frame. Rounding boundaries rather than lengths keeps the
+    # same timeline at any fps (a preview matches the full render) and never accumulates error.
+    bounds: list[tuple[float, float]] = []
+    for i, draft in enumerate(drafts):
+        length = max(draft[1], 1 / fps)
+        if i == 0:
+            bounds.append((0.0, length))
+            continue
+        prev_len = bounds[-1][1] - bounds[-1][0]
+        overlap = min(draft[2], prev_len / 2, length / 2)
+        start = bounds[-1][1] - overlap
+        bounds.append((start, start + length))
     slides: list[Slide] = []
-    start = 0
-    for i, (kind, _, transition, (title, subtitle, body), cells, line) in enumerate(drafts):
-        overlap = 0 if i == 0 else min(frames(transition), lengths[i - 1] // 2, lengths[i] // 2)
-        start = 0 if i == 0 else slides[-1].end - overlap
-        slides.append(Slide(i, kind, start, lengths[i], overlap, title, subtitle, body, cells, line))
-    fade = frames(project.timing.transition)
-    fade_in = min(fade, lengths[0] // 2) if slides else 0
-    fade_out = min(fade, lengths[-1] // 2) if slides else 0
+    for i, ((kind, _, _, (title, subtitle, body), cells, line), (start_s, end_s)) in enumerate(
+            zip(drafts, bounds, strict=True)):
+        start, end = frames(start_s), frames(end_s)
+        overlap = slides[-1].end - start if slides else 0
+        slides.append(Slide(i, kind, start, end - start, overlap, title, subtitle, body, cells, line))
+    fade = project.timing.transition
+    fade_in = frames(min(fade, bounds[0][1] / 2)) if slides else 0
+    fade_out = frames(min(fade, (bounds[-1][1] - bounds[-1][0]) / 2)) if slides else 0
+    if slides:
+        fade_in = min(fade_in, slides[0].frames - (slides[1].transition if len(slides) > 1 else 0))
+        fade_out = min(fade_out, slides[-1].frames - (slides[-1].transition if len(slides) > 1 else fade_in))
     return Timeline(project.title, width, height, fps, tuple(slides), fade_in, fade_out,
                     tuple(project.warnings) + tuple(warnings))
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import check, manifest, plan
-from .encode import EncodeSpec, Encoder, FFmpegEncoder
+from .encode import Encoder, EncodeSpec, FFmpegEncoder
 from .errors import InputError, Problem
 from .manifest import Project
 from .plan import Timeline
@@ -48,7 +48,7 @@ def resolve_settings(project: Project, output: Path | str | None = None, preview
 
 
 def _even(value: float) -> int:
-    return max(2, int(round(value / 2)) * 2)
+    return max(2, round(value / 2) * 2)
 
 
 @dataclass(frozen=True)
@@ -91,10 +91,8 @@ def _encode(project: Project, timeline: Timeline, settings: Settings, encoder: E
                               fade_out=min(3.0, max(timeline.fade_out / timeline.fps, 1.0)))
         composer = Composer(project.folder, timeline, manifest_name=project.manifest.name)
         with encoder.session(settings.output, spec, bed) as sink:
-            done = 0
-            for frame in composer.frames():
+            for done, frame in enumerate(composer.frames(), start=1):
                 sink.write(frame)
-                done += 1
                 if progress and (done % 10 == 0 or done == total):
                     progress(done, total)
     return Result(settings.output, timeline, time.monotonic() - started, tuple(warnings))

@@ -1,0 +1,118 @@
+"""The command line: exit codes 0 / 1 / 2, messages that name the line and field, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from collage.cli import app
+
+from .conftest import GREEN, RED, msg, small_manifest, solid
+
+runner = CliRunner()
+
+
+def test_help_and_usage_errors() -> None:
+    assert runner.invoke(app, ["--help"]).exit_code == 0
+    assert runner.invoke(app, []).exit_code == 2
+    assert runner.invoke(app, ["render"]).exit_code == 2  # missing FOLDER
+    assert runner.invoke(app, ["render", ".", "--no-such-flag"]).exit_code == 2
+    assert runner.invoke(app, ["bogus"]).exit_code == 2
+
+
+def test_help_is_fast() -> None:
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "collage", "--help"], capture_output=True, check=True)
+    assert time.monotonic() - started < 5  # generous: the benchmark measures it; this catches heavy imports
+
+
+def test_check_on_a_broken_folder_names_line_and_field(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder("messages:\n  - photo: photos/red.jpg\n    approved: true\n"
+                         "  - photo: photos/bob.jpg\n    aproved: true\n", {"red": RED})
+    result = runner.invoke(app, ["check", str(folder)])
+    assert result.exit_code == 1
+    assert "collage.yaml:4: messages[1].photo: no such file 'photos/bob.jpg'" in result.output
+    assert "collage.yaml:5: messages[1].aproved: unknown key 'aproved' (did you mean 'approved'?)" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_check_ok_and_warnings(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(small_manifest([msg("red"), msg("green", approved=False)],
+                                        sequence=[{"photo": "green"}, {"photo": "red"}]),
+                         {"red": RED, "green": GREEN})
+    result = runner.invoke(app, ["check", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "warning: sequence[0].photo: message 'green' is not approved" in result.output
+    assert "ok: 1 slides" in result.output
+
+
+def test_check_reports_uncovered_characters_with_the_message(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(small_manifest([msg("red", name="Alice 🙂")]), {"red": RED})
+    result = runner.invoke(app, ["check", str(folder)])
+    assert result.exit_code == 1
+    assert "messages[red].name: no bundled font can draw '🙂' (U+1F642)" in result.output
+
+
+def test_check_reports_unreadable_music(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(small_manifest([msg("red")], music=[{"file": "music/broken.mp3"}]), {"red": RED})
+    (folder / "music").mkdir()
+    (folder / "music" / "broken.mp3").write_bytes(b"\x00" * 1000)
+    result = runner.invoke(app, ["check", str(folder)])
+    assert result.exit_code == 1
+    assert "music file 'music/broken.mp3' cannot be read as audio" in result.output
+
+
+def test_plan_json(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(small_manifest([msg("red"), msg("green")]), {"red": RED, "green": GREEN})
+    result = runner.invoke(app, ["plan", "--json", str(folder)])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert [s["kind"] for s in data["slides"]] == ["title", "grid", "title"]
+    assert data["slides"][1]["messages"] == ["red", "green"]
+    assert data["frames"] == round(data["duration"] * data["fps"])
+
+
+def test_plan_table(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(small_manifest([msg("red")]), {"red": RED})
+    result = runner.invoke(app, ["plan", str(folder)])
+    assert result.exit_code == 0
+    assert "grid" in result.output and "red" in result.output and "total" in result.output
+
+
+def test_init_writes_a_manifest_and_never_overwrites(tmp_path: Path) -> None:
+    solid(tmp_path / "photos" / "IMG 0001.jpg", RED)
+    solid(tmp_path / "photos" / "sub" / "IMG 0001.png", GREEN)
+    result = runner.invoke(app, ["init", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    manifest = tmp_path / "collage.yaml"
+    text = manifest.read_text()
+    assert "approved: false" in text and '"IMG 0001-2"' in text
+    check = runner.invoke(app, ["check", str(tmp_path)])
+    assert check.exit_code == 0, check.output  # the starting manifest is valid as written
+    manifest.write_text("edited by hand\n")
+    again = runner.invoke(app, ["init", str(tmp_path)])
+    assert again.exit_code == 1 and "already exists" in again.output
+    assert manifest.read_text() == "edited by hand\n"
+
+
+def test_render_invalid_exits_1_without_traceback(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder("video:\n  size: huge\nmessages: []\n")
+    result = runner.invoke(app, ["render", str(folder)])
+    assert result.exit_code == 1
+    assert "collage.yaml:2: video.size: 'huge' is not a size" in result.output
+    assert "nothing was rendered" in result.output
+
+
+@pytest.mark.parametrize("output", ["movie.mov", "collage.yaml"])
+def test_render_refuses_bad_output(make_folder: Callable[..., Path], output: str) -> None:
+    folder = make_folder(small_manifest([msg("red")]), {"red": RED})
+    result = runner.invoke(app, ["render", str(folder), "-o", str(folder / output)])
+    assert result.exit_code == 1
+    assert (folder / "collage.yaml").read_text().startswith("title")

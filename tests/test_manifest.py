@@ -1,0 +1,181 @@
+"""Manifest validation: every kind of error names the line, the field path and what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from collage.durations import parse_duration
+from collage.errors import InputError
+from collage.manifest import load, parse_size
+
+from .conftest import RED, solid
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    (5, 5.0), (1.5, 1.5), ("5s", 5.0), ("1.5s", 1.5), ("1m30s", 90.0), ("500ms", 0.5), ("2", 2.0),
+    ("1h", 3600.0), (" 2 s ", 2.0),
+])
+def test_durations(text: object, seconds: float) -> None:
+    assert parse_duration(text) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("bad", ["5x", "s", "", "-1s", True, "1m-30s", [1]])
+def test_bad_durations(bad: object) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(bad)
+
+
+@pytest.mark.parametrize(("text", "size"), [
+    ("1920x1080", (1920, 1080)), ("vertical", (1080, 1920)), ("square", (1080, 1080)), ("4K", (3840, 2160)),
+    ("720p", (1280, 720)),
+])
+def test_sizes(text: str, size: tuple[int, int]) -> None:
+    assert parse_size(text) == size
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # messages name the manifest relative to the working directory
+
+
+def _errors(folder: Path) -> list[str]:
+    with pytest.raises(InputError) as info:
+        load(folder)
+    return [str(p) for p in info.value.errors]
+
+
+def _write(tmp_path: Path, text: str, photos: tuple[str, ...] = ("a",)) -> Path:
+    for p in photos:
+        solid(tmp_path / "photos" / f"{p}.jpg", RED)
+    (tmp_path / "collage.yaml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_minimal_manifest_defaults(tmp_path: Path) -> None:
+    folder = _write(tmp_path, "messages:\n  - photo: photos/a.jpg\n    approved: true\n")
+    project = load(folder)
+    assert project.size == (1920, 1080) and project.fps == 30
+    assert project.timing.title == 5 and project.timing.slide == 6 and project.timing.transition == 1
+    assert [m.id for m in project.messages] == ["a"]  # id defaults to the photo's stem
+    assert [i.kind for i in project.sequence] == ["title", "grid", "title"]  # the default sequence
+    assert project.output == (folder / "out" / f"{folder.name}.mp4").absolute()
+
+
+def test_missing_photo_names_line_and_field(tmp_path: Path) -> None:
+    folder = _write(tmp_path, "messages:\n  - photo: photos/a.jpg\n    approved: true\n"
+                              "  - photo: photos/bob.jpg\n    approved: true\n")
+    errors = _errors(folder)
+    assert errors == [
+        "collage.yaml:4: messages[1].photo: no such file 'photos/bob.jpg' (check the name and the folder)"
+    ]
+
+
+def test_unknown_keys_get_did_you_mean(tmp_path: Path) -> None:
+    folder = _write(tmp_path, "titel: x\nvideo:\n  fsp: 25\nmessages:\n  - phto: photos/a.jpg\n")
+    errors = _errors(folder)
+    assert "collage.yaml:1: titel: unknown key 'titel' (did you mean 'title'?)" in errors
+    assert "collage.yaml:3: video.fsp: unknown key 'fsp' (did you mean 'fps'?)" in errors
+    assert "collage.yaml:5: messages[0].phto: unknown key 'phto' (did you mean 'photo'?)" in errors
+    assert any(e.startswith("collage.yaml:5: messages[0].photo: required but missing") for e in errors)
+
+
+def test_all_problems_reported_at_once(tmp_path: Path) -> None:
+    folder = _write(tmp_path, (
+        "video:\n  size: 1921x1080\n  fps: 0\n"
+        "timing:\n  slide: 5x\n"
+        "messages:\n"
+        "  - id: a\n    photo: photos/a.jpg\n    approved: yes please\n"
+        "  - id: a\n    photo: photos/a.jpg\n"
+        "  - photo: ../escape.jpg\n"
+        "  - id: d\n    photo: photos/a.jpg\n    email: [x, y]\n"
+    ))
+    errors = _errors(folder)
+    text = "\n".join(errors)
+    assert "collage.yaml:2: video.size: 1921x1080 has an odd side" in text
+    assert "collage.yaml:3: video.fps: 0 fps is out of range" in text
+    assert "collage.yaml:5: timing.slide: '5x' is not a duration" in text
+    assert "collage.yaml:9: messages[0].approved: input should be a valid boolean" in text
+    assert "collage.yaml:10: messages[1].id: duplicate id 'a' (first at line 7)" in text
+    assert "collage.yaml:12: messages[2].photo: '../escape.jpg' leads outside the folder" in text
+    assert "collage.yaml:15: messages[3].email: input should be a valid string" in text
+
+
+def test_symlink_leading_out_is_refused(tmp_path: Path) -> None:
+    outside = solid(tmp_path / "elsewhere" / "x.jpg", RED)
+    folder = tmp_path / "f"
+    (folder / "photos").mkdir(parents=True)
+    (folder / "photos" / "x.jpg").symlink_to(outside)
+    (folder / "collage.yaml").write_text("messages:\n  - photo: photos/x.jpg\n    approved: true\n")
+    assert _errors(folder) == [
+        "f/collage.yaml:2: messages[0].photo: 'photos/x.jpg' leads outside the folder "
+        "(keep media inside the folder (no `..`, no links pointing out))"
+    ]
+
+
+def test_sequence_references(tmp_path: Path) -> None:
+    folder = _write(tmp_path, (
+        "sequence:\n"
+        "  - photo: alcie\n"
+        "  - grid: 7x1\n"
+        "  - grid: 2x2\n    messages: [a, nobody]\n"
+        "  - title: x\n    photo: a\n"
+        "  - titel: oops\n"
+        "messages:\n  - id: alice\n    photo: photos/a.jpg\n    approved: true\n"
+    ))
+    errors = _errors(folder)
+    assert "collage.yaml:2: sequence[0].photo: no message with id 'alcie' (did you mean 'alice'?)" in errors
+    assert any(e.startswith("collage.yaml:3: sequence[1].grid: '7x1' is not a grid") for e in errors)
+    assert any(e.startswith("collage.yaml:5: sequence[2].messages[0]: no message with id 'a'") for e in errors)
+    assert any("sequence[3]: an item is one of title, grid or photo, not title and photo" in e for e in errors)
+    assert "collage.yaml:8: sequence[4]: an item needs one of title, grid or photo (did you mean 'title'?)" in errors
+
+
+def test_yaml_syntax_error_reports_position_without_quoting_the_line(tmp_path: Path) -> None:
+    folder = _write(tmp_path, "messages:\n  - photo: photos/a.jpg\n    email: secret@example.org: [\n")
+    errors = _errors(folder)
+    assert len(errors) == 1 and errors[0].startswith("collage.yaml:3: YAML syntax error")
+    assert "secret" not in errors[0]
+
+
+def test_text_fields_stay_text(tmp_path: Path) -> None:
+    # YAML 1.1 would read NO as false and 0012 as 12; names and places are text.
+    folder = _write(tmp_path, "messages:\n  - id: 0012\n    photo: photos/a.jpg\n    location: NO\n"
+                              "    name: yes\n    approved: true\n")
+    m = load(folder).messages[0]
+    assert (m.id, m.location, m.name) == ("0012", "NO", "yes")
+
+
+def test_email_is_dropped_and_unapproved_are_not_kept(tmp_path: Path) -> None:
+    folder = _write(tmp_path, "messages:\n  - photo: photos/a.jpg\n    approved: true\n    email: a@example.org\n"
+                              "  - photo: photos/b.jpg\n    email: b@example.org\n", photos=("a", "b"))
+    project = load(folder)
+    assert [m.id for m in project.messages] == ["a"]
+    assert project.unapproved == {"b"}
+    assert "example.org" not in repr(project)
+
+
+def test_unapproved_reference_is_a_warning_and_left_out(tmp_path: Path) -> None:
+    folder = _write(tmp_path, "sequence:\n  - photo: b\n  - photo: a\nmessages:\n"
+                              "  - photo: photos/a.jpg\n    approved: true\n  - photo: photos/b.jpg\n",
+                    photos=("a", "b"))
+    project = load(folder)
+    assert [getattr(i, "message", None) for i in project.sequence] == ["a"]
+    assert [str(w) for w in project.warnings] == [
+        "collage.yaml:2: warning: sequence[0].photo: message 'b' is not approved and is left out "
+        "(set `approved: true` on it to show it)"
+    ]
+
+
+def test_missing_manifest(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as info:
+        load(tmp_path)
+    assert "no manifest here" in str(info.value) and "collage init" in str(info.value)
+
+
+def test_output_must_stay_inside_and_be_mp4(tmp_path: Path) -> None:
+    folder = _write(tmp_path, "video:\n  output: ../out.mov\nmessages: []\n")
+    errors = _errors(folder)
+    assert any(e.startswith("collage.yaml:2: video.output: '../out.mov' leads outside the folder") for e in errors)
+    assert any("must end in .mp4" in e for e in errors)

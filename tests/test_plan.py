@@ -1,0 +1,59 @@
+"""Planner invariants over many random timings: segments tile the video exactly, at any fps."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from pathlib import Path
+
+import pytest
+
+from collage import build_plan, load
+from collage.manifest import Message
+from collage.plan import caption_text
+
+
+def _folder(tmp_path: Path, durations: list[float], transition: float, fps: int) -> Path:
+    lines = [f"video: {{size: 320x180, fps: {fps}}}", f"timing: {{transition: {transition}}}", "sequence:"]
+    for i, d in enumerate(durations):
+        lines.append(f"  - title: T{i}\n    duration: {d}")
+    (tmp_path / "collage.yaml").write_text("\n".join(lines) + "\nmessages: []\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_segments_tile_the_timeline(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    fps = rng.choice([1, 10, 24, 25, 30, 60])
+    durations = [round(rng.uniform(0.01, 4), 3) for _ in range(rng.randint(1, 6))]
+    transition = round(rng.uniform(0, 3), 2)
+    timeline = build_plan(load(_folder(tmp_path, durations, transition, fps)))
+    pos = 0
+    for seg in timeline.segments():
+        assert seg.start == pos and seg.frames > 0
+        pos += seg.frames
+    assert pos == timeline.frames
+    for s in timeline.slides:
+        assert s.frames >= 1 and 0 <= s.transition <= s.frames
+    lengths = [max(d, 1 / fps) for d in durations]
+    overlaps = [min(transition, a / 2, b / 2) for a, b in itertools.pairwise(lengths)]
+    assert abs(timeline.frames - (sum(lengths) - sum(overlaps)) * fps) <= 1
+
+
+def test_preview_fps_keeps_the_same_timeline(tmp_path: Path) -> None:
+    project = load(_folder(tmp_path, [1.0, 2.0, 2.5, 1.3], 0.5, 30))
+    full, preview = build_plan(project), build_plan(project, (160, 90), 15)
+    assert abs(full.duration - preview.duration) <= 1 / 15
+    for a, b in zip(full.slides, preview.slides, strict=True):
+        assert abs(a.start / 30 - b.start / 15) <= 1 / 15
+
+
+@pytest.mark.parametrize(("parts", "caption"), [
+    (("Alice", "Teacher", "Taipei"), "Alice · Teacher · Taipei"),
+    (("Alice", None, "Taipei"), "Alice · Taipei"),
+    ((None, "Teacher", None), "Teacher"),
+    ((None, None, None), None),
+])
+def test_caption_drops_missing_parts(parts: tuple[str | None, ...], caption: str | None) -> None:
+    m = Message("x", "p.jpg", name=parts[0], profession=parts[1], location=parts[2])
+    assert caption_text(m) == caption

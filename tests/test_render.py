@@ -1,0 +1,282 @@
+"""End to end: render small real folders, decode the MP4 and check what a viewer would see."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import wave
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from collage import build_plan, load
+from collage.errors import InputError
+from collage.render import render
+
+from .conftest import (
+    BLUE,
+    CYAN,
+    GREEN,
+    MAGENTA,
+    ORANGE,
+    RED,
+    YELLOW,
+    close,
+    decode,
+    decode_audio,
+    mean_colour,
+    msg,
+    probe,
+    small_manifest,
+    two_tone_sideways,
+)
+
+EMAIL = "hidden.contributor@example.org"
+
+
+def sine_wav(path: Path, seconds: float, freq: float = 440.0, rate: int = 44100, channels: int = 1) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t = np.arange(int(seconds * rate)) / rate
+    tone = (0.5 * np.sin(2 * np.pi * freq * t) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as wf:
+        wf.setnchannels(channels)
+        wf.setsampwidth(2)
+        wf.setframerate(rate)
+        wf.writeframes(np.repeat(tone, channels).tobytes())
+    return path
+
+
+def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "collage", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300, check=False)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """One render shared by the checks below (rendering is the slow part)."""
+    folder = tmp_path_factory.mktemp("e2e") / "folder"
+    from .conftest import solid
+
+    for ident, colour in {"red": RED, "green": GREEN, "blue": BLUE, "yellow": YELLOW, "secret": MAGENTA}.items():
+        solid(folder / "photos" / f"{ident}.jpg", colour, quality=95)
+    two_tone_sideways(folder / "photos" / "turned.jpg", CYAN, ORANGE)
+    sine_wav(folder / "music" / "tone.wav", 1.7)  # shorter than the video: it must loop
+    import yaml
+
+    manifest = small_manifest(
+        [
+            msg("red", name="Alice Chen", profession="Teacher", location="Taipei", email=EMAIL),
+            msg("green", name="陳大文", profession="律師"),
+            msg("blue", name="ئابدۇللا", location="Istanbul"),
+            msg("yellow", name="José"),
+            msg("secret", approved=False, name="Never Shown", email=EMAIL),
+            msg("turned", name="Upright"),
+        ],
+        music=[{"file": "music/tone.wav"}],
+        sequence=[
+            {"title": "Messages", "subtitle": "致中国人权律师的话"},
+            {"grid": "2x2", "messages": ["red", "green", "blue", "yellow"]},
+            {"photo": "turned"},
+            {"title": "Thank you"},
+        ],
+    )
+    (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    result = _run("render", str(folder))
+    out = folder / "out" / "test.mp4"
+    return {"folder": folder, "result": result, "out": out, "frames": decode(out) if out.exists() else [],
+            "timeline": build_plan(load(folder))}
+
+
+def test_render_succeeds_and_reports(rendered: dict) -> None:
+    result = rendered["result"]
+    assert result.returncode == 0, result.stderr
+    assert "wrote" in result.stdout and "render:" in result.stderr  # plain progress when not a terminal
+
+
+def test_streams_are_web_ready(rendered: dict) -> None:
+    info = probe(rendered["out"])
+    t = rendered["timeline"]
+    v, a = info["video"], info["audio"]
+    assert info["format"].startswith("mov,mp4")
+    assert (v["codec"], v["profile"], v["pix_fmt"]) == ("h264", "High", "yuv420p")
+    assert (v["width"], v["height"], v["fps"]) == (320, 180, 10.0)
+    assert (v["primaries"], v["trc"], v["matrix"], v["range"]) == (1, 1, 1, 1)  # BT.709, limited range
+    assert v["frames"] == t.frames == len(rendered["frames"])
+    assert (a["codec"], a["rate"], a["channels"]) == ("aac", 48000, 2)
+    assert abs(a["duration"] - t.duration) <= 1 / t.fps
+    assert info["metadata"].get("title") == "Test"
+
+
+def test_moov_atom_is_up_front(rendered: dict) -> None:
+    head = Path(rendered["out"]).read_bytes()[:4096]
+    assert head.find(b"moov") != -1 and (head.find(b"mdat") == -1 or head.find(b"moov") < head.find(b"mdat"))
+
+
+def test_each_photo_sits_in_its_planned_cell(rendered: dict) -> None:
+    t, frames = rendered["timeline"], rendered["frames"]
+    grid = next(s for s in t.slides if s.kind == "grid")
+    frame = frames[grid.start + grid.frames // 2]
+    expected = {"red": RED, "green": GREEN, "blue": BLUE, "yellow": YELLOW}
+    for cell in grid.cells:
+        # Solid 4:3 photos contained in the cell: the cell's centre is the photo.
+        got = mean_colour(frame, cell.box.as_list(), inset=0.4)
+        assert close(got, expected[cell.message]), (cell.message, got)
+
+
+def test_exif_rotated_photo_is_upright(rendered: dict) -> None:
+    t, frames = rendered["timeline"], rendered["frames"]
+    slide = next(s for s in t.slides if s.kind == "photo")
+    frame = frames[slide.start + slide.frames // 2]
+    box = slide.cells[0].box
+    cx, cy = box.x + box.w // 2, box.y + box.h // 2
+    quarter = min(box.h, round(box.w * 4 / 3)) // 4  # the upright photo is portrait 3:4
+    top = frame[cy - quarter - 3:cy - quarter + 3, cx - 3:cx + 3].reshape(-1, 3).mean(axis=0)
+    bottom = frame[cy + quarter - 3:cy + quarter + 3, cx - 3:cx + 3].reshape(-1, 3).mean(axis=0)
+    assert close(top, CYAN, 20) and close(bottom, ORANGE, 20), (top, bottom)
+
+
+def test_unapproved_photo_appears_in_no_frame(rendered: dict) -> None:
+    for frame in rendered["frames"]:
+        distance = np.abs(frame.astype(int) - np.array(MAGENTA)).max(axis=2)
+        assert (distance < 40).sum() == 0
+
+
+def test_captions_are_drawn(rendered: dict) -> None:
+    t, frames = rendered["timeline"], rendered["frames"]
+    grid = next(s for s in t.slides if s.kind == "grid")
+    frame = frames[grid.start + grid.frames // 2]
+    for cell in grid.cells:
+        assert cell.caption_box is not None
+        x, y, w, h = cell.caption_box.as_list()
+        ink = (frame[y:y + h, x:x + w].max(axis=2) > 100).sum()  # light text on the dark slide
+        assert ink > 15, cell.message
+
+
+def test_email_appears_nowhere(rendered: dict) -> None:
+    result = rendered["result"]
+    needle = EMAIL.encode()
+    assert EMAIL not in result.stdout and EMAIL not in result.stderr
+    assert needle not in Path(rendered["out"]).read_bytes()
+    assert "hidden.contributor" not in str(probe(rendered["out"]))
+    plan_out = _run("plan", "--json", str(rendered["folder"]))
+    check_out = _run("check", str(rendered["folder"]))
+    for out in (plan_out, check_out):
+        assert out.returncode == 0 and EMAIL not in out.stdout + out.stderr
+
+
+def test_music_plays_through_and_fades_out(rendered: dict) -> None:
+    samples = decode_audio(rendered["out"])
+    rate = 48000
+    mono = samples.mean(axis=0)
+    t = rendered["timeline"]
+    mid = int(t.duration / 2 * rate)
+    rms_mid = np.sqrt(np.mean(mono[mid - rate // 4:mid + rate // 4] ** 2))
+    rms_end = np.sqrt(np.mean(mono[-rate // 20:] ** 2))
+    assert rms_mid > 0.05  # the looped tone is still playing halfway through
+    assert rms_end < rms_mid * 0.2  # and fades out at the very end
+
+
+def test_same_input_same_frames(rendered: dict, tmp_path: Path) -> None:
+    again = tmp_path / "again.mp4"
+    render(rendered["folder"], output=again)
+    frames = decode(again)
+    assert len(frames) == len(rendered["frames"])
+    assert all(np.array_equal(a, b) for a, b in zip(frames, rendered["frames"], strict=True))
+
+
+def test_silent_track_without_music(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(small_manifest([msg("red")], timing={"title": "1s", "slide": "1s", "transition": 0}),
+                         {"red": RED})
+    result = render(folder)
+    info = probe(result.output)
+    assert info["audio"]["codec"] == "aac" and info["video"]["frames"] == result.timeline.frames
+    assert np.abs(decode_audio(result.output)).max() < 1e-3
+
+
+def test_preview_is_small_and_next_to_the_output(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(small_manifest([msg("red"), msg("green")], video={"size": "1280x720", "fps": 30,
+                                                                              "output": "out/v.mp4"}),
+                         {"red": RED, "green": GREEN})
+    result = _run("render", "--preview", str(folder))
+    assert result.returncode == 0, result.stderr
+    out = folder / "out" / "v.preview.mp4"
+    info = probe(out)
+    assert (info["video"]["width"], info["video"]["height"], info["video"]["fps"]) == (640, 360, 15.0)
+    assert not (folder / "out" / "v.mp4").exists()
+    full = build_plan(load(folder))
+    assert abs(info["video"]["frames"] / 15 - full.duration) <= 1 / 15  # the same timeline
+
+
+def test_failed_render_leaves_earlier_output_untouched(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(small_manifest([msg("red"), msg("green")]), {"red": RED, "green": GREEN})
+    out = folder / "out" / "test.mp4"
+    out.parent.mkdir(parents=True)
+    out.write_bytes(b"an earlier good render")
+
+    def explode(done: int, total: int) -> None:
+        if done > total // 2:
+            raise RuntimeError("simulated failure half way")
+
+    with pytest.raises(RuntimeError):
+        render(folder, progress=explode)
+    assert out.read_bytes() == b"an earlier good render"
+    assert [p.name for p in out.parent.iterdir()] == ["test.mp4"]  # no partial file left behind
+
+
+def test_invalid_input_renders_nothing(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(small_manifest([msg("red"), msg("ghost")]), {"red": RED})
+    with pytest.raises(InputError) as info:
+        render(folder)
+    assert "no such file 'photos/ghost.jpg'" in str(info.value)
+    assert not (folder / "out").exists()
+
+
+def test_damaged_photo_is_an_input_error(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(small_manifest([msg("red")]), {"red": lambda p: p.write_bytes(b"not a jpeg at all")})
+    result = _run("render", str(folder))
+    assert result.returncode == 1
+    assert "photo 'photos/red.jpg' of message 'red': not an image" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def _ffmpeg_writing(partial: str) -> bool:
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if partial.encode() in (proc / "cmdline").read_bytes():
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+def test_interrupted_render_leaves_nothing(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(
+        small_manifest([msg("red"), msg("green")], video={"size": "1280x720", "fps": 30, "output": "out/v.mp4"},
+                       timing={"title": "20s", "slide": "20s", "transition": "1s"}),
+        {"red": RED, "green": GREEN},
+    )
+    out = folder / "out" / "v.mp4"
+    out.parent.mkdir(parents=True)
+    out.write_bytes(b"previous")
+    proc = subprocess.Popen([sys.executable, "-m", "collage", "render", str(folder)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    partial = None
+    while time.monotonic() < deadline and partial is None:
+        partial = next(iter(out.parent.glob(".v.mp4.*.partial")), None)
+        time.sleep(0.02)
+    assert partial is not None, "the render never started writing"
+    time.sleep(0.5)
+    os.kill(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert out.read_bytes() == b"previous"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["v.mp4"]
+    assert not _ffmpeg_writing(partial.name)
