@@ -116,3 +116,12 @@ def test_render_refuses_bad_output(make_folder: Callable[..., Path], output: str
     result = runner.invoke(app, ["render", str(folder), "-o", str(folder / output)])
     assert result.exit_code == 1
     assert (folder / "collage.yaml").read_text().startswith("title")
+
+
+def test_an_email_pasted_into_a_shown_field_is_refused(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(small_manifest([msg("red", name="Alice", location="alice.private@example.org")]),
+                         {"red": RED})
+    result = runner.invoke(app, ["check", str(folder)])
+    assert result.exit_code == 1
+    assert "messages[red].location: looks like an email address" in result.output
+    assert "alice.private" not in result.output

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from . import plan as plan_mod
 from .errors import InputError, Problem
 from .manifest import Project
 from .plan import Timeline
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ def media_problems(project: Project, timeline: Timeline) -> list[Problem]:
         for part, value in (("name", m.name), ("profession", m.profession), ("location", m.location)):
             if value:
                 problems.extend(_text_problems(value, shown, m.line, f"messages[{m.id}].{part}"))
+    problems.extend(_text_problems(project.title, shown, None, "title"))  # also the file's metadata
     for slide in timeline.slides:
         for part in ("title", "subtitle", "body"):
             value = getattr(slide, part)
@@ -65,6 +69,11 @@ def _text_problems(value: str, shown: str, line: int | None, field: str) -> list
     from .errors import RenderError
 
     out: list[Problem] = []
+    if _EMAIL.search(value):
+        # Emails are private: one pasted into a shown field would be drawn into the video. The value
+        # is not repeated here, since it may be someone's address.
+        out.append(Problem(shown, "looks like an email address; emails are private and never shown", line=line,
+                           field=field, hint="move it to the message's `email:` field or remove it"))
     missing = text.missing_characters(value)
     if missing:
         chars = " ".join(f"'{c}' (U+{ord(c):04X})" for c in missing)

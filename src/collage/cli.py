@@ -60,18 +60,18 @@ def render(
 ) -> None:
     """Render the video."""
     from .progress import ProgressReporter
-    from .render import render as do_render
+    from .render import prepare
 
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
-        result = do_render(folder, manifest_path=manifest, output=output, preview=preview,
-                           progress=None if quiet else ProgressReporter("preview" if preview else "render"))
+        job = prepare(folder, manifest_path=manifest, output=output, preview=preview)
+        _report(job.warnings)  # before the long part, so the editor can stop and fix
+        result = job.run(progress=None if quiet else ProgressReporter("preview" if preview else "render"))
     except CollageError as exc:
         _fail(exc)
     except KeyboardInterrupt:
         _err("interrupted; no output was written")
         raise typer.Exit(130) from None
-    _report(result.warnings)
     t = result.timeline
     typer.echo(f"wrote {result.output} ({t.width}x{t.height}, {t.fps} fps, {t.duration:.2f} s, "
                f"{len(t.slides)} slides) in {result.seconds:.1f} s")

@@ -6,26 +6,26 @@ past them, so at most two slides (and never all photos) are in memory at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFilter
 
-from . import layout, photos, text
+from . import layout, photos, pixels, text
 from .errors import InputError, Problem
-from .plan import Cell, Segment, Slide, Timeline
+from .pixels import Frame, Packed, PixelFormat
+from .plan import Cell, Slide, Timeline
 from .theme import DEFAULT, Theme
-
-Frame = NDArray[np.uint8]  # (H, W, 3)
 
 
 class Composer:
-    def __init__(self, folder: Path, timeline: Timeline, theme: Theme = DEFAULT, manifest_name: str = "collage.yaml"):
+    def __init__(self, folder: Path, timeline: Timeline, theme: Theme = DEFAULT, manifest_name: str = "collage.yaml",
+                 pixel_format: PixelFormat = "rgb24"):
         self.folder, self.timeline, self.theme = folder, timeline, theme
-        self.manifest_name = manifest_name
+        self.manifest_name, self.pixel_format = manifest_name, pixel_format
         self._cache: dict[int, Frame] = {}
+        self._packed: dict[int, Packed] = {}
 
     # -- slides ------------------------------------------------------------------------------------------
 
@@ -148,52 +148,40 @@ class Composer:
 
     # -- frames --------------------------------------------------------------------------------------------
 
-    def frames(self, on_segment: Callable[[Segment], None] | None = None) -> Iterator[Frame]:
-        """Every frame in order. Holds yield the same array object repeatedly; do not modify it."""
+    def packed(self, index: int | None) -> Packed:
+        """Slide `index` (None: black) in the stream's pixel format, converted once per slide."""
+        if index is None:
+            return pixels.black(self.timeline.width, self.timeline.height, self.pixel_format)
+        if index not in self._packed:
+            for old in [k for k in self._packed if k < index - 1]:
+                del self._packed[old]
+            self._packed[index] = pixels.pack(self.slide(index), self.pixel_format)
+            self._cache.pop(index, None)  # the RGB drawing is not needed once packed
+        return self._packed[index]
+
+    def frames(self) -> Iterator[Packed]:
+        """Every frame in order, flat in the stream's pixel format. Holds yield the same array object
+        repeatedly and blends reuse one buffer: consume each frame before asking for the next."""
         for seg in self.timeline.segments():
-            if on_segment:
-                on_segment(seg)
             if seg.kind == "hold":
-                assert seg.a is not None
-                frame = self.slide(seg.a)
+                frame = self.packed(seg.a)
                 for _ in range(seg.frames):
                     yield frame
             else:
-                yield from self._blend(seg)
-
-    def _blend(self, seg: Segment) -> Iterator[Frame]:
-        a = None if seg.a is None else self.slide(seg.a)
-        b = None if seg.b is None else self.slide(seg.b)
-        shape = (self.timeline.height, self.timeline.width, 3)
-        # Fixed-point weights in 1/256 on uint16 buffers: ~5x cheaper than float32 per 1080p frame.
-        a16 = None if a is None else a.astype(np.uint16)
-        b16 = None if b is None else b.astype(np.uint16)
-        acc = np.empty(shape, np.uint16)
-        tmp = np.empty(shape, np.uint16)
-        out = np.empty(shape, np.uint8)
-        for k in range(seg.frames):
-            wb = round(256 * (k + 1) / (seg.frames + 1))
-            acc.fill(128)
-            if a16 is not None:
-                np.multiply(a16, 256 - wb, out=tmp)
-                acc += tmp
-            if b16 is not None:
-                np.multiply(b16, wb, out=tmp)
-                acc += tmp
-            np.right_shift(acc, 8, out=acc)
-            np.copyto(out, acc, casting="unsafe")
-            yield out
+                blender = pixels.Blender(self.packed(seg.a), self.packed(seg.b))
+                for k in range(seg.frames):
+                    yield blender.at((k + 1) / (seg.frames + 1))
 
     def frame_at(self, index: int) -> Frame:
-        """One frame by number, for tests and contact sheets (not for streaming)."""
+        """One frame by number as RGB (H, W, 3), for tests and contact sheets; needs rgb24."""
+        assert self.pixel_format == "rgb24"
+        shape = (self.timeline.height, self.timeline.width, 3)
         for seg in self.timeline.segments():
             if seg.start <= index < seg.start + seg.frames:
                 if seg.kind == "hold":
-                    assert seg.a is not None
-                    return self.slide(seg.a).copy()
-                for k, frame in enumerate(self._blend(seg)):
-                    if seg.start + k == index:
-                        return frame.copy()
+                    return self.packed(seg.a).reshape(shape).copy()
+                blender = pixels.Blender(self.packed(seg.a), self.packed(seg.b))
+                return blender.at((index - seg.start + 1) / (seg.frames + 1)).reshape(shape).copy()
         raise IndexError(index)
 
 

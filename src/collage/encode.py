@@ -12,6 +12,7 @@ output path nor touches an earlier good output.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import subprocess
 import tempfile
@@ -24,8 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import EncodeError
-
-Frame = NDArray[np.uint8]
+from .pixels import Packed, PixelFormat
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class EncodeSpec:
     preset: str = "medium"
     audio_bitrate: str = "192k"
     sample_rate: int = 48000
+    pixel_format: PixelFormat = "yuv420p"  # of the frames written to the sink
 
     @property
     def duration(self) -> float:
@@ -46,10 +47,12 @@ class EncodeSpec:
 
 
 class FrameSink(Protocol):
-    def write(self, frame: Frame) -> None: ...
+    def write(self, frame: Packed) -> None: ...
 
 
 class Encoder(Protocol):
+    pixel_format: PixelFormat  # what the sink takes; the composer produces it
+
     def session(self, output: Path, spec: EncodeSpec,
                 audio: Path | None) -> contextlib.AbstractContextManager[FrameSink]:
         """Open an encode; frames written to the sink become `output` when the block exits cleanly."""
@@ -67,7 +70,8 @@ def ffmpeg_command(spec: EncodeSpec, audio: Path | None, target: Path) -> list[s
     gop = spec.fps * 2  # a keyframe every 2 s: quick seeking in browsers
     cmd = [
         ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{spec.width}x{spec.height}", "-framerate", str(spec.fps),
+        "-f", "rawvideo", "-pix_fmt", spec.pixel_format, "-s", f"{spec.width}x{spec.height}",
+        "-framerate", str(spec.fps),
         "-i", "pipe:0",
     ]
     if audio is not None:
@@ -77,11 +81,12 @@ def ffmpeg_command(spec: EncodeSpec, audio: Path | None, target: Path) -> list[s
                 f"anullsrc=channel_layout=stereo:sample_rate={spec.sample_rate}"]
     cmd += [
         "-map", "0:v:0", "-map", "1:a:0",
-        # RGB -> limited-range BT.709 YUV 4:2:0, converted by the matrix the tags claim.
-        # setparams tags the frames themselves: since ffmpeg 7 the encoder takes colour properties from
-        # the frames, and raw RGB input carries none.
-        "-vf", "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic+accurate_rnd+full_chroma_int,"
-               "format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709",
+        # setparams tags the frames themselves: since ffmpeg 7 the encoder takes colour properties from the
+        # frames, and raw input carries none. YUV input is already BT.709 limited range (pixels.pack); RGB
+        # input is converted here with the matrix the tags claim.
+        "-vf", ("" if spec.pixel_format == "yuv420p" else
+                "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic+accurate_rnd+full_chroma_int,")
+        + "format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709",
         "-c:v", "libx264", "-preset", spec.preset, "-crf", str(spec.crf), "-profile:v", "high",
         "-pix_fmt", "yuv420p", "-g", str(gop), "-keyint_min", str(min(gop, spec.fps)),
         "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv",
@@ -103,7 +108,7 @@ class _FFmpegSink:
     def __init__(self, proc: subprocess.Popen[bytes], stderr_file: Path) -> None:
         self.proc, self.stderr_file = proc, stderr_file
 
-    def write(self, frame: Frame) -> None:
+    def write(self, frame: Packed) -> None:
         assert self.proc.stdin is not None
         try:
             self.proc.stdin.write(memoryview(np.ascontiguousarray(frame)).cast("B"))
@@ -113,12 +118,18 @@ class _FFmpegSink:
 
 
 class FFmpegEncoder:
+    pixel_format: PixelFormat = "yuv420p"
+
     def __init__(self, exe: str | None = None) -> None:
         self._exe = exe
 
     @contextlib.contextmanager
     def session(self, output: Path, spec: EncodeSpec, audio: Path | None) -> Iterator[FrameSink]:
-        output.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise EncodeError(f"cannot create the output folder {output.parent}: {exc.strerror}",
+                              "choose an output path you can write to") from None
         target = partial_path(output)
         cmd = ffmpeg_command(spec, audio, target)
         if self._exe:
@@ -132,6 +143,7 @@ class FFmpegEncoder:
                                             start_new_session=True)
                 except OSError as exc:
                     raise EncodeError(f"cannot start ffmpeg: {exc.strerror}", "reinstall imageio-ffmpeg") from None
+            _widen_pipe(proc)
             done = False
             try:
                 yield _FFmpegSink(proc, stderr_file)
@@ -155,6 +167,14 @@ class FFmpegEncoder:
                         target.unlink()
 
 
+def _widen_pipe(proc: subprocess.Popen[bytes]) -> None:
+    """A 1 MiB pipe instead of 64 KiB: a 3 MB frame then crosses in 3 wake-ups of ffmpeg, not 48."""
+    if proc.stdin is None or not hasattr(fcntl, "F_SETPIPE_SZ"):
+        return
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(proc.stdin.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+
+
 def _translate(stderr: str) -> tuple[str, str]:
     """ffmpeg's stderr as one line and a hint, not a dump."""
     low = stderr.lower()
@@ -170,12 +190,13 @@ def _translate(stderr: str) -> tuple[str, str]:
 
 @dataclass
 class MemoryEncoder:
-    """Keeps what would be encoded; for tests of everything before ffmpeg."""
+    """Keeps what would be encoded, as (H, W, 3) RGB frames; for tests of everything before ffmpeg."""
 
-    frames: list[Frame] = field(default_factory=list)
+    frames: list[NDArray[np.uint8]] = field(default_factory=list)
     spec: EncodeSpec | None = None
     audio: Path | None = None
     keep_every: int = 1
+    pixel_format: PixelFormat = "rgb24"
 
     @contextlib.contextmanager
     def session(self, output: Path, spec: EncodeSpec, audio: Path | None) -> Iterator[FrameSink]:
@@ -183,10 +204,10 @@ class MemoryEncoder:
         count = 0
 
         class _Sink:
-            def write(inner, frame: Frame) -> None:
+            def write(inner, frame: Packed) -> None:
                 nonlocal count
                 if count % self.keep_every == 0:
-                    self.frames.append(frame.copy())
+                    self.frames.append(frame.reshape(spec.height, spec.width, 3).copy())
                 count += 1
 
         yield _Sink()

@@ -59,11 +59,42 @@ class Result:
     warnings: tuple[Problem, ...]
 
 
-def render(folder: Path | str, *, manifest_path: Path | str | None = None, output: Path | str | None = None,
-           preview: bool = False, encoder: Encoder | None = None, progress: Progress | None = None) -> Result:
-    """Render the folder's video. Raises InputError (before any encoding) when the input is not
-    renderable, RenderError when encoding fails; the output path is only ever replaced on success."""
-    started = time.monotonic()
+@dataclass(frozen=True)
+class Job:
+    """A render that has passed every check and is ready to encode."""
+
+    project: Project
+    timeline: Timeline
+    settings: Settings
+    warnings: tuple[Problem, ...]
+
+    def run(self, encoder: Encoder | None = None, progress: Progress | None = None) -> Result:
+        """Encode; the output path is only ever replaced on success."""
+        from . import audio
+        from .compose import Composer
+
+        started = time.monotonic()
+        project, timeline, settings = self.project, self.timeline, self.settings
+        encoder = encoder or FFmpegEncoder()
+        spec = EncodeSpec(timeline.width, timeline.height, timeline.fps, timeline.frames, project.title,
+                          crf=settings.crf, preset=settings.preset, pixel_format=encoder.pixel_format)
+        total = timeline.frames
+        with tempfile.TemporaryDirectory(prefix="collage-") as tmp:
+            bed = audio.build_bed(project.folder, project.music, timeline.duration, Path(tmp) / "bed.wav",
+                                  fade_out=min(3.0, max(timeline.fade_out / timeline.fps, 1.0)))
+            composer = Composer(project.folder, timeline, manifest_name=project.manifest.name,
+                                pixel_format=encoder.pixel_format)
+            with encoder.session(settings.output, spec, bed) as sink:
+                for done, frame in enumerate(composer.frames(), start=1):
+                    sink.write(frame)
+                    if progress and (done % 10 == 0 or done == total):
+                        progress(done, total)
+        return Result(settings.output, timeline, time.monotonic() - started, self.warnings)
+
+
+def prepare(folder: Path | str, *, manifest_path: Path | str | None = None, output: Path | str | None = None,
+            preview: bool = False) -> Job:
+    """Load, plan and check everything; raise InputError listing every problem before any encoding."""
     project = manifest.load(folder, manifest_path)
     settings = resolve_settings(project, output, preview)
     if settings.output.suffix.lower() != ".mp4":
@@ -75,27 +106,15 @@ def render(folder: Path | str, *, manifest_path: Path | str | None = None, outpu
     problems = list(timeline.warnings) + check.media_problems(project, timeline)
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
-    return _encode(project, timeline, settings, encoder or FFmpegEncoder(), progress, problems, started)
+    return Job(project, timeline, settings, tuple(problems))
 
 
-def _encode(project: Project, timeline: Timeline, settings: Settings, encoder: Encoder, progress: Progress | None,
-            warnings: list[Problem], started: float) -> Result:
-    from . import audio
-    from .compose import Composer
-
-    spec = EncodeSpec(timeline.width, timeline.height, timeline.fps, timeline.frames, project.title,
-                      crf=settings.crf, preset=settings.preset)
-    total = timeline.frames
-    with tempfile.TemporaryDirectory(prefix="collage-") as tmp:
-        bed = audio.build_bed(project.folder, project.music, timeline.duration, Path(tmp) / "bed.wav",
-                              fade_out=min(3.0, max(timeline.fade_out / timeline.fps, 1.0)))
-        composer = Composer(project.folder, timeline, manifest_name=project.manifest.name)
-        with encoder.session(settings.output, spec, bed) as sink:
-            for done, frame in enumerate(composer.frames(), start=1):
-                sink.write(frame)
-                if progress and (done % 10 == 0 or done == total):
-                    progress(done, total)
-    return Result(settings.output, timeline, time.monotonic() - started, tuple(warnings))
+def render(folder: Path | str, *, manifest_path: Path | str | None = None, output: Path | str | None = None,
+           preview: bool = False, encoder: Encoder | None = None, progress: Progress | None = None) -> Result:
+    """Render the folder's video: `prepare` then `Job.run`. Raises InputError (before any encoding) when
+    the input is not renderable, RenderError when encoding fails."""
+    job = prepare(folder, manifest_path=manifest_path, output=output, preview=preview)
+    return job.run(encoder, progress)
 
 
 def _is_source(project: Project, output: Path) -> bool:

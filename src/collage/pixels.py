@@ -1,0 +1,71 @@
+"""Pixel formats between the composer and the encoder.
+
+Slides are drawn as RGB; the encoder takes planar YUV 4:2:0 (what H.264 stores). Converting each slide
+once here, instead of every frame in ffmpeg's scaler, halves the bytes through the pipe and removes
+per-frame colour conversion; blends are computed on the YUV planes directly (the conversion is linear,
+so blending before or after it gives the same picture).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+PixelFormat = Literal["rgb24", "yuv420p"]
+Frame = NDArray[np.uint8]  # (H, W, 3) RGB
+Packed = NDArray[np.uint8]  # one frame in the encoder's pixel format, flat
+
+# BT.709 luma weights; limited ("TV") range: Y in 16-235, Cb/Cr in 16-240.
+_KR, _KB = 0.2126, 0.0722
+_KG = 1.0 - _KR - _KB
+
+
+def frame_bytes(width: int, height: int, fmt: PixelFormat) -> int:
+    return width * height * 3 if fmt == "rgb24" else width * height * 3 // 2
+
+
+def pack(frame: Frame, fmt: PixelFormat) -> Packed:
+    """An RGB frame in `fmt`, flat. Even width and height (H.264 4:2:0 needs them anyway)."""
+    if fmt == "rgb24":
+        return np.ascontiguousarray(frame).reshape(-1)
+    rgb = frame.astype(np.float32)
+    y = 16.0 + (219.0 / 255.0) * (_KR * rgb[..., 0] + _KG * rgb[..., 1] + _KB * rgb[..., 2])
+    # Chroma from the 2x2 mean of RGB (linear, so the same as the mean of full-size chroma).
+    h, w = frame.shape[:2]
+    quad = rgb.reshape(h // 2, 2, w // 2, 2, 3).mean(axis=(1, 3))
+    luma = _KR * quad[..., 0] + _KG * quad[..., 1] + _KB * quad[..., 2]
+    cb = 128.0 + (224.0 / 255.0) * (quad[..., 2] - luma) / (2 * (1 - _KB))
+    cr = 128.0 + (224.0 / 255.0) * (quad[..., 0] - luma) / (2 * (1 - _KR))
+    planes = [np.clip(np.rint(p), 0, 255).astype(np.uint8).reshape(-1) for p in (y, cb, cr)]
+    return np.concatenate(planes)
+
+
+def black(width: int, height: int, fmt: PixelFormat) -> Packed:
+    if fmt == "rgb24":
+        return np.zeros(width * height * 3, np.uint8)
+    out = np.full(width * height * 3 // 2, 128, np.uint8)
+    out[: width * height] = 16
+    return out
+
+
+class Blender:
+    """Frames between `a` and `b`: out = a + (b - a) * w, in 7-bit fixed point on int16 (about 3 ms
+    for a 1080p RGB frame, 1.5 ms in YUV 4:2:0; float32 takes ~12 ms)."""
+
+    def __init__(self, a: Packed, b: Packed) -> None:
+        self.a = a.astype(np.int16)
+        self.diff = b.astype(np.int16) - self.a
+        self.tmp = np.empty_like(self.a)
+        self.out = np.empty(a.shape, np.uint8)
+
+    def at(self, weight: float) -> Packed:
+        """The mix with `weight` of b (0..1). The returned array is reused by the next call."""
+        w = round(128 * weight)
+        np.multiply(self.diff, w, out=self.tmp)
+        self.tmp += 64
+        self.tmp >>= 7
+        self.tmp += self.a
+        np.copyto(self.out, self.tmp, casting="unsafe")
+        return self.out

@@ -1,0 +1,50 @@
+"""Frames before the encoder (MemoryEncoder): holds, crossfades and fades are what the plan says."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from collage.compose import Composer
+from collage.encode import MemoryEncoder
+from collage.render import render
+
+from .conftest import BLUE, RED, close, mean_colour, msg, small_manifest
+
+
+def test_crossfade_moves_steadily_from_one_slide_to_the_next(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(small_manifest([msg("red"), msg("blue")], sequence=[{"photo": "red"}, {"photo": "blue"}],
+                                        timing={"title": "1s", "slide": "3s", "transition": "1s"}),
+                         {"red": RED, "blue": BLUE})
+    encoder = MemoryEncoder()
+    result = render(folder, encoder=encoder)
+    frames, t = encoder.frames, result.timeline
+    assert len(frames) == t.frames and encoder.spec is not None and encoder.spec.frames == t.frames
+    second = t.slides[1]
+    box = second.cells[0].box.as_list()
+    span = range(second.start - 1, second.start + second.transition + 1)
+    reds = [mean_colour(frames[f], box, 0.45)[0] for f in span]
+    assert all(a > b for a, b in itertools.pairwise(reds))  # red falls every frame of the blend
+    assert close(mean_colour(frames[second.start - 1], box, 0.45), RED)
+    assert close(mean_colour(frames[second.start + second.transition], box, 0.45), BLUE)
+
+
+def test_video_fades_in_from_and_out_to_black(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(small_manifest([msg("red")], sequence=[{"photo": "red"}]), {"red": RED})
+    encoder = MemoryEncoder()
+    render(folder, encoder=encoder)
+    first, last = encoder.frames[0], encoder.frames[-1]
+    assert first.max() < 60 and last.max() < 60
+    assert encoder.frames[len(encoder.frames) // 2].max() > 200
+
+
+def test_frame_at_matches_the_stream(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(small_manifest([msg("red"), msg("blue")]), {"red": RED, "blue": BLUE})
+    encoder = MemoryEncoder()
+    result = render(folder, encoder=encoder)
+    composer = Composer(folder, result.timeline)
+    for index in (0, 7, result.timeline.frames // 2, result.timeline.frames - 1):
+        assert np.array_equal(composer.frame_at(index), encoder.frames[index])
