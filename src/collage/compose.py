@@ -87,7 +87,7 @@ class Composer:
         cw, ch = small[0] / scale, small[1] / scale
         left, top = (pw - cw) / 2, (ph - ch) / 2
         tiny = photo.resize(small, Image.Resampling.BOX, box=(left, top, left + cw, top + ch))
-        tiny = tiny.filter(ImageFilter.GaussianBlur(radius=2.5))
+        tiny = tiny.filter(ImageFilter.GaussianBlur(radius=3.5))
         dark = Image.eval(tiny, lambda v: int(v * self.theme.fill_darken))
         return dark.resize((w, h), Image.Resampling.BICUBIC)
 

@@ -16,7 +16,7 @@ class Theme:
     caption: RGB = (246, 242, 233)
     caption_band: tuple[int, int, int, int] = (8, 10, 14, 170)  # under captions over photos
     rule: RGB = (214, 190, 134)
-    fill_darken: float = 0.4  # brightness of the blurred fill behind a contained photo
+    fill_darken: float = 0.35  # brightness of the blurred fill behind a contained photo
     title_px: float = 0.074
     subtitle_px: float = 0.052
     body_px: float = 0.036
