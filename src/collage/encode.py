@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -40,6 +41,7 @@ class EncodeSpec:
     audio_bitrate: str = "192k"
     sample_rate: int = 48000
     pixel_format: PixelFormat = "yuv420p"  # of the frames written to the sink
+    chapters: tuple[tuple[int, int, str], ...] = ()  # (start frame, end frame, title)
 
     @property
     def duration(self) -> float:
@@ -65,7 +67,18 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def ffmpeg_command(spec: EncodeSpec, audio: Path | None, target: Path) -> list[str]:
+def chapters_file(spec: EncodeSpec, path: Path) -> Path:
+    """The chapters as an ffmetadata file (ffmpeg's own format; = ; # \\ and newlines escaped)."""
+    lines = [";FFMETADATA1"]
+    for start, end, title in spec.chapters:
+        escaped = re.sub(r"([=;#\\\n])", r"\\\1", title)
+        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={round(start * 1000 / spec.fps)}",
+                  f"END={round(end * 1000 / spec.fps)}", f"title={escaped}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def ffmpeg_command(spec: EncodeSpec, audio: Path | None, target: Path, chapters: Path | None = None) -> list[str]:
     """The whole ffmpeg command line; every output property in the spec is set here."""
     gop = spec.fps * 2  # a keyframe every 2 s: quick seeking in browsers
     cmd = [
@@ -79,8 +92,13 @@ def ffmpeg_command(spec: EncodeSpec, audio: Path | None, target: Path) -> list[s
     else:
         cmd += ["-f", "lavfi", "-t", f"{spec.duration:.6f}", "-i",
                 f"anullsrc=channel_layout=stereo:sample_rate={spec.sample_rate}"]
+    if chapters is not None:
+        cmd += ["-f", "ffmetadata", "-i", str(chapters)]
     cmd += [
         "-map", "0:v:0", "-map", "1:a:0",
+        # Metadata comes only from the chapters file (no tags of the inputs), chapters with their titles.
+        *(["-map_chapters", "2", "-map_metadata", "2"] if chapters is not None
+          else ["-map_chapters", "-1", "-map_metadata", "-1"]),
         # setparams tags the frames themselves: since ffmpeg 7 the encoder takes colour properties from the
         # frames, and raw input carries none. YUV input is already BT.709 limited range (pixels.pack); RGB
         # input is converted here with the matrix the tags claim.
@@ -93,7 +111,7 @@ def ffmpeg_command(spec: EncodeSpec, audio: Path | None, target: Path) -> list[s
         "-c:a", "aac", "-b:a", spec.audio_bitrate, "-ar", str(spec.sample_rate), "-ac", "2",
         # Trim audio to the picture; never -shortest with a pipe (ffmpeg buffers gigabytes).
         "-t", f"{spec.duration:.6f}",
-        "-map_metadata", "-1", "-metadata", f"title={spec.title}",
+        "-metadata", f"title={spec.title}",
         "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
         "-movflags", "+faststart", "-f", "mp4", str(target),
     ]
@@ -131,10 +149,11 @@ class FFmpegEncoder:
             raise EncodeError(f"cannot create the output folder {output.parent}: {exc.strerror}",
                               "choose an output path you can write to") from None
         target = partial_path(output)
-        cmd = ffmpeg_command(spec, audio, target)
-        if self._exe:
-            cmd[0] = self._exe
         with tempfile.TemporaryDirectory(prefix="collage-ffmpeg-") as tmp:
+            chapters = chapters_file(spec, Path(tmp) / "chapters.txt") if spec.chapters else None
+            cmd = ffmpeg_command(spec, audio, target, chapters)
+            if self._exe:
+                cmd[0] = self._exe
             stderr_file = Path(tmp) / "stderr.txt"
             with stderr_file.open("wb") as err:
                 try:

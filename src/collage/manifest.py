@@ -114,6 +114,7 @@ class Project:
     sequence: tuple[SequenceItem, ...]
     messages: tuple[Message, ...]  # approved only, in manifest order
     unapproved: frozenset[str] = field(default_factory=frozenset)
+    loudness: float = -16.0  # integrated LUFS the music bed is normalised to
     sequence_given: bool = True
     warnings: tuple[Problem, ...] = ()
 
@@ -156,6 +157,11 @@ class _Timing(_Strict):
 
 class _Track(_Strict):
     file: str
+
+
+class _Music(_Strict):
+    tracks: list[Any] = []
+    loudness: float = -16.0
 
 
 class _Message(_Strict):
@@ -343,7 +349,7 @@ class _Validator:
         for name in ("title", "slide"):
             if getattr(timing, name) <= 0:
                 self.error(("timing", name), "must be longer than zero")
-        music = self._music(data.get("music"))
+        music, loudness = self._music(data.get("music"))
         messages, unapproved = self._messages(data.get("messages"))
         sequence_given = data.get("sequence") is not None
         if sequence_given:
@@ -372,6 +378,7 @@ class _Validator:
             output=output,
             timing=timing,
             music=music,
+            loudness=loudness,
             sequence=sequence,
             messages=tuple(messages),
             unapproved=frozenset(unapproved),
@@ -420,22 +427,33 @@ class _Validator:
             return None
         return candidate.as_posix()
 
-    def _music(self, data: Any) -> tuple[Track, ...]:
+    def _music(self, data: Any) -> tuple[tuple[Track, ...], float]:
+        """`music:` is a list of tracks, or a mapping with `tracks:` and `loudness:`."""
+        loudness = -16.0
+        base: yamlpos.Path_ = ("music",)
+        if isinstance(data, dict):
+            music = self.model(_Music, data, base)
+            if music is None:
+                return (), loudness
+            if not -40 <= music.loudness <= -5:
+                self.error(("music", "loudness"), f"{music.loudness} LUFS is out of range",
+                           "use -40 to -5; -16 suits the web, -23 broadcast", key_line=True)
+            data, loudness, base = music.tracks, music.loudness, ("music", "tracks")
         if data is None:
-            return ()
+            return (), loudness
         if not isinstance(data, list):
-            self.error(("music",), f"expected a list of tracks, got {_kind(data)}", "write `- file: music/x.mp3`")
-            return ()
+            self.error(base, f"expected a list of tracks, got {_kind(data)}", "write `- file: music/x.mp3`")
+            return (), loudness
         tracks = []
         for i, item in enumerate(data):
             if isinstance(item, str):
                 item = {"file": item}
-            track = self.model(_Track, item, ("music", i))
+            track = self.model(_Track, item, (*base, i))
             if track is not None:
-                rel = self._inside(("music", i, "file"), track.file, "audio", AUDIO_SUFFIXES)
+                rel = self._inside((*base, i, "file"), track.file, "audio", AUDIO_SUFFIXES)
                 if rel:
-                    tracks.append(Track(rel, self.pos.line(("music", i))))
-        return tuple(tracks)
+                    tracks.append(Track(rel, self.pos.line((*base, i))))
+        return tuple(tracks), loudness
 
     def _messages(self, data: Any) -> tuple[list[Message], list[str]]:
         if data is None:

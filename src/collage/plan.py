@@ -99,6 +99,16 @@ class Timeline:
                 out.append(Segment("blend", slide.end - self.fade_out, self.fade_out, i, None))
         return out
 
+    def chapters(self) -> tuple[tuple[int, int, str], ...]:
+        """(start frame, end frame, title) of each section a title card opens; players list them."""
+        starts = [(0 if s.index == 0 else s.start, s.title) for s in self.slides if s.kind == "title" and s.title]
+        if not starts:
+            return ()
+        if starts[0][0] != 0:
+            starts.insert(0, (0, self.title))
+        ends = [s for s, _ in starts[1:]] + [self.frames]
+        return tuple((start, end, title) for (start, title), end in zip(starts, ends, strict=True))
+
     def to_dict(self) -> dict[str, Any]:
         def sec(frames: int) -> float:
             return round(frames / self.fps, 6)

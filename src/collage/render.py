@@ -77,10 +77,12 @@ class Job:
         project, timeline, settings = self.project, self.timeline, self.settings
         encoder = encoder or FFmpegEncoder()
         spec = EncodeSpec(timeline.width, timeline.height, timeline.fps, timeline.frames, project.title,
-                          crf=settings.crf, preset=settings.preset, pixel_format=encoder.pixel_format)
+                          crf=settings.crf, preset=settings.preset, pixel_format=encoder.pixel_format,
+                          chapters=timeline.chapters())
         total = timeline.frames
         with tempfile.TemporaryDirectory(prefix="collage-") as tmp:
             bed = audio.build_bed(project.folder, project.music, timeline.duration, Path(tmp) / "bed.wav",
+                                  loudness=project.loudness,
                                   fade_out=min(3.0, max(timeline.fade_out / timeline.fps, 1.0)))
             composer = Composer(project.folder, timeline, manifest_name=project.manifest.name,
                                 pixel_format=encoder.pixel_format)
