@@ -179,3 +179,39 @@ def test_output_must_stay_inside_and_be_mp4(tmp_path: Path) -> None:
     errors = _errors(folder)
     assert any(e.startswith("collage.yaml:2: video.output: '../out.mov' leads outside the folder") for e in errors)
     assert any("must end in .mp4" in e for e in errors)
+
+
+def test_music_and_timing_options(tmp_path: Path) -> None:
+    (tmp_path / "music").mkdir()
+    (tmp_path / "music" / "a.mp3").write_bytes(b"")
+    folder = _write(tmp_path, (
+        "timing: {slide: auto, fit: music, min: 3s, max: 9s, beats: true}\n"
+        "music:\n  loudness: -20\n  crossfade: 3s\n  fade_out: 5s\n"
+        "  tracks:\n    - file: music/a.mp3\n      volume: -3dB\n      start: 10s\n      end: 1m\n"
+        "messages: []\n"))
+    project = load(folder)
+    assert (project.timing.slide, project.timing.fit, project.timing.min, project.timing.max, project.timing.beats) \
+        == ("auto", "music", 3.0, 9.0, True)
+    m = project.music
+    assert (m.loudness, m.crossfade, m.fade_out) == (-20, 3.0, 5.0)
+    assert (m.tracks[0].volume, m.tracks[0].start, m.tracks[0].end) == (-3.0, 10.0, 60.0)
+
+
+def test_music_and_timing_errors(tmp_path: Path) -> None:
+    (tmp_path / "music").mkdir()
+    (tmp_path / "music" / "a.mp3").write_bytes(b"")
+    folder = _write(tmp_path, (
+        "timing: {fit: music, min: 9s, max: 3s}\n"
+        "music:\n  loudness: 0\n  tracks:\n    - file: music/a.mp3\n      volume: loud\n"
+        "    - file: music/a.mp3\n      start: 5s\n      end: 2s\n"
+        "messages: []\n"))
+    errors = "\n".join(_errors(folder))
+    assert "collage.yaml:1: timing.min: min 9s is longer than max 3s" in errors
+    assert "collage.yaml:3: music.loudness: 0.0 LUFS is out of range" in errors
+    assert "collage.yaml:6: music.tracks[0].volume: 'loud' is not a gain" in errors
+    assert "collage.yaml:9: music.tracks[1].end: end 2s is not after start 5s" in errors
+    folder2 = tmp_path / "nomusic"
+    folder2.mkdir()
+    (folder2 / "collage.yaml").write_text("timing: {beats: true}\nmessages: []\n")
+    assert any(e.endswith("collage.yaml:1: timing.beats: needs music to follow (add tracks under `music:`)")
+               for e in _errors(folder2))

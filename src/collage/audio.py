@@ -1,30 +1,37 @@
-"""The music bed: the manifest's tracks in order as one stream, exactly as long as the video, at an
-even, measured loudness.
+"""The music bed: the manifest's tracks in order as one stream, exactly as long as the video, at an even,
+measured loudness; and the facts about the music that timing can follow (its length, its beats).
 
-moviepy does the reading, gain, joining, looping and fading (what it is good at). Loudness is EBU R128,
-measured by ffmpeg's `loudnorm` filter: each track is first levelled to the target so a quiet and a loud
-track sound even, then the whole bed is normalised in a second, linear pass (two-pass loudnorm: one gain
-for the whole bed, so no pumping) to the target integrated loudness with a true-peak ceiling. The bed is
-written once as 48 kHz stereo PCM and muxed by the encoder. With no tracks there is no bed, and the
-encoder adds silence.
+moviepy reads and resamples each track (any format and rate ffmpeg reads, to 48 kHz stereo) and trims it;
+numpy does the mixing moviepy has no effect for: equal-power crossfades between tracks and at the loop,
+and the fades at the ends. Loudness is EBU R128 measured by ffmpeg's `loudnorm`: each track is levelled to
+the target first (a quiet and a loud track sound even), then the whole bed is normalised in a second,
+linear pass (one gain for the whole bed: no pumping) with a true-peak ceiling.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import re
 import subprocess
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
+
 from .errors import Problem, RenderError
-from .manifest import Track
+from .manifest import Music, Project, Track
+from .plan import MusicFacts
 
 SAMPLE_RATE = 48000
 TRUE_PEAK = -1.5  # dBTP ceiling of the bed
 QUIET = -50.0  # LUFS below which a track counts as silent or nearly so
 _MAX_BOOST = 20.0  # dB: never lift a near-silent track into loud noise
+_JOIN = 0.01  # s: even a hard join (crossfade 0) gets this much, so it cannot click
+
+Audio = NDArray[np.float32]  # (samples, 2)
 
 
 @dataclass(frozen=True)
@@ -42,98 +49,202 @@ def _ffmpeg() -> str:
     return ffmpeg_exe()
 
 
-def _loudnorm_json(stderr: str) -> dict[str, str]:
-    match = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr)
-    if not match:
-        raise ValueError("no loudnorm measurement in ffmpeg's output")
-    return json.loads(match.group(0))
-
-
 def _number(text: str) -> float:
     return float("-inf") if text.strip() in ("-inf", "-nan", "nan", "inf") else float(text)
 
 
-def measure(path: Path, target: float = -16.0) -> Loudness:
-    """EBU R128 measurement of a whole file (decodes it all: also proves it is readable)."""
-    cmd = [_ffmpeg(), "-hide_banner", "-nostats", "-v", "info", "-i", str(path), "-map", "0:a:0",
+def _loudnorm(args: list[str], target: float, stdin: bytes | None = None) -> Loudness:
+    cmd = [_ffmpeg(), "-hide_banner", "-nostats", "-v", "info", *args, "-map", "0:a:0",
            "-af", f"loudnorm=I={target}:TP={TRUE_PEAK}:LRA=11:print_format=json", "-f", "null", "-"]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
-    if result.returncode != 0:
+    result = subprocess.run(cmd, input=stdin, capture_output=True, timeout=600, check=False)
+    stderr = result.stderr.decode(errors="replace")
+    match = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr)
+    if result.returncode != 0 or not match:
         raise ValueError("ffmpeg cannot decode it")
-    data = _loudnorm_json(result.stderr)
+    data = json.loads(match.group(0))
     return Loudness(_number(data["input_i"]), _number(data["input_tp"]), _number(data["input_lra"]),
                     _number(data["input_thresh"]), _number(data["target_offset"]))
 
 
-def build_bed(folder: Path, tracks: Sequence[Track], duration: float, target: Path, loudness: float = -16.0,
-              fade_in: float = 1.5, fade_out: float = 3.0) -> Path | None:
-    """Write the bed for `duration` seconds to `target` (WAV); None when there is no music."""
-    if not tracks or duration <= 0:
-        return None
-    from moviepy import AudioFileClip, afx, concatenate_audioclips
+def measure(path: Path, target: float = -16.0, start: float = 0.0, end: float | None = None) -> Loudness:
+    """EBU R128 measurement of a file or a stretch of it (decodes it all: also proves it is readable)."""
+    trim = ["-ss", f"{start:.3f}"] if start else []
+    trim += ["-to", f"{end:.3f}"] if end is not None else []
+    return _loudnorm([*trim, "-i", str(path)], target)
 
-    clips = []
-    try:
-        for track in tracks:
-            clip = AudioFileClip(str(folder / track.file), fps=SAMPLE_RATE)
-            clips.append(clip)
-            gain = _levelling_gain(folder / track.file, loudness)
-            clips[-1] = clip.with_effects([afx.MultiplyVolume(10 ** (gain / 20))]) if gain else clip
-        bed = concatenate_audioclips(clips) if len(clips) > 1 else clips[0]
-        if bed.duration < duration:
-            bed = bed.with_effects([afx.AudioLoop(duration=duration)])
-        else:
-            bed = bed.subclipped(0, duration)
-        bed = bed.with_effects([afx.AudioFadeIn(min(fade_in, duration / 4)),
-                                afx.AudioFadeOut(min(fade_out, duration / 4))])
-        joined = target.with_name(target.stem + ".joined.wav")
-        bed.write_audiofile(str(joined), fps=SAMPLE_RATE, nbytes=2, codec="pcm_s16le",
-                            ffmpeg_params=["-ac", "2"], logger=None)
-    finally:
-        for clip in clips:
+
+def _raw_args() -> list[str]:
+    return ["-f", "f32le", "-ar", str(SAMPLE_RATE), "-ac", "2"]
+
+
+# -- reading and mixing --------------------------------------------------------------------------------------
+
+
+def _durations(folder: Path, music: Music) -> list[float]:
+    """Each track's playing length after trimming, from the file headers."""
+    from moviepy import AudioFileClip
+
+    out = []
+    for track in music.tracks:
+        clip = AudioFileClip(str(folder / track.file), fps=SAMPLE_RATE)
+        try:
+            end = clip.duration if track.end is None else min(track.end, clip.duration)
+        finally:
             clip.close()
-    _normalise(joined, target, loudness, duration)
-    joined.unlink()
-    return target
+        out.append(max(0.0, end - track.start))
+    return out
 
 
-def _levelling_gain(path: Path, loudness: float) -> float:
-    """dB that bring a track to the target loudness (bounded: silence stays silence)."""
+def _overlap(music: Music, a: float, b: float) -> float:
+    return max(_JOIN, min(music.crossfade, a / 2, b / 2))
+
+
+def playlist_seconds(durations: list[float], music: Music) -> float:
+    total = sum(durations)
+    return total - sum(_overlap(music, a, b) for a, b in itertools.pairwise(durations))
+
+
+def _read(folder: Path, track: Track, gain_db: float) -> Audio:
+    from moviepy import AudioFileClip
+
+    clip = AudioFileClip(str(folder / track.file), fps=SAMPLE_RATE)
     try:
-        measured = measure(path, loudness).integrated
+        end = clip.duration if track.end is None else min(track.end, clip.duration)
+        samples = clip.subclipped(track.start, end).to_soundarray(fps=SAMPLE_RATE, nbytes=2)
+    finally:
+        clip.close()
+    samples = np.asarray(samples, dtype=np.float32).reshape(len(samples), -1)
+    if samples.shape[1] == 1:
+        samples = np.repeat(samples, 2, axis=1)
+    return samples[:, :2] * np.float32(10 ** (gain_db / 20))
+
+
+def _crossfade(a: Audio, b: Audio, seconds: float) -> Audio:
+    """a then b, overlapping by `seconds` with equal-power curves (constant loudness through the join)."""
+    n = min(round(seconds * SAMPLE_RATE), len(a), len(b))
+    if n <= 0:
+        return np.concatenate([a, b])
+    x = (np.arange(n, dtype=np.float32) + 0.5) / n
+    mixed = a[-n:] * np.cos(x * np.pi / 2)[:, None] + b[:n] * np.sin(x * np.pi / 2)[:, None]
+    return np.concatenate([a[:-n], mixed, b[n:]])
+
+
+def mix(folder: Path, music: Music, duration: float) -> Audio:
+    """The bed before normalisation: tracks levelled, trimmed, volume applied, joined, looped to cover
+    `duration`, cut to it and faded at both ends."""
+    parts = [_read(folder, t, _levelling_gain(folder, t, music.loudness) + t.volume) for t in music.tracks]
+    parts = [p for p in parts if len(p)]
+    want = round(duration * SAMPLE_RATE)
+    if not parts or want <= 0:
+        return np.zeros((max(0, want), 2), np.float32)
+    bed, prev = parts[0], parts[0]
+    i = 1
+    while len(bed) < want:  # the playlist loops, crossfading into its own start
+        nxt = parts[i % len(parts)]
+        bed = _crossfade(bed, nxt, _overlap(music, len(prev) / SAMPLE_RATE, len(nxt) / SAMPLE_RATE))
+        prev, i = nxt, i + 1
+    bed = bed[:want].copy()
+    for seconds, at_start in ((music.fade_in, True), (music.fade_out, False)):
+        n = min(round(seconds * SAMPLE_RATE), want // 2)
+        if n > 0:
+            x = (np.arange(n, dtype=np.float32) + 0.5) / n
+            curve = np.sin(x * np.pi / 2) ** 2  # smooth at both ends of the fade
+            if at_start:
+                bed[:n] *= curve[:, None]
+            else:
+                bed[-n:] *= curve[::-1, None]
+    return bed
+
+
+def _levelling_gain(folder: Path, track: Track, loudness: float) -> float:
+    """dB that bring a track (its trimmed stretch) to the target loudness; silence stays silence."""
+    try:
+        measured = measure(folder / track.file, loudness, track.start, track.end).integrated
     except ValueError as exc:
-        raise RenderError(f"cannot read music file {path.name}: {exc}", "run `collage check`") from None
-    if measured == float("-inf"):
+        raise RenderError(f"cannot read music file {track.file}: {exc}", "run `collage check`") from None
+    if not math.isfinite(measured):
         return 0.0
     return max(-30.0, min(_MAX_BOOST, loudness - measured))
 
 
-def _normalise(source: Path, target: Path, loudness: float, duration: float) -> None:
-    """Second loudnorm pass with the first pass's measurement: one linear gain (no pumping), true peak
-    held under the ceiling. A silent bed is copied as it is."""
-    m = measure(source, loudness)
-    if m.integrated == float("-inf") or m.integrated < -70:
-        target.write_bytes(source.read_bytes())
-        return
-    flt = (f"loudnorm=I={loudness}:TP={TRUE_PEAK}:LRA=11:measured_I={m.integrated}:measured_TP={m.true_peak}:"
-           f"measured_LRA={m.lra}:measured_thresh={m.threshold}:offset={m.offset}:linear=true")
-    cmd = [_ffmpeg(), "-hide_banner", "-v", "error", "-y", "-i", str(source), "-af", flt, "-ar", str(SAMPLE_RATE),
-           "-ac", "2", "-c:a", "pcm_s16le", "-t", f"{duration:.6f}", str(target)]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
+def build_bed(folder: Path, music: Music, duration: float, target: Path) -> Path | None:
+    """Write the bed for `duration` seconds to `target` (WAV, 48 kHz s16 stereo); None without music."""
+    if not music.tracks or duration <= 0:
+        return None
+    raw = np.ascontiguousarray(mix(folder, music, duration), dtype="<f4").tobytes()
+    m = _loudnorm([*_raw_args(), "-i", "pipe:0"], music.loudness, stdin=raw)
+    if math.isfinite(m.integrated) and m.integrated > -70:
+        flt = [f"loudnorm=I={music.loudness}:TP={TRUE_PEAK}:LRA=11:measured_I={m.integrated}:"
+               f"measured_TP={m.true_peak}:measured_LRA={m.lra}:measured_thresh={m.threshold}:"
+               f"offset={m.offset}:linear=true"]
+    else:
+        flt = ["anull"]  # silence: nothing to normalise
+    cmd = [_ffmpeg(), "-hide_banner", "-v", "error", "-y", *_raw_args(), "-i", "pipe:0", "-af", flt[0],
+           "-ar", str(SAMPLE_RATE), "-ac", "2", "-c:a", "pcm_s16le", "-t", f"{duration:.6f}", str(target)]
+    result = subprocess.run(cmd, input=raw, capture_output=True, timeout=600, check=False)
     if result.returncode != 0:
         raise RenderError("ffmpeg could not normalise the music bed", "run `collage check` on the music")
+    return target
+
+
+# -- what timing can follow ------------------------------------------------------------------------------
+
+
+def facts(project: Project, beats_over: float | None = None) -> MusicFacts | None:
+    """The music's playing length; with `beats_over`, also its beats in the first `beats_over` seconds
+    of the bed as it will play under the video. None without music."""
+    if not project.music.tracks:
+        return None
+    seconds = playlist_seconds(_durations(project.folder, project.music), project.music)
+    beats: tuple[float, ...] = ()
+    if beats_over:
+        beats = onsets(mix(project.folder, project.music, beats_over).mean(axis=1))
+    return MusicFacts(seconds, beats)
+
+
+def onsets(mono: NDArray[np.float32], rate: int = SAMPLE_RATE) -> tuple[float, ...]:
+    """Onset times (s) by spectral flux: where energy rises across frequencies, as at a beat or a note
+    attack; peaks above a local adaptive threshold, at least 100 ms apart."""
+    step = 4  # analyse at 12 kHz: beats live well below 6 kHz
+    x = mono[: len(mono) // step * step].reshape(-1, step).mean(axis=1)
+    sr, n_fft, hop = rate / step, 1024, 128
+    if len(x) < n_fft:
+        return ()
+    frames = np.lib.stride_tricks.sliding_window_view(x, n_fft)[::hop] * np.hanning(n_fft).astype(np.float32)
+    spectrum = np.log1p(100 * np.abs(np.fft.rfft(frames, axis=1)))
+    flux = np.maximum(0.0, np.diff(spectrum, axis=0)).sum(axis=1)
+    if not flux.any():
+        return ()
+    window = max(1, round(0.5 * sr / hop))
+    kernel = np.ones(2 * window + 1) / (2 * window + 1)
+    local = np.convolve(flux, kernel, mode="same")
+    threshold = local + 0.5 * flux.std()
+    gap = round(0.1 * sr / hop)
+    peaks: list[int] = []
+    for i in range(1, len(flux) - 1):
+        if flux[i] > threshold[i] and flux[i] >= flux[i - 1] and flux[i] >= flux[i + 1]:
+            if peaks and i - peaks[-1] < gap:
+                if flux[i] > flux[peaks[-1]]:
+                    peaks[-1] = i
+                continue
+            peaks.append(i)
+    # Frame i+1 of the flux compares window i+1 with window i; its onset lies near window i+1's centre.
+    return tuple(round(((i + 1) * hop + n_fft / 2) / sr, 4) for i in peaks)
+
+
+# -- checks ------------------------------------------------------------------------------------------------
 
 
 def check_track(folder: Path, track: Track, manifest: str) -> list[Problem]:
     """Decode a whole track: an unreadable one is an error, a silent or nearly silent one a warning."""
     try:
-        level = measure(folder / track.file)
+        level = measure(folder / track.file, start=track.start, end=track.end)
     except (ValueError, subprocess.TimeoutExpired):
         return [Problem(manifest, f"music file '{track.file}' cannot be read as audio", line=track.line,
                         field="music", hint="convert it to MP3, M4A, WAV, FLAC or OGG, or fix the file")]
     if level.integrated < QUIET:
         shown = "silent" if level.integrated == float("-inf") else f"{level.integrated:.0f} LUFS"
         return [Problem(manifest, f"music file '{track.file}' is silent or nearly so ({shown})", line=track.line,
-                        field="music", hint="check the file; it will not be boosted by more than 20 dB",
+                        field="music", hint="check the file (and its start/end); it is boosted by 20 dB at most",
                         severity="warning")]
     return []

@@ -35,6 +35,23 @@ class Report:
         return not self.errors
 
 
+def timeline(project: Project, size: tuple[int, int] | None = None, fps: int | None = None) -> Timeline:
+    """The plan, with the music measured when timing follows it (`fit: music`, `beats`). The planner is
+    pure; this is where the music's length and beats are read for it."""
+    if not (project.timing.fit == "music" or project.timing.beats) or not project.music.tracks:
+        return plan_mod.build(project, size, fps)
+    from . import audio
+
+    try:
+        facts = audio.facts(project)
+        if facts is not None and project.timing.beats:
+            # Beats are found in the bed as it will play: over the video's length, looped if need be.
+            facts = audio.facts(project, beats_over=plan_mod.build(project, size, fps, facts).duration)
+    except Exception:  # unreadable music: media_problems names the file; plan without it meanwhile
+        facts = None
+    return plan_mod.build(project, size, fps, facts)
+
+
 def media_problems(project: Project, timeline: Timeline) -> list[Problem]:
     """Photos readable, text drawable, music decodable: each problem names the file, line and field."""
     from . import audio, photos
@@ -59,7 +76,7 @@ def media_problems(project: Project, timeline: Timeline) -> list[Problem]:
             value = getattr(slide, part)
             if value:
                 problems.extend(_text_problems(value, shown, slide.line, f"sequence.{part}"))
-    for track in project.music:
+    for track in project.music.tracks:
         problems.extend(audio.check_track(project.folder, track, shown))
     return problems
 
@@ -97,8 +114,8 @@ def run(folder: Path | str, manifest: Path | str | None = None, size: tuple[int,
         project = manifest_mod.load(folder, manifest)
     except InputError as exc:
         return Report(exc.problems)
-    timeline = plan_mod.build(project, size, fps)
-    problems = list(timeline.warnings)
+    planned = timeline(project, size, fps)
+    problems = list(planned.warnings)
     if media:
-        problems += media_problems(project, timeline)
-    return Report(tuple(problems), project, timeline)
+        problems += media_problems(project, planned)
+    return Report(tuple(problems), project, planned)

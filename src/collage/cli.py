@@ -101,11 +101,11 @@ def plan(
     manifest: ManifestOpt = None,
 ) -> None:
     """Print the timeline: each slide's index, kind, start, duration and messages."""
+    from .check import timeline as plan_timeline
     from .manifest import load
-    from .plan import build
 
     try:
-        timeline = build(load(folder, manifest))
+        timeline = plan_timeline(load(folder, manifest))
     except CollageError as exc:
         _fail(exc)
     if as_json:

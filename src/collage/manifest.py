@@ -44,14 +44,30 @@ _TEXT_KEYS = frozenset(
 @dataclass(frozen=True)
 class Timing:
     title: float = 5.0
-    slide: float = 6.0
+    slide: float | Literal["auto"] = 6.0  # auto: longer for slides with more to read
     transition: float = 1.0
+    fit: Literal["none", "music"] = "none"  # music: scale slides so the video ends with the music
+    min: float = 2.0  # bounds for `auto` and `fit`, per slide
+    max: float = 20.0
+    beats: bool = False  # move cuts onto the music's beats (within 0.3 s)
 
 
 @dataclass(frozen=True)
 class Track:
     file: str  # relative to the folder
     line: int | None = None
+    volume: float = 0.0  # dB, applied after levelling
+    start: float = 0.0  # trim, seconds into the file
+    end: float | None = None
+
+
+@dataclass(frozen=True)
+class Music:
+    tracks: tuple[Track, ...] = ()
+    loudness: float = -16.0  # integrated LUFS of the whole bed (EBU R128)
+    crossfade: float = 2.0  # equal-power crossfade between consecutive tracks (and at a loop)
+    fade_in: float = 1.5
+    fade_out: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -110,11 +126,10 @@ class Project:
     fps: int
     output: Path  # absolute
     timing: Timing
-    music: tuple[Track, ...]
+    music: Music
     sequence: tuple[SequenceItem, ...]
     messages: tuple[Message, ...]  # approved only, in manifest order
     unapproved: frozenset[str] = field(default_factory=frozenset)
-    loudness: float = -16.0  # integrated LUFS the music bed is normalised to
     sequence_given: bool = True
     warnings: tuple[Problem, ...] = ()
 
@@ -149,19 +164,47 @@ class _Video(_Strict):
     output: str | None = None
 
 
+def _slide_duration(value: Any) -> float | str:
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return "auto"
+    return parse_duration(value)
+
+
+def _decibels(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError("expected a gain in dB such as -3 or -3dB")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        match = re.fullmatch(r"\s*([+-]?\d+(?:\.\d+)?)\s*(?:db)?\s*", value, re.IGNORECASE)
+        if match:
+            return float(match.group(1))
+    raise ValueError(f"'{value}' is not a gain; write it in dB, e.g. -3 or -3dB")
+
+
 class _Timing(_Strict):
     title: Duration = 5.0
-    slide: Duration = 6.0
+    slide: Annotated[float | str, BeforeValidator(_slide_duration)] = 6.0
     transition: Duration = 1.0
+    fit: Literal["none", "music"] = "none"
+    min: Duration = 2.0
+    max: Duration = 20.0
+    beats: bool = False
 
 
 class _Track(_Strict):
     file: str
+    volume: Annotated[float, BeforeValidator(_decibels)] = 0.0
+    start: Duration = 0.0
+    end: Duration | None = None
 
 
 class _Music(_Strict):
     tracks: list[Any] = []
     loudness: float = -16.0
+    crossfade: Duration = 2.0
+    fade_in: Duration = 1.5
+    fade_out: Duration = 3.0
 
 
 class _Message(_Strict):
@@ -345,11 +388,18 @@ class _Validator:
         if not 1 <= video.fps <= 120:
             self.error(("video", "fps"), f"{video.fps} fps is out of range", "use 1 to 120, e.g. 25 or 30")
         timing_in = self.model(_Timing, data.get("timing") or {}, ("timing",)) or _Timing()
-        timing = Timing(timing_in.title, timing_in.slide, timing_in.transition)
-        for name in ("title", "slide"):
-            if getattr(timing, name) <= 0:
-                self.error(("timing", name), "must be longer than zero")
-        music, loudness = self._music(data.get("music"))
+        timing = Timing(timing_in.title, timing_in.slide, timing_in.transition, timing_in.fit,  # type: ignore[arg-type]
+                        timing_in.min, timing_in.max, timing_in.beats)
+        for name in ("title", "slide", "min", "max"):
+            value = getattr(timing, name)
+            if isinstance(value, float) and value <= 0:
+                self.error(("timing", name), "must be longer than zero", key_line=True)
+        if timing.min > timing.max:
+            self.error(("timing", "min"), f"min {timing.min:g}s is longer than max {timing.max:g}s", key_line=True)
+        music = self._music(data.get("music"))
+        if (timing.fit == "music" or timing.beats) and not music.tracks:
+            self.error(("timing", "fit" if timing.fit == "music" else "beats"), "needs music to follow",
+                       "add tracks under `music:`", key_line=True)
         messages, unapproved = self._messages(data.get("messages"))
         sequence_given = data.get("sequence") is not None
         if sequence_given:
@@ -378,7 +428,6 @@ class _Validator:
             output=output,
             timing=timing,
             music=music,
-            loudness=loudness,
             sequence=sequence,
             messages=tuple(messages),
             unapproved=frozenset(unapproved),
@@ -427,33 +476,34 @@ class _Validator:
             return None
         return candidate.as_posix()
 
-    def _music(self, data: Any) -> tuple[tuple[Track, ...], float]:
-        """`music:` is a list of tracks, or a mapping with `tracks:` and `loudness:`."""
-        loudness = -16.0
+    def _music(self, data: Any) -> Music:
+        """`music:` is a list of tracks, or a mapping with `tracks:` and the bed's settings."""
+        options = _Music()
         base: yamlpos.Path_ = ("music",)
         if isinstance(data, dict):
-            music = self.model(_Music, data, base)
-            if music is None:
-                return (), loudness
-            if not -40 <= music.loudness <= -5:
-                self.error(("music", "loudness"), f"{music.loudness} LUFS is out of range",
+            options = self.model(_Music, data, base) or _Music()
+            if not -40 <= options.loudness <= -5:
+                self.error(("music", "loudness"), f"{options.loudness} LUFS is out of range",
                            "use -40 to -5; -16 suits the web, -23 broadcast", key_line=True)
-            data, loudness, base = music.tracks, music.loudness, ("music", "tracks")
-        if data is None:
-            return (), loudness
-        if not isinstance(data, list):
+            data, base = options.tracks, ("music", "tracks")
+        tracks: list[Track] = []
+        if data is not None and not isinstance(data, list):
             self.error(base, f"expected a list of tracks, got {_kind(data)}", "write `- file: music/x.mp3`")
-            return (), loudness
-        tracks = []
-        for i, item in enumerate(data):
+            data = None
+        for i, item in enumerate(data or []):
             if isinstance(item, str):
                 item = {"file": item}
             track = self.model(_Track, item, (*base, i))
-            if track is not None:
-                rel = self._inside((*base, i, "file"), track.file, "audio", AUDIO_SUFFIXES)
-                if rel:
-                    tracks.append(Track(rel, self.pos.line((*base, i))))
-        return tuple(tracks), loudness
+            if track is None:
+                continue
+            if track.end is not None and track.end <= track.start:
+                self.error((*base, i, "end"), f"end {track.end:g}s is not after start {track.start:g}s",
+                           key_line=True)
+                continue
+            rel = self._inside((*base, i, "file"), track.file, "audio", AUDIO_SUFFIXES)
+            if rel:
+                tracks.append(Track(rel, self.pos.line((*base, i)), track.volume, track.start, track.end))
+        return Music(tuple(tracks), options.loudness, options.crossfade, options.fade_in, options.fade_out)
 
     def _messages(self, data: Any) -> tuple[list[Message], list[str]]:
         if data is None:

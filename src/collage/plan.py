@@ -153,76 +153,195 @@ def caption_text(message: Message) -> str | None:
     return " · ".join(parts) or None
 
 
-def build(project: Project, size: tuple[int, int] | None = None, fps: int | None = None) -> Timeline:
-    """Plan `project` at `size` and `fps` (defaults: the manifest's). Pure."""
+@dataclass(frozen=True)
+class MusicFacts:
+    """What the planner may know about the music; measured elsewhere (the planner reads no files)."""
+
+    seconds: float  # the playlist played once, crossfades included
+    beats: tuple[float, ...] = ()  # onset times in the bed as it plays under the video
+
+
+@dataclass
+class _Draft:
+    kind: SlideKind
+    seconds: float
+    transition: float
+    fixed: bool  # an explicit `duration:` that fitting to the music leaves alone
+    text: tuple[str | None, str | None, str | None] = (None, None, None)
+    cells: tuple[Cell, ...] = ()
+    line: int | None = None
+
+
+BEAT_WINDOW = 0.3  # s: how far a cut may move to land on a beat
+
+
+def auto_seconds(cells: tuple[Cell, ...], low: float, high: float) -> float:
+    """Time to take a slide in: a moment to look, a second per photo, and reading time for captions at
+    25 characters a second (subtitle pace is 17; captions are names, skimmed)."""
+    chars = sum(len(c.caption or "") for c in cells)
+    return min(high, max(low, 2.5 + 1.0 * len(cells) + chars / 25))
+
+
+def build(project: Project, size: tuple[int, int] | None = None, fps: int | None = None,
+          music: MusicFacts | None = None) -> Timeline:
+    """Plan `project` at `size` and `fps` (defaults: the manifest's). Pure. `music` is needed for
+    `timing.fit: music` and `timing.beats`; without it those are left out (with a warning)."""
     width, height = size or project.size
     fps = fps or project.fps
-    warnings: list[Problem] = []
+    timing = project.timing
+    problems: list[Problem] = []
     by_id = {m.id: m for m in project.messages}
+    manifest = project.manifest.name
 
     def frames(seconds: float) -> int:
         return max(0, round(seconds * fps))
 
     placed = _explicitly_placed(project.sequence, project.messages)
     all_taken = False
-    # (kind, seconds, transition seconds, title fields, cells, line)
-    drafts: list[tuple[SlideKind, float, float, tuple[str | None, ...], tuple[Cell, ...], int | None]] = []
+    drafts: list[_Draft] = []
     for item in project.sequence:
-        transition = project.timing.transition if item.transition is None else item.transition
+        transition = timing.transition if item.transition is None else item.transition
         if isinstance(item, TitleItem):
-            seconds = project.timing.title if item.duration is None else item.duration
-            drafts.append(("title", seconds, transition, (item.title, item.subtitle, item.body), (), item.line))
+            seconds = timing.title if item.duration is None else item.duration
+            drafts.append(_Draft("title", seconds, transition, item.duration is not None,
+                                 (item.title, item.subtitle, item.body), (), item.line))
             continue
-        seconds = project.timing.slide if item.duration is None else item.duration
         if isinstance(item, PhotoItem):
             message = by_id[item.message]
             boxes = layout.full_screen(width, height, caption=caption_text(message) is not None)
-            drafts.append(("photo", seconds, transition, (None, None, None),
-                           (_cell(message, boxes),), item.line))
-            continue
-        chosen = _select(item, project.messages, placed, all_taken)
-        all_taken = all_taken or item.select == "all"
-        if not chosen:
-            warnings.append(Problem(project.manifest.name, "this grid selects no approved message; it is skipped",
-                                    line=item.line, field="sequence", severity="warning"))
-            continue
-        per_page = item.layout[0] * item.layout[1] if item.layout else layout.MAX_PER_SLIDE
-        pos = 0
-        for count in layout.paginate(len(chosen), per_page):
-            page = chosen[pos:pos + count]
-            pos += count
-            cols, rows = item.layout or layout.auto_shape(count, width, height)
-            boxes_list = layout.grid_cells(width, height, cols, rows, count)
-            cells = tuple(_cell(m, b) for m, b in zip(page, boxes_list, strict=True))
-            drafts.append(("grid", seconds, transition, (None, None, None), cells, item.line))
+            pages = [("photo", (_cell(message, boxes),))]
+        else:
+            chosen = _select(item, project.messages, placed, all_taken)
+            all_taken = all_taken or item.select == "all"
+            if not chosen:
+                problems.append(Problem(manifest, "this grid selects no approved message; it is skipped",
+                                        line=item.line, field="sequence", severity="warning"))
+                continue
+            per_page = item.layout[0] * item.layout[1] if item.layout else layout.MAX_PER_SLIDE
+            pages, pos = [], 0
+            for count in layout.paginate(len(chosen), per_page):
+                page = chosen[pos:pos + count]
+                pos += count
+                cols, rows = item.layout or layout.auto_shape(count, width, height)
+                boxes_list = layout.grid_cells(width, height, cols, rows, count)
+                pages.append(("grid", tuple(_cell(m, b) for m, b in zip(page, boxes_list, strict=True))))
+        for kind, cells in pages:
+            if item.duration is not None:
+                seconds = item.duration
+            elif timing.slide == "auto":
+                seconds = auto_seconds(cells, timing.min, timing.max)
+            else:
+                seconds = timing.slide
+            drafts.append(_Draft(kind, seconds, transition, item.duration is not None,  # type: ignore[arg-type]
+                                 cells=cells, line=item.line))
 
-    # Place slides in seconds, clamping each transition to half of either neighbour (here and only
-    # here), then round every boundary to a frame. Rounding boundaries rather than lengths keeps the
-    # same timeline at any fps (a preview matches the full render) and never accumulates error.
-    bounds: list[tuple[float, float]] = []
-    for i, draft in enumerate(drafts):
-        length = max(draft[1], 1 / fps)
-        if i == 0:
-            bounds.append((0.0, length))
-            continue
-        prev_len = bounds[-1][1] - bounds[-1][0]
-        overlap = min(draft[2], prev_len / 2, length / 2)
-        start = bounds[-1][1] - overlap
-        bounds.append((start, start + length))
+    if timing.fit == "music" or timing.beats:
+        if music is None:
+            problems.append(Problem(manifest, "timing follows the music, but the music was not measured; "
+                                    "plain timing is shown", field="timing", severity="warning"))
+        elif timing.fit == "music":
+            problems += _fit(drafts, music.seconds, timing.min, timing.max, fps, manifest)
+    bounds = _place(drafts, fps)
+    if timing.beats and music is not None:
+        bounds = _snap(bounds, music.beats, fps)
+
     slides: list[Slide] = []
-    for i, ((kind, _, _, (title, subtitle, body), cells, line), (start_s, end_s)) in enumerate(
-            zip(drafts, bounds, strict=True)):
+    for i, (draft, (start_s, end_s)) in enumerate(zip(drafts, bounds, strict=True)):
         start, end = frames(start_s), frames(end_s)
         overlap = slides[-1].end - start if slides else 0
-        slides.append(Slide(i, kind, start, end - start, overlap, title, subtitle, body, cells, line))
-    fade = project.timing.transition
+        title, subtitle, body = draft.text
+        slides.append(Slide(i, draft.kind, start, end - start, overlap, title, subtitle, body, draft.cells,
+                            draft.line))
+    fade = timing.transition
     fade_in = frames(min(fade, bounds[0][1] / 2)) if slides else 0
     fade_out = frames(min(fade, (bounds[-1][1] - bounds[-1][0]) / 2)) if slides else 0
     if slides:
         fade_in = min(fade_in, slides[0].frames - (slides[1].transition if len(slides) > 1 else 0))
         fade_out = min(fade_out, slides[-1].frames - (slides[-1].transition if len(slides) > 1 else fade_in))
     return Timeline(project.title, width, height, fps, tuple(slides), fade_in, fade_out,
-                    tuple(project.warnings) + tuple(warnings))
+                    tuple(project.warnings) + tuple(problems))
+
+
+def _place(drafts: list[_Draft], fps: int) -> list[tuple[float, float]]:
+    """Start and end (s) of each slide. Each transition is clamped to half of either neighbour, here
+    and only here. Callers round each boundary to a frame (not each length): the same timeline at any
+    fps (a preview matches the full render), and rounding never accumulates."""
+    bounds: list[tuple[float, float]] = []
+    for i, draft in enumerate(drafts):
+        length = max(draft.seconds, 1 / fps)
+        if i == 0:
+            bounds.append((0.0, length))
+            continue
+        prev_len = bounds[-1][1] - bounds[-1][0]
+        overlap = min(draft.transition, prev_len / 2, length / 2)
+        start = bounds[-1][1] - overlap
+        bounds.append((start, start + length))
+    return bounds
+
+
+def _total(drafts: list[_Draft], fps: int) -> float:
+    bounds = _place(drafts, fps)
+    return bounds[-1][1] if bounds else 0.0
+
+
+def _fit(drafts: list[_Draft], target: float, low: float, high: float, fps: int, manifest: str) -> list[Problem]:
+    """Scale the slides without an explicit duration so the video lasts `target` seconds, each within
+    [low, high]. Lengths are found by bisection on one common scale (overlaps depend on lengths, so the
+    total is not linear in it); slides that hit a bound stay there."""
+    free = [d for d in drafts if not d.fixed]
+    if not free:
+        return [Problem(manifest, "every slide has a fixed duration; nothing can follow the music",
+                        field="timing.fit", severity="warning")]
+    base = [d.seconds for d in free]
+
+    def total_at(scale: float) -> float:
+        for d, b in zip(free, base, strict=True):
+            d.seconds = min(high, max(low, b * scale))
+        return _total(drafts, fps)
+
+    shortest, longest = total_at(0.0), total_at(1e9)
+    if not shortest - 0.5 / fps <= target <= longest + 0.5 / fps:
+        total_at(1.0)
+        return [Problem(manifest, f"the music lasts {target:.1f} s, but with slides of {low:g}-{high:g} s the "
+                        f"video can last only {shortest:.1f}-{longest:.1f} s", field="timing.fit",
+                        hint="widen timing.min/max, or change the sequence or the music")]
+    lo, hi = 0.0, 1.0
+    while total_at(hi) < target:
+        hi *= 2
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if total_at(mid) < target:
+            lo = mid
+        else:
+            hi = mid
+    total_at(hi)
+    return []
+
+
+def _snap(bounds: list[tuple[float, float]], beats: tuple[float, ...], fps: int) -> list[tuple[float, float]]:
+    """Move each cut (the middle of each transition) to the nearest beat within BEAT_WINDOW, keeping
+    every slide at least as long as its transitions; the video's end does not move."""
+    if not beats or len(bounds) < 2:
+        return bounds
+    marks = sorted(beats)
+    out = [list(b) for b in bounds]
+    for k in range(len(out) - 1):
+        cut = (out[k + 1][0] + out[k][1]) / 2
+        nearest = min(marks, key=lambda b: abs(b - cut))
+        shift = nearest - cut
+        if abs(shift) > BEAT_WINDOW:
+            continue
+        overlap = out[k][1] - out[k + 1][0]
+        prev_in = out[k - 1][1] - out[k][0] if k else 0.0
+        next_out = out[k + 1][1] - out[k + 2][0] if k + 2 < len(out) else 0.0
+        # Slide k keeps room for its incoming and outgoing transitions, and so does slide k+1.
+        if (out[k][1] + shift) - out[k][0] < prev_in + overlap + 1 / fps:
+            continue
+        if out[k + 1][1] - (out[k + 1][0] + shift) < overlap + next_out + 1 / fps:
+            continue
+        out[k][1] += shift
+        out[k + 1][0] += shift
+    return [(a, b) for a, b in out]
 
 
 def _cell(message: Message, boxes: layout.CellBoxes) -> Cell:

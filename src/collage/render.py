@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import check, manifest, plan
+from . import check, manifest
 from .encode import Encoder, EncodeSpec, FFmpegEncoder
 from .errors import InputError, Problem
 from .manifest import Project
@@ -81,9 +81,7 @@ class Job:
                           chapters=timeline.chapters())
         total = timeline.frames
         with tempfile.TemporaryDirectory(prefix="collage-") as tmp:
-            bed = audio.build_bed(project.folder, project.music, timeline.duration, Path(tmp) / "bed.wav",
-                                  loudness=project.loudness,
-                                  fade_out=min(3.0, max(timeline.fade_out / timeline.fps, 1.0)))
+            bed = audio.build_bed(project.folder, project.music, timeline.duration, Path(tmp) / "bed.wav")
             composer = Composer(project.folder, timeline, manifest_name=project.manifest.name,
                                 pixel_format=encoder.pixel_format)
             with encoder.session(settings.output, spec, bed) as sink:
@@ -104,7 +102,7 @@ def prepare(folder: Path | str, *, manifest_path: Path | str | None = None, outp
     if _is_source(project, settings.output) or settings.output.is_dir():
         raise InputError([Problem(str(settings.output), "the output would replace a source file or a folder",
                                   hint="choose another output path")])
-    timeline = plan.build(project, settings.size, settings.fps)
+    timeline = check.timeline(project, settings.size, settings.fps)
     problems = list(timeline.warnings) + check.media_problems(project, timeline)
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
@@ -121,5 +119,5 @@ def render(folder: Path | str, *, manifest_path: Path | str | None = None, outpu
 
 def _is_source(project: Project, output: Path) -> bool:
     sources = {project.manifest.resolve()} | {(project.folder / m.photo).resolve() for m in project.messages}
-    sources |= {(project.folder / t.file).resolve() for t in project.music}
+    sources |= {(project.folder / t.file).resolve() for t in project.music.tracks}
     return output.resolve() in sources
