@@ -228,3 +228,21 @@ def test_every_common_format_rate_and_layout(make_folder: Callable[..., Path], n
     assert probe(result.output)["audio"]["rate"] == 48000
     samples = decode_audio(result.output)
     assert samples.shape[0] == 2 and np.sqrt(np.mean(samples[:, 48000:96000] ** 2)) > 0.05
+
+
+def test_peaky_music_is_limited_not_clipped(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(small_manifest([msg("red")], music=[{"file": "music/peaky.wav"}],
+                                        sequence=[{"photo": "red", "duration": "8s"}]), {"red": RED})
+    rate = 48000
+    t = np.arange(8 * rate) / rate
+    quiet = 0.03 * np.sin(2 * np.pi * 330 * t)
+    quiet[:: rate // 2] += 0.9  # a sharp tick every half second: peaks far above the loudness
+    (folder / "music").mkdir()
+    with wave.open(str(folder / "music" / "peaky.wav"), "wb") as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(rate)
+        wf.writeframes((np.clip(quiet, -1, 1) * 32767).astype("<i2").tobytes())
+    integrated, peak = ebur128(render(folder).output)
+    assert abs(integrated - -16) <= 1.0
+    assert peak <= -1.5 + 0.2

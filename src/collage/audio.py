@@ -10,6 +10,7 @@ linear pass (one gain for the whole bed: no pumping) with a true-peak ceiling.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -66,11 +67,18 @@ def _loudnorm(args: list[str], target: float, stdin: bytes | None = None) -> Lou
                     _number(data["input_thresh"]), _number(data["target_offset"]))
 
 
-def measure(path: Path, target: float = -16.0, start: float = 0.0, end: float | None = None) -> Loudness:
-    """EBU R128 measurement of a file or a stretch of it (decodes it all: also proves it is readable)."""
+def measure(path: Path, start: float = 0.0, end: float | None = None) -> Loudness:
+    """EBU R128 measurement of a file or a stretch of it (decodes it all: also proves it is readable).
+    Remembered per file state, since `check` and the bed's levelling ask the same question."""
+    stat = path.stat()
+    return _measure(str(path), stat.st_mtime_ns, stat.st_size, start, end)
+
+
+@functools.lru_cache(maxsize=64)
+def _measure(path: str, mtime_ns: int, size: int, start: float, end: float | None) -> Loudness:
     trim = ["-ss", f"{start:.3f}"] if start else []
     trim += ["-to", f"{end:.3f}"] if end is not None else []
-    return _loudnorm([*trim, "-i", str(path)], target)
+    return _loudnorm([*trim, "-i", path], -16.0)  # the input_* figures do not depend on the target
 
 
 def _raw_args() -> list[str]:
@@ -129,9 +137,10 @@ def _crossfade(a: Audio, b: Audio, seconds: float) -> Audio:
     return np.concatenate([a[:-n], mixed, b[n:]])
 
 
+@functools.lru_cache(maxsize=1)  # the beats are found in the same bed the render then normalises
 def mix(folder: Path, music: Music, duration: float) -> Audio:
     """The bed before normalisation: tracks levelled, trimmed, volume applied, joined, looped to cover
-    `duration`, cut to it and faded at both ends."""
+    `duration`, cut to it and faded at both ends. Read-only: the result is shared."""
     parts = [_read(folder, t, _levelling_gain(folder, t, music.loudness) + t.volume) for t in music.tracks]
     parts = [p for p in parts if len(p)]
     want = round(duration * SAMPLE_RATE)
@@ -153,13 +162,14 @@ def mix(folder: Path, music: Music, duration: float) -> Audio:
                 bed[:n] *= curve[:, None]
             else:
                 bed[-n:] *= curve[::-1, None]
+    bed.flags.writeable = False
     return bed
 
 
 def _levelling_gain(folder: Path, track: Track, loudness: float) -> float:
     """dB that bring a track (its trimmed stretch) to the target loudness; silence stays silence."""
     try:
-        measured = measure(folder / track.file, loudness, track.start, track.end).integrated
+        measured = measure(folder / track.file, track.start, track.end).integrated
     except ValueError as exc:
         raise RenderError(f"cannot read music file {track.file}: {exc}", "run `collage check`") from None
     if not math.isfinite(measured):
@@ -173,13 +183,7 @@ def build_bed(folder: Path, music: Music, duration: float, target: Path) -> Path
         return None
     raw = np.ascontiguousarray(mix(folder, music, duration), dtype="<f4").tobytes()
     m = _loudnorm([*_raw_args(), "-i", "pipe:0"], music.loudness, stdin=raw)
-    if math.isfinite(m.integrated) and m.integrated > -70:
-        flt = [f"loudnorm=I={music.loudness}:TP={TRUE_PEAK}:LRA=11:measured_I={m.integrated}:"
-               f"measured_TP={m.true_peak}:measured_LRA={m.lra}:measured_thresh={m.threshold}:"
-               f"offset={m.offset}:linear=true"]
-    else:
-        flt = ["anull"]  # silence: nothing to normalise
-    cmd = [_ffmpeg(), "-hide_banner", "-v", "error", "-y", *_raw_args(), "-i", "pipe:0", "-af", flt[0],
+    cmd = [_ffmpeg(), "-hide_banner", "-v", "error", "-y", *_raw_args(), "-i", "pipe:0", "-af", _gain_filter(m, music),
            "-ar", str(SAMPLE_RATE), "-ac", "2", "-c:a", "pcm_s16le", "-t", f"{duration:.6f}", str(target)]
     result = subprocess.run(cmd, input=raw, capture_output=True, timeout=600, check=False)
     if result.returncode != 0:
@@ -233,6 +237,19 @@ def onsets(mono: NDArray[np.float32], rate: int = SAMPLE_RATE) -> tuple[float, .
 
 
 # -- checks ------------------------------------------------------------------------------------------------
+
+
+def _gain_filter(m: Loudness, music: Music) -> str:
+    """One gain for the whole bed (no pumping) to the target loudness. Where that gain would lift the
+    true peak over the ceiling, a brick-wall limiter with a fast release catches only those peaks
+    (set 0.5 dB lower, since it sees sample peaks, not true peaks)."""
+    if not math.isfinite(m.integrated) or m.integrated < -70:
+        return "anull"  # silence: nothing to normalise
+    gain = music.loudness - m.integrated
+    if m.true_peak + gain <= TRUE_PEAK:
+        return f"volume={gain:.3f}dB"
+    limit = 10 ** ((TRUE_PEAK - 0.5) / 20)
+    return f"volume={gain:.3f}dB,alimiter=limit={limit:.5f}:attack=1:release=50:level=false"
 
 
 def check_track(folder: Path, track: Track, manifest: str) -> list[Problem]:
