@@ -38,8 +38,22 @@ def test_traditional_chinese_is_detected() -> None:
 
 
 def test_missing_characters_are_found() -> None:
-    assert text.missing_characters("Alice 🙂 ཀ") == ["🙂", "ཀ"]
-    assert text.missing_characters("José 陳 ئا") == []
+    assert text.missing_characters("Alice 𒀀 \ue000") == ["𒀀", "\ue000"]  # cuneiform, private use
+    assert text.missing_characters("José 陳 ئا ཚེ་རིང 🕊️ ✊🏽 👨‍👩‍👧 🇹🇼") == []
+
+
+def test_emoji_sequences_and_tibetan_stay_whole() -> None:
+    assert _faces("✊🏽 Tenzin") == [("✊🏽 ", "NotoColorEmoji.ttf", False), ("Tenzin", "NotoSans", False)]
+    assert _faces("👨‍👩‍👧") == [("👨‍👩‍👧", "NotoColorEmoji.ttf", False)]
+    assert [f for _, f, _ in _faces("ཚེ་རིང་")] == ["NotoSerifTibetan"]
+
+
+def test_emoji_are_drawn_in_colour() -> None:
+    image = Image.new("RGB", (200, 80), (0, 0, 0))
+    text.fit("❤️", 180, 1, 50, 40).draw(image, (10, 0, 180, 80), (255, 255, 255))
+    pixels = np.asarray(image).reshape(-1, 3).astype(int)
+    red = (pixels[:, 0] > 150) & (pixels[:, 1] < 90) & (pixels[:, 2] < 90)
+    assert red.sum() > 300  # a red heart, not a white glyph
 
 
 def test_cjk_breaks_between_characters_but_not_before_closing_punctuation() -> None:
@@ -66,7 +80,7 @@ def test_balanced_wrap_evens_out_lines() -> None:
     assert max(widths) - min(widths) < 0.3 * max(widths)
 
 
-@pytest.mark.parametrize("sample", ["陳大文", "ئابدۇللا", "Søren Ødegård"])
+@pytest.mark.parametrize("sample", ["陳大文", "ئابدۇللا", "Søren Ødegård", "ཚེ་རིང་", "🕊️✊🏽"])
 def test_text_draws_ink(sample: str) -> None:
     image = Image.new("RGB", (400, 100), (0, 0, 0))
     text.fit(sample, 380, 1, 40, 30).draw(image, (10, 0, 380, 100), (255, 255, 255))

@@ -33,19 +33,24 @@ class Face:
     file: str
     index: int = 0
     rtl: bool = False  # a right-to-left script face
+    bitmap: int = 0  # colour bitmap face (emoji): its only size, scaled to the text's size
 
     @property
     def path(self) -> Path:
         return FONT_DIR / self.file
 
 
-# Fallback order: the first face covering a character sets it.
+_EMOJI = Face("NotoColorEmoji.ttf", bitmap=109)
+# Fallback order: the first face covering a character sets it (emoji last: it also maps digits).
 _FACES: dict[Weight, tuple[Face, ...]] = {
     "regular": (Face("NotoSans-Regular.ttf"), Face("NotoSansArabic-Regular.ttf", rtl=True),
-                Face("NotoSansCJK-Regular.ttc", _CJK_SC)),
+                Face("NotoSansCJK-Regular.ttc", _CJK_SC), Face("NotoSerifTibetan-Regular.ttf"), _EMOJI),
     "bold": (Face("NotoSans-Bold.ttf"), Face("NotoSansArabic-Bold.ttf", rtl=True),
-             Face("NotoSansCJK-Regular.ttc", _CJK_SC)),
+             Face("NotoSansCJK-Regular.ttc", _CJK_SC), Face("NotoSerifTibetan-Bold.ttf"), _EMOJI),
 }
+# Characters that only modify the one before them: they stay in its run, so shaping sees the sequence
+# (Tibetan stacks, emoji skin tones, ZWJ families, keycaps, flags' tag characters).
+_JOINERS = {"\u200d", "\ufe0e", "\ufe0f", "\u20e3"}
 # Characters that are not drawn as glyphs and need no coverage.
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\ufe0e", "\ufe0f", "\u2060", "\n", "\t"}
 _NO_LINE_START = set("、。，．・：；？！）」』】〕〉》”’ー…‥,.:;?!)]}%")
@@ -72,7 +77,14 @@ def _cmap(face: Face) -> frozenset[int]:
 @functools.cache
 def _font(face: Face, px: int) -> ImageFont.FreeTypeFont:
     engine = ImageFont.Layout.RAQM if features.check_feature("raqm") else ImageFont.Layout.BASIC
-    return ImageFont.truetype(str(face.path), px, index=face.index, layout_engine=engine)
+    size = face.bitmap or px  # a bitmap face exists at one size only
+    return ImageFont.truetype(str(face.path), size, index=face.index, layout_engine=engine)
+
+
+def _attaches(ch: str) -> bool:
+    cp = ord(ch)
+    return (ch in _JOINERS or unicodedata.category(ch) in ("Mn", "Mc", "Me")
+            or 0x1F3FB <= cp <= 0x1F3FF or 0xE0020 <= cp <= 0xE007F)
 
 
 def is_rtl_char(ch: str) -> bool:
@@ -144,7 +156,9 @@ def runs(text: str, weight: Weight = "regular", traditional: bool | None = None)
     cmaps = [(f, _cmap(f)) for f in faces]
     para_rtl = _paragraph_rtl(text)
 
-    def face_for(ch: str) -> Face:
+    def face_for(ch: str, emoji_style: bool = False) -> Face:
+        if emoji_style and ord(ch) in _cmap(_EMOJI):  # U+FE0F asks for the colour emoji
+            return _EMOJI
         for face, cmap in cmaps:
             if ord(ch) in cmap:
                 return face
@@ -171,8 +185,12 @@ def runs(text: str, weight: Weight = "regular", traditional: bool | None = None)
             j += 1
         face_runs: list[Run] = []
         buf, cur = "", None
-        for ch in text[i:j]:
-            face = cur if ch == " " and cur is not None else face_for(ch)
+        for k in range(i, j):
+            ch = text[k]
+            if cur is not None and (ch == " " or _attaches(ch)):
+                face = cur
+            else:
+                face = face_for(ch, emoji_style=text[k + 1:k + 2] == "\ufe0f")
             if face == cur:
                 buf += ch
             else:
@@ -211,17 +229,37 @@ class TextStyle:
     def _runs(self, line: str) -> list[Run]:
         return runs(line, self.weight, self.traditional)
 
-    def width(self, line: str) -> float:
-        return sum(_font(r.face, self.px).getlength(r.text, direction=_dir(r)) for r in self._runs(line))
+    def _advance(self, run: Run) -> float:
+        length = _font(run.face, self.px).getlength(run.text, direction=_dir(run))
+        return length * self.px / run.face.bitmap if run.face.bitmap else length
 
-    def draw_line(self, draw: ImageDraw.ImageDraw, x: float, baseline: float, line: str,
+    def width(self, line: str) -> float:
+        return sum(self._advance(r) for r in self._runs(line))
+
+    def draw_line(self, image: Image.Image, x: float, baseline: float, line: str,
                   fill: tuple[int, ...]) -> None:
         """Draw `line` starting at x (its visual left edge) on `baseline`."""
         require_shaping(line)
+        draw = ImageDraw.Draw(image)
         for r in self._runs(line):
             font = _font(r.face, self.px)
-            draw.text((x, baseline), r.text, font=font, fill=fill, anchor="ls", direction=_dir(r))
-            x += font.getlength(r.text, direction=_dir(r))
+            if r.face.bitmap:
+                self._draw_bitmap(image, x, baseline, r)
+            else:
+                draw.text((x, baseline), r.text, font=font, fill=fill, anchor="ls", direction=_dir(r))
+            x += self._advance(r)
+
+    def _draw_bitmap(self, image: Image.Image, x: float, baseline: float, run: Run) -> None:
+        """Colour emoji: drawn at the face's own size, scaled to the text, pasted through its alpha."""
+        font = _font(run.face, self.px)
+        ascent, descent = font.getmetrics()
+        width = max(1, round(font.getlength(run.text)))
+        sheet = Image.new("RGBA", (width, ascent + descent), (0, 0, 0, 0))
+        ImageDraw.Draw(sheet).text((0, ascent), run.text, font=font, embedded_color=True, anchor="ls")
+        scale = self.px / run.face.bitmap
+        small = sheet.resize((max(1, round(width * scale)), max(1, round((ascent + descent) * scale))),
+                             Image.Resampling.LANCZOS)
+        image.paste(small, (round(x), round(baseline - ascent * scale)), small)
 
 
 def _dir(run: Run) -> str | None:
@@ -305,7 +343,6 @@ class TextBlock:
              align: Literal["center", "left"] = "center") -> None:
         """Draw centred vertically in box (x, y, w, h); horizontally centred or left-aligned."""
         x0, y0, w, h = box
-        draw = ImageDraw.Draw(image)
         top = y0 + (h - self.height) / 2
         for i, line in enumerate(self.lines):
             width = self.style.width(line)
@@ -313,7 +350,7 @@ class TextBlock:
             # Centre the band from cap height to a little below the baseline, where Latin, CJK and
             # Arabic glyph bodies all sit; descenders and tall CJK ascenders fall into the line gap.
             baseline = top + (i + 0.5) * self.line_height + 0.36 * self.style.px
-            self.style.draw_line(draw, round(x), round(baseline), line, fill)
+            self.style.draw_line(image, round(x), round(baseline), line, fill)
 
 
 def fit(text: str, max_width: int, max_lines: int, px: int, min_px: int, weight: Weight = "regular",
