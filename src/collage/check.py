@@ -65,8 +65,7 @@ def media_problems(project: Project, timeline: Timeline) -> list[Problem]:
     for m in project.messages:
         if m.id not in used:
             continue
-        _, found = photos.check(project.folder, m.photo, m.id, shown, m.line)
-        problems.extend(found)
+        problems.extend(photos.check(project.folder, m.photo, m.id, shown, m.line))
         for part, value in (("name", m.name), ("profession", m.profession), ("location", m.location)):
             if value:
                 problems.extend(_text_problems(value, shown, m.line, f"messages[{m.id}].{part}"))

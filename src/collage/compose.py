@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from . import layout, photos, pixels, text
-from .errors import InputError, Problem
+from .errors import InputError
 from .pixels import Frame, Packed, PixelFormat
 from .plan import Cell, Slide, Timeline
 from .theme import DEFAULT, Theme
@@ -62,9 +62,8 @@ class Composer:
     def _photo(self, cell: Cell) -> Image.Image:
         try:
             return photos.load(self.folder / cell.photo, (cell.box.w, cell.box.h), self.theme.background)
-        except photos.PhotoError as exc:
-            raise InputError([Problem(self.manifest_name, f"photo '{cell.photo}' of message '{cell.message}': {exc}",
-                                      field="photo", hint="replace the file or fix its format")]) from None
+        except photos.PhotoError as exc:  # damaged past its header, which `check` read
+            raise InputError([photos.problem(cell.photo, cell.message, self.manifest_name, None, exc)]) from None
 
     def _contained_size(self, photo: Image.Image, cell: Cell) -> tuple[int, int]:
         pw, ph = photo.size

@@ -214,19 +214,15 @@ class MemoryEncoder:
     frames: list[NDArray[np.uint8]] = field(default_factory=list)
     spec: EncodeSpec | None = None
     audio: Path | None = None
-    keep_every: int = 1
     pixel_format: PixelFormat = "rgb24"
 
     @contextlib.contextmanager
     def session(self, output: Path, spec: EncodeSpec, audio: Path | None) -> Iterator[FrameSink]:
         self.spec, self.audio = spec, audio
-        count = 0
+        frames = self.frames
 
         class _Sink:
-            def write(inner, frame: Packed) -> None:
-                nonlocal count
-                if count % self.keep_every == 0:
-                    self.frames.append(frame.reshape(spec.height, spec.width, 3).copy())
-                count += 1
+            def write(self, frame: Packed) -> None:
+                frames.append(frame.reshape(spec.height, spec.width, 3).copy())
 
         yield _Sink()

@@ -23,10 +23,6 @@ class Rect:
     w: int
     h: int
 
-    @property
-    def center(self) -> tuple[float, float]:
-        return self.x + self.w / 2, self.y + self.h / 2
-
     def as_list(self) -> list[int]:
         return [self.x, self.y, self.w, self.h]
 

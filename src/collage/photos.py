@@ -117,12 +117,15 @@ def _to_srgb(im: Image.Image, icc: bytes | None, background: tuple[int, int, int
     return im.convert("RGB")
 
 
-def check(folder: Path, rel: str, message_id: str, manifest: str,
-          line: int | None) -> tuple[PhotoInfo | None, list[Problem]]:
-    """Probe one photo for `collage check`; unreadable media is an error naming the file."""
+def problem(rel: str, message_id: str, manifest: str, line: int | None, exc: PhotoError) -> Problem:
+    return Problem(manifest, f"photo '{rel}' of message '{message_id}': {exc}", line=line, field="photo",
+                   hint="replace the file or fix its format")
+
+
+def check(folder: Path, rel: str, message_id: str, manifest: str, line: int | None) -> list[Problem]:
+    """Probe one photo's header for `collage check`; unreadable media is an error naming the file."""
     try:
-        info = probe(folder / rel)
+        probe(folder / rel)
     except PhotoError as exc:
-        return None, [Problem(manifest, f"photo '{rel}' of message '{message_id}': {exc}", line=line,
-                              field="photo", hint="replace the file or fix its format")]
-    return info, []
+        return [problem(rel, message_id, manifest, line, exc)]
+    return []

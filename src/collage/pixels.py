@@ -22,10 +22,6 @@ _KR, _KB = 0.2126, 0.0722
 _KG = 1.0 - _KR - _KB
 
 
-def frame_bytes(width: int, height: int, fmt: PixelFormat) -> int:
-    return width * height * 3 if fmt == "rgb24" else width * height * 3 // 2
-
-
 def pack(frame: Frame, fmt: PixelFormat) -> Packed:
     """An RGB frame in `fmt`, flat. Even width and height (H.264 4:2:0 needs them anyway)."""
     if fmt == "rgb24":
