@@ -129,7 +129,7 @@ class _FFmpegSink:
     def write(self, frame: Packed) -> None:
         assert self.proc.stdin is not None
         try:
-            self.proc.stdin.write(memoryview(np.ascontiguousarray(frame)).cast("B"))
+            self.proc.stdin.write(np.ascontiguousarray(frame).data)  # the buffer itself, no copy
         except BrokenPipeError:
             self.proc.wait()
             raise EncodeError(*_translate(self.stderr_file.read_text(errors="replace"))) from None

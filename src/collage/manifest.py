@@ -388,8 +388,9 @@ class _Validator:
         if not 1 <= video.fps <= 120:
             self.error(("video", "fps"), f"{video.fps} fps is out of range", "use 1 to 120, e.g. 25 or 30")
         timing_in = self.model(_Timing, data.get("timing") or {}, ("timing",)) or _Timing()
-        timing = Timing(timing_in.title, timing_in.slide, timing_in.transition, timing_in.fit,  # type: ignore[arg-type]
-                        timing_in.min, timing_in.max, timing_in.beats)
+        slide: float | Literal["auto"] = "auto" if timing_in.slide == "auto" else float(timing_in.slide)
+        timing = Timing(timing_in.title, slide, timing_in.transition, timing_in.fit, timing_in.min, timing_in.max,
+                        timing_in.beats)
         for name in ("title", "slide", "min", "max"):
             value = getattr(timing, name)
             if isinstance(value, float) and value <= 0:

@@ -209,7 +209,7 @@ def build(project: Project, size: tuple[int, int] | None = None, fps: int | None
         if isinstance(item, PhotoItem):
             message = by_id[item.message]
             boxes = layout.full_screen(width, height, caption=caption_text(message) is not None)
-            pages = [("photo", (_cell(message, boxes),))]
+            pages: list[tuple[SlideKind, tuple[Cell, ...]]] = [("photo", (_cell(message, boxes),))]
         else:
             chosen = _select(item, project.messages, placed, all_taken)
             all_taken = all_taken or item.select == "all"
@@ -232,8 +232,8 @@ def build(project: Project, size: tuple[int, int] | None = None, fps: int | None
                 seconds = auto_seconds(cells, timing.min, timing.max)
             else:
                 seconds = timing.slide
-            drafts.append(_Draft(kind, seconds, transition, item.duration is not None,  # type: ignore[arg-type]
-                                 cells=cells, line=item.line))
+            drafts.append(_Draft(kind, seconds, transition, item.duration is not None, cells=cells,
+                                 line=item.line))
 
     if timing.fit == "music" or timing.beats:
         if music is None:
