@@ -125,3 +125,18 @@ def test_an_email_pasted_into_a_shown_field_is_refused(make_folder: Callable[...
     assert result.exit_code == 1
     assert "messages[red].location: looks like an email address" in result.output
     assert "alice.private" not in result.output
+
+
+def test_check_warns_about_small_photos_and_cut_captions(make_folder: Callable[..., Path]) -> None:
+    long_name = "Maximiliana Konstantinopoulou-Wolfeschlegelsteinhausen"
+    folder = make_folder(small_manifest(
+        [msg("tiny"), msg("wordy", name=long_name, profession="Distinguished professor of comparative law",
+                          location="Ciudad Autónoma de Buenos Aires")],
+        video={"size": "1280x720", "fps": 10, "output": "out/v.mp4"},
+        sequence=[{"photo": "tiny"}, {"grid": "3x1", "messages": ["wordy"]}]),
+        {"tiny": lambda p: solid(p, RED, (120, 90)), "wordy": RED})
+    result = runner.invoke(app, ["check", str(folder)])
+    assert result.exit_code == 0, result.output  # warnings only: still renderable
+    assert "photo 'photos/tiny.jpg' of message 'tiny' is 120x90 px for a 1280x" in result.output
+    assert "enlarged 2.0x, it will look soft" in result.output
+    assert "the caption of message 'wordy' is too long for its box and is cut short" in result.output

@@ -6,12 +6,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import manifest as manifest_mod
 from . import plan as plan_mod
 from .errors import InputError, Problem
 from .manifest import Project
-from .plan import Timeline
+from .plan import Cell, Timeline
+
+if TYPE_CHECKING:
+    from .photos import PhotoInfo
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
@@ -61,14 +65,27 @@ def media_problems(project: Project, timeline: Timeline) -> list[Problem]:
     if not timeline.slides:
         problems.append(Problem(shown, "the sequence gives no slides", field="sequence",
                                 hint="add a title card or approve some messages"))
-    used = {c.message for s in timeline.slides for c in s.cells}
+    cells: dict[str, list[tuple[Cell, bool]]] = {}  # where each message is shown, and if full-screen
+    for s in timeline.slides:
+        for c in s.cells:
+            cells.setdefault(c.message, []).append((c, s.kind == "photo"))
     for m in project.messages:
-        if m.id not in used:
+        if m.id not in cells:
             continue
-        problems.extend(photos.check(project.folder, m.photo, m.id, shown, m.line))
+        try:
+            info = photos.probe(project.folder / m.photo)
+        except photos.PhotoError as exc:
+            problems.append(photos.problem(m.photo, m.id, shown, m.line, exc))
+            continue
+        problems.extend(_size_problems(m.id, m.photo, info, cells[m.id], shown, m.line))
+        text_ok = True
         for part, value in (("name", m.name), ("profession", m.profession), ("location", m.location)):
             if value:
-                problems.extend(_text_problems(value, shown, m.line, f"messages[{m.id}].{part}"))
+                found = _text_problems(value, shown, m.line, f"messages[{m.id}].{part}")
+                text_ok = text_ok and not found
+                problems.extend(found)
+        if text_ok:
+            problems.extend(_caption_problems(m.id, cells[m.id], timeline.height, shown, m.line))
     problems.extend(_text_problems(project.title, shown, None, "title"))  # also the file's metadata
     for slide in timeline.slides:
         for part in ("title", "subtitle", "body"):
@@ -78,6 +95,34 @@ def media_problems(project: Project, timeline: Timeline) -> list[Problem]:
     for track in project.music.tracks:
         problems.extend(audio.check_track(project.folder, track, shown))
     return problems
+
+
+def _size_problems(message_id: str, rel: str, info: PhotoInfo, cells: list[tuple[Cell, bool]], shown: str,
+                   line: int | None) -> list[Problem]:
+    """A photo much smaller than the box it fills looks soft; it is enlarged at most Theme.max_upscale."""
+    from .theme import DEFAULT
+
+    cell = max((c for c, _ in cells), key=lambda c: c.box.w * c.box.h)
+    need = min(cell.box.w / info.width, cell.box.h / info.height)
+    if need <= 1.5:
+        return []
+    shown_at = min(need, DEFAULT.max_upscale)
+    return [Problem(shown, f"photo '{rel}' of message '{message_id}' is {info.width}x{info.height} px for a "
+                    f"{cell.box.w}x{cell.box.h} box: enlarged {shown_at:.1f}x, it will look soft", line=line,
+                    field="photo", hint="ask for the original photo if there is a larger one", severity="warning")]
+
+
+def _caption_problems(message_id: str, cells: list[tuple[Cell, bool]], height: int, shown: str,
+                      line: int | None) -> list[Problem]:
+    from .compose import caption_block
+
+    for cell, full_screen in cells:
+        if cell.caption and caption_block(cell, height, full_screen).truncated:
+            return [Problem(shown, f"the caption of message '{message_id}' is too long for its box and is cut "
+                            "short with '…'", line=line, field=f"messages[{message_id}]",
+                            hint="shorten the name, profession or location, or use a grid with fewer columns",
+                            severity="warning")]
+    return []
 
 
 def _text_problems(value: str, shown: str, line: int | None, field: str) -> list[Problem]:

@@ -94,18 +94,16 @@ class Composer:
 
     def _caption_under(self, canvas: Image.Image, cell: Cell) -> None:
         box = cell.caption_box
-        assert box is not None and cell.caption is not None
-        px = layout.caption_px(self.timeline.height)
-        block = text.fit(cell.caption, box.w, max(1, cell.caption_lines), px, px, breaks=_parts(cell.caption))
+        assert box is not None
+        block = caption_block(cell, self.timeline.height, full_screen=False)
         block.draw(canvas, (box.x, box.y, box.w, box.h), self.theme.caption)
 
     def _caption_over(self, canvas: Image.Image, cell: Cell) -> None:
         box = cell.caption_box
-        assert box is not None and cell.caption is not None
-        height = self.timeline.height
-        px = layout.caption_px(height, full_screen=True)
+        assert box is not None
+        px = layout.caption_px(self.timeline.height, full_screen=True)
         pad = round(px * 0.7)
-        block = text.fit(cell.caption, box.w - 2 * pad, 1, px, layout.caption_px(height), breaks=())
+        block = caption_block(cell, self.timeline.height, full_screen=True)
         width = max(block.style.width(line) for line in block.lines)
         band_w = min(box.w, round(width) + 2 * pad)
         x = box.x + (box.w - band_w) // 2
@@ -184,8 +182,18 @@ class Composer:
         raise IndexError(index)
 
 
-def _parts(caption: str) -> list[str]:
-    return caption.split(" · ")
+def caption_block(cell: Cell, height: int, full_screen: bool) -> text.TextBlock:
+    """A caption fitted to its box: under a grid photo at the legibility floor in up to its lines
+    (broken between parts first); over a full-screen photo on one line, shrinking to that floor. Past
+    that it ends in an ellipsis, which `check` reports."""
+    box = cell.caption_box
+    assert box is not None and cell.caption is not None
+    floor = layout.caption_px(height)
+    if full_screen:
+        px = layout.caption_px(height, full_screen=True)
+        return text.fit(cell.caption, box.w - 2 * round(px * 0.7), 1, px, floor)
+    return text.fit(cell.caption, box.w, max(1, cell.caption_lines), floor, floor,
+                    breaks=cell.caption.split(" · "))
 
 
 def contact_sheet(frames: list[Frame], columns: int = 4, width: int = 480) -> Image.Image:

@@ -121,11 +121,3 @@ def problem(rel: str, message_id: str, manifest: str, line: int | None, exc: Pho
     return Problem(manifest, f"photo '{rel}' of message '{message_id}': {exc}", line=line, field="photo",
                    hint="replace the file or fix its format")
 
-
-def check(folder: Path, rel: str, message_id: str, manifest: str, line: int | None) -> list[Problem]:
-    """Probe one photo's header for `collage check`; unreadable media is an error naming the file."""
-    try:
-        probe(folder / rel)
-    except PhotoError as exc:
-        return [problem(rel, message_id, manifest, line, exc)]
-    return []
