@@ -48,3 +48,42 @@ def test_frame_at_matches_the_stream(make_folder: Callable[..., Path]) -> None:
     composer = Composer(folder, result.timeline)
     for index in (0, 7, result.timeline.frames // 2, result.timeline.frames - 1):
         assert np.array_equal(composer.frame_at(index), encoder.frames[index])
+
+
+def _two_photos(make_folder: Callable[..., Path], transition: object) -> tuple[list[np.ndarray], object]:
+    folder = make_folder(small_manifest([msg("red"), msg("blue")], sequence=[
+        {"photo": "red"}, {"photo": "blue", "transition": transition}],
+        timing={"title": "1s", "slide": "3s", "transition": "1s"}), {"red": RED, "blue": BLUE})
+    encoder = MemoryEncoder()
+    result = render(folder, encoder=encoder)
+    return encoder.frames, result.timeline
+
+
+def test_fade_goes_through_black(make_folder: Callable[..., Path]) -> None:
+    frames, t = _two_photos(make_folder, "fade 1s")
+    second = t.slides[1]
+    box = second.cells[0].box.as_list()
+    middle = frames[second.start + second.transition // 2]
+    assert mean_colour(middle, box, 0.45).max() < 40  # black at the midpoint, not purple
+    early = mean_colour(frames[second.start + 1], box, 0.45)
+    late = mean_colour(frames[second.start + second.transition - 2], box, 0.45)
+    assert early[0] > early[2] and late[2] > late[0]  # red fading out, then blue fading in
+
+
+def test_slide_pushes_the_next_photo_in_from_the_right(make_folder: Callable[..., Path]) -> None:
+    frames, t = _two_photos(make_folder, "slide")
+    second = t.slides[1]
+    middle = frames[second.start + second.transition // 2]
+    h, w = middle.shape[:2]
+    left, right = middle[h // 2, w // 8], middle[h // 2, w - w // 8]
+    assert close(left.astype(float), RED, 30) and close(right.astype(float), BLUE, 30)
+    assert not any(close(f[h // 2, w // 2].astype(float), (128, 50, 130), 30) for f in frames)  # never a blend
+
+
+def test_cut_has_no_transition_frames(make_folder: Callable[..., Path]) -> None:
+    frames, t = _two_photos(make_folder, "cut")
+    second = t.slides[1]
+    assert second.transition == 0
+    box = second.cells[0].box.as_list()
+    assert close(mean_colour(frames[second.start - 1], box, 0.45), RED)
+    assert close(mean_colour(frames[second.start], box, 0.45), BLUE)

@@ -8,7 +8,7 @@ import pytest
 
 from collage.durations import parse_duration
 from collage.errors import InputError
-from collage.manifest import load, parse_size
+from collage.manifest import Transition, load, parse_size
 
 from .conftest import RED, solid
 
@@ -57,7 +57,8 @@ def test_minimal_manifest_defaults(tmp_path: Path) -> None:
     folder = _write(tmp_path, "messages:\n  - photo: photos/a.jpg\n    approved: true\n")
     project = load(folder)
     assert project.size == (1920, 1080) and project.fps == 30
-    assert project.timing.title == 5 and project.timing.slide == 6 and project.timing.transition == 1
+    assert project.timing.title == 5 and project.timing.slide == 6
+    assert project.timing.transition == Transition("crossfade", 1.0)
     assert [m.id for m in project.messages] == ["a"]  # id defaults to the photo's stem
     assert [i.kind for i in project.sequence] == ["title", "grid", "title"]  # the default sequence
     assert project.output == (folder / "out" / f"{folder.name}.mp4").absolute()

@@ -280,3 +280,20 @@ def test_interrupted_render_leaves_nothing(make_folder: Callable[..., Path]) -> 
     assert out.read_bytes() == b"previous"
     assert sorted(p.name for p in out.parent.iterdir()) == ["v.mp4"]
     assert not _ffmpeg_writing(partial.name)
+
+
+@pytest.mark.parametrize("style", ["slide", "fade"])
+def test_transition_styles_survive_the_yuv_path(make_folder: Callable[..., Path], style: str) -> None:
+    folder = make_folder(small_manifest([msg("red"), msg("blue")], sequence=[
+        {"photo": "red"}, {"photo": "blue", "transition": f"{style} 1s"}],
+        timing={"title": "1s", "slide": "3s", "transition": "1s"}), {"red": RED, "blue": BLUE})
+    result = render(folder)
+    frames = decode(result.output)
+    second = result.timeline.slides[1]
+    middle = frames[second.start + second.transition // 2]
+    h, w = middle.shape[:2]
+    if style == "slide":
+        assert close(middle[h // 2, w // 8].astype(float), RED, 30)
+        assert close(middle[h // 2, w - w // 8].astype(float), BLUE, 30)
+    else:
+        assert middle[h // 4: 3 * h // 4, w // 4: 3 * w // 4].max() < 50

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from . import layout, photos, pixels, text
 from .errors import InputError
 from .pixels import Frame, Packed, PixelFormat
-from .plan import Cell, Slide, Timeline
+from .plan import Cell, Segment, Slide, Timeline
 from .theme import DEFAULT, Theme
 
 
@@ -158,16 +158,31 @@ class Composer:
 
     def frames(self) -> Iterator[Packed]:
         """Every frame in order, flat in the stream's pixel format. Holds yield the same array object
-        repeatedly and blends reuse one buffer: consume each frame before asking for the next."""
+        repeatedly and transitions reuse one buffer: consume each frame before asking for the next."""
         for seg in self.timeline.segments():
-            if seg.kind == "hold":
-                frame = self.packed(seg.a)
-                for _ in range(seg.frames):
-                    yield frame
-            else:
-                blender = pixels.Blender(self.packed(seg.a), self.packed(seg.b))
-                for k in range(seg.frames):
-                    yield blender.at((k + 1) / (seg.frames + 1))
+            yield from self._segment(seg)
+
+    def _segment(self, seg: Segment) -> Iterator[Packed]:
+        if seg.kind == "hold":
+            frame = self.packed(seg.a)
+            for _ in range(seg.frames):
+                yield frame
+            return
+        a, b = self.packed(seg.a), self.packed(seg.b)
+        weights = [(k + 1) / (seg.frames + 1) for k in range(seg.frames)]
+        if seg.style == "fade":  # through black: out in the first half, in in the second
+            black = self.packed(None)
+            fade_out, fade_in = pixels.Blender(a, black), pixels.Blender(black, b)
+            for w in weights:
+                yield fade_out.at(2 * w) if w < 0.5 else fade_in.at(2 * w - 1)
+        elif seg.style == "slide":
+            slider = pixels.Slider(a, b, self.timeline.width, self.timeline.height, self.pixel_format)
+            for w in weights:
+                yield slider.at(w)
+        else:
+            blender = pixels.Blender(a, b)
+            for w in weights:
+                yield blender.at(w)
 
     def frame_at(self, index: int) -> Frame:
         """One frame by number as RGB (H, W, 3), for tests and contact sheets; needs rgb24."""
@@ -175,10 +190,9 @@ class Composer:
         shape = (self.timeline.height, self.timeline.width, 3)
         for seg in self.timeline.segments():
             if seg.start <= index < seg.start + seg.frames:
-                if seg.kind == "hold":
-                    return self.packed(seg.a).reshape(shape).copy()
-                blender = pixels.Blender(self.packed(seg.a), self.packed(seg.b))
-                return blender.at((index - seg.start + 1) / (seg.frames + 1)).reshape(shape).copy()
+                for k, frame in enumerate(self._segment(seg)):
+                    if seg.start + k == index:
+                        return frame.reshape(shape).copy()
         raise IndexError(index)
 
 

@@ -41,11 +41,29 @@ _TEXT_KEYS = frozenset(
 # The validated project: what every later stage reads.
 
 
+TransitionStyle = Literal["crossfade", "fade", "cut", "slide"]
+TRANSITION_STYLES: tuple[TransitionStyle, ...] = ("crossfade", "fade", "cut", "slide")
+
+
+@dataclass(frozen=True)
+class Transition:
+    """How one slide gives way to the next. None fields are taken from `timing.transition`."""
+
+    style: TransitionStyle | None = None  # crossfade; fade (through black); cut; slide (the next pushes in)
+    seconds: float | None = None
+
+    def over(self, default: Transition) -> Transition:
+        """This transition with its missing parts taken from `default`; a cut takes no time."""
+        style = self.style or default.style
+        seconds = 0.0 if style == "cut" else (default.seconds if self.seconds is None else self.seconds)
+        return Transition(style, seconds)
+
+
 @dataclass(frozen=True)
 class Timing:
     title: float = 5.0
     slide: float | Literal["auto"] = 6.0  # auto: longer for slides with more to read
-    transition: float = 1.0
+    transition: Transition = Transition("crossfade", 1.0)
     fit: Literal["none", "music"] = "none"  # music: scale slides so the video ends with the music
     min: float = 2.0  # bounds for `auto` and `fit`, per slide
     max: float = 20.0
@@ -90,7 +108,7 @@ class TitleItem:
     subtitle: str | None = None
     body: str | None = None
     duration: float | None = None
-    transition: float | None = None
+    transition: Transition | None = None
     line: int | None = None
     kind: Literal["title"] = "title"
 
@@ -100,7 +118,7 @@ class GridItem:
     layout: tuple[int, int] | None  # (cols, rows); None = auto
     select: Literal["all"] | tuple[str, ...] | str  # `all`, explicit ids (tuple) or a tag (str)
     duration: float | None = None
-    transition: float | None = None
+    transition: Transition | None = None
     line: int | None = None
     kind: Literal["grid"] = "grid"
 
@@ -109,7 +127,7 @@ class GridItem:
 class PhotoItem:
     message: str
     duration: float | None = None
-    transition: float | None = None
+    transition: Transition | None = None
     line: int | None = None
     kind: Literal["photo"] = "photo"
 
@@ -164,6 +182,27 @@ class _Video(_Strict):
     output: str | None = None
 
 
+def parse_transition(value: Any) -> Transition:
+    """`1s` (a crossfade that long), `cut`, `fade`, `slide 0.8s`, or `{style: fade, duration: 1.5s}`."""
+    if isinstance(value, dict):
+        unknown = set(value) - {"style", "duration"}
+        if unknown:
+            raise ValueError(f"unknown key '{sorted(unknown)[0]}' in a transition; use style and duration")
+        value = f"{value.get('style', '')} {value.get('duration', '')}"
+    if isinstance(value, str):
+        words = value.split()
+        style = words[0].lower() if words and words[0].lower() in TRANSITION_STYLES else None
+        rest = " ".join(words[1:] if style else words)
+        if not style and words and not any(ch.isdigit() for ch in words[0]):
+            raise ValueError(f"'{words[0]}' is not a transition; use one of " + ", ".join(TRANSITION_STYLES)
+                             + ", optionally with a duration (fade 1.5s)")
+        seconds = parse_duration(rest) if rest else None
+        if style == "cut":
+            seconds = 0.0
+        return Transition(style, seconds)  # type: ignore[arg-type]
+    return Transition(None, parse_duration(value))
+
+
 def _slide_duration(value: Any) -> float | str:
     if isinstance(value, str) and value.strip().lower() == "auto":
         return "auto"
@@ -182,10 +221,13 @@ def _decibels(value: Any) -> float:
     raise ValueError(f"'{value}' is not a gain; write it in dB, e.g. -3 or -3dB")
 
 
+TransitionIn = Annotated[Any, BeforeValidator(parse_transition)]
+
+
 class _Timing(_Strict):
     title: Duration = 5.0
     slide: Annotated[float | str, BeforeValidator(_slide_duration)] = 6.0
-    transition: Duration = 1.0
+    transition: TransitionIn = Transition("crossfade", 1.0)
     fit: Literal["none", "music"] = "none"
     min: Duration = 2.0
     max: Duration = 20.0
@@ -224,20 +266,20 @@ class _Title(_Strict):
     subtitle: str | None = None
     body: str | None = None
     duration: Duration | None = None
-    transition: Duration | None = None
+    transition: TransitionIn | None = None
 
 
 class _Grid(_Strict):
     grid: str
     messages: str | list[str] = "all"
     duration: Duration | None = None
-    transition: Duration | None = None
+    transition: TransitionIn | None = None
 
 
 class _Photo(_Strict):
     photo: str
     duration: Duration | None = None
-    transition: Duration | None = None
+    transition: TransitionIn | None = None
 
 
 _TOP_KEYS = ("title", "video", "timing", "music", "sequence", "messages")
@@ -389,7 +431,8 @@ class _Validator:
             self.error(("video", "fps"), f"{video.fps} fps is out of range", "use 1 to 120, e.g. 25 or 30")
         timing_in = self.model(_Timing, data.get("timing") or {}, ("timing",)) or _Timing()
         slide: float | Literal["auto"] = "auto" if timing_in.slide == "auto" else float(timing_in.slide)
-        timing = Timing(timing_in.title, slide, timing_in.transition, timing_in.fit, timing_in.min, timing_in.max,
+        transition = timing_in.transition.over(Transition("crossfade", 1.0))
+        timing = Timing(timing_in.title, slide, transition, timing_in.fit, timing_in.min, timing_in.max,
                         timing_in.beats)
         for name in ("title", "slide", "min", "max"):
             value = getattr(timing, name)

@@ -65,3 +65,32 @@ class Blender:
         self.tmp += self.a
         np.copyto(self.out, self.tmp, casting="unsafe")
         return self.out
+
+
+def _planes(frame: Packed, width: int, height: int, fmt: PixelFormat) -> list[tuple[NDArray[np.uint8], int]]:
+    """2-D views of a packed frame's planes, each with its horizontal subsampling (1 or 2)."""
+    if fmt == "rgb24":
+        return [(frame.reshape(height, width, 3), 1)]
+    y, c = width * height, width * height // 4
+    return [(frame[:y].reshape(height, width), 1), (frame[y:y + c].reshape(height // 2, width // 2), 2),
+            (frame[y + c:].reshape(height // 2, width // 2), 2)]
+
+
+class Slider:
+    """`b` pushes `a` out to the left, eased so the motion starts and ends gently. Whole columns only
+    (even ones, so 4:2:0 chroma stays aligned): no resampling, so it costs a copy per frame."""
+
+    def __init__(self, a: Packed, b: Packed, width: int, height: int, fmt: PixelFormat) -> None:
+        self.width = width
+        self.out = np.empty_like(a)
+        self.planes = list(zip(_planes(a, width, height, fmt), _planes(b, width, height, fmt),
+                               _planes(self.out, width, height, fmt), strict=True))
+
+    def at(self, weight: float) -> Packed:
+        eased = 0.5 - 0.5 * np.cos(np.pi * weight)
+        offset = round(eased * self.width / 2) * 2
+        for (a, sub), (b, _), (out, _) in self.planes:
+            o, w = offset // sub, a.shape[1]
+            out[:, : w - o] = a[:, o:]
+            out[:, w - o:] = b[:, :o]
+        return self.out

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from . import layout
 from .errors import Problem
 from .layout import Rect
-from .manifest import GridItem, Message, PhotoItem, Project, SequenceItem, TitleItem
+from .manifest import GridItem, Message, PhotoItem, Project, SequenceItem, TitleItem, Transition, TransitionStyle
 
 SlideKind = Literal["title", "photo", "grid"]
 
@@ -43,6 +43,7 @@ class Slide:
     body: str | None = None
     cells: tuple[Cell, ...] = ()
     line: int | None = None  # the sequence item it comes from
+    style: TransitionStyle = "crossfade"  # how it comes in over the previous slide
 
     @property
     def end(self) -> int:
@@ -63,6 +64,7 @@ class Segment:
     frames: int
     a: int | None
     b: int | None = None
+    style: TransitionStyle = "crossfade"
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,8 @@ class Timeline:
         for i, slide in enumerate(self.slides):
             incoming = slide.transition if i else self.fade_in
             if incoming:
-                out.append(Segment("blend", slide.start, incoming, i - 1 if i else None, i))
+                style: TransitionStyle = slide.style if i else "crossfade"  # from black: a fade-in
+                out.append(Segment("blend", slide.start, incoming, i - 1 if i else None, i, style))
             nxt = self.slides[i + 1].transition if i + 1 < len(self.slides) else self.fade_out
             hold = slide.frames - incoming - nxt
             if hold:
@@ -128,6 +131,7 @@ class Timeline:
                     "start": sec(s.start),
                     "duration": sec(s.frames),
                     "transition": sec(s.transition),
+                    **({"transition_style": s.style} if s.transition else {}),
                     "start_frame": s.start,
                     "frames": s.frames,
                     "messages": list(s.messages),
@@ -165,7 +169,7 @@ class MusicFacts:
 class _Draft:
     kind: SlideKind
     seconds: float
-    transition: float
+    transition: Transition  # resolved: style and seconds both set
     fixed: bool  # an explicit `duration:` that fitting to the music leaves alone
     text: tuple[str | None, str | None, str | None] = (None, None, None)
     cells: tuple[Cell, ...] = ()
@@ -200,7 +204,7 @@ def build(project: Project, size: tuple[int, int] | None = None, fps: int | None
     all_taken = False
     drafts: list[_Draft] = []
     for item in project.sequence:
-        transition = timing.transition if item.transition is None else item.transition
+        transition = timing.transition if item.transition is None else item.transition.over(timing.transition)
         if isinstance(item, TitleItem):
             seconds = timing.title if item.duration is None else item.duration
             drafts.append(_Draft("title", seconds, transition, item.duration is not None,
@@ -251,8 +255,8 @@ def build(project: Project, size: tuple[int, int] | None = None, fps: int | None
         overlap = slides[-1].end - start if slides else 0
         title, subtitle, body = draft.text
         slides.append(Slide(i, draft.kind, start, end - start, overlap, title, subtitle, body, draft.cells,
-                            draft.line))
-    fade = timing.transition
+                            draft.line, draft.transition.style or "crossfade"))
+    fade = timing.transition.seconds or 0.0
     fade_in = frames(min(fade, bounds[0][1] / 2)) if slides else 0
     fade_out = frames(min(fade, (bounds[-1][1] - bounds[-1][0]) / 2)) if slides else 0
     if slides:
@@ -273,7 +277,7 @@ def _place(drafts: list[_Draft], fps: int) -> list[tuple[float, float]]:
             bounds.append((0.0, length))
             continue
         prev_len = bounds[-1][1] - bounds[-1][0]
-        overlap = min(draft.transition, prev_len / 2, length / 2)
+        overlap = min(draft.transition.seconds or 0.0, prev_len / 2, length / 2)
         start = bounds[-1][1] - overlap
         bounds.append((start, start + length))
     return bounds
