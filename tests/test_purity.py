@@ -22,3 +22,18 @@ def test_cli_import_is_light() -> None:
     mods = _imported_after("import collage.cli")
     for heavy in ("PIL", "numpy", "moviepy", "av"):
         assert heavy not in mods, heavy
+
+
+def test_plan_command_imports_no_imaging_libraries() -> None:
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "lawyers-day"
+    code = (
+        "import sys\n"
+        "from collage.cli import app\n"
+        f"try:\n    app(['plan', {str(example)!r}])\nexcept SystemExit as exc:\n    assert exc.code in (0, None)\n"
+        "print('imported:' + ','.join(m for m in ('numpy', 'PIL', 'moviepy') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "total 29.00 s" in out  # it did plan
+    assert out.strip().splitlines()[-1] == "imported:"
