@@ -223,7 +223,9 @@ def main() -> None:
                                                "-o", str(work / "c.mp4")]))
             results["ffmpeg"].append(measure(ref_cmd))
             if not args.skip_moviepy:
-                results["moviepy"].append(measure([PY, str(script), str(folder), str(work / "m.mp4"), font]))
+                # cwd: moviepy writes its temporary audio file into the working directory.
+                results["moviepy"].append(measure([PY, str(script), str(folder), str(work / "m.mp4"), font],
+                                                  cwd=work))
             print(f"run {run + 1}: " + ", ".join(f"{k} {v[-1]['wall']:.1f}s" for k, v in results.items() if v),
                   file=sys.stderr)
         help_walls = [measure([collage, "--help"])["wall"] for _ in range(5)]
