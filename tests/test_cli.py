@@ -140,3 +140,10 @@ def test_check_warns_about_small_photos_and_cut_captions(make_folder: Callable[.
     assert "photo 'photos/tiny.jpg' of message 'tiny' is 120x90 px for a 1280x" in result.output
     assert "enlarged 2.0x, it will look soft" in result.output
     assert "the caption of message 'wordy' is too long for its box and is cut short" in result.output
+
+
+def test_render_to_an_unwritable_place_is_an_input_error(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(small_manifest([msg("red")]), {"red": RED})
+    result = runner.invoke(app, ["render", str(folder), "-o", "/proc/no-such-place/video.mp4"])
+    assert result.exit_code == 1
+    assert "cannot write there" in result.output

@@ -102,6 +102,8 @@ def prepare(folder: Path | str, *, manifest_path: Path | str | None = None, outp
     if _is_source(project, settings.output) or settings.output.is_dir():
         raise InputError([Problem(str(settings.output), "the output would replace a source file or a folder",
                                   hint="choose another output path")])
+    if not _writable(settings.output.parent):
+        raise InputError([Problem(str(settings.output), "cannot write there", hint="choose a folder you can write to")])
     timeline = check.timeline(project, settings.size, settings.fps)
     problems = list(timeline.warnings) + check.media_problems(project, timeline)
     if any(p.severity == "error" for p in problems):
@@ -115,6 +117,20 @@ def render(folder: Path | str, *, manifest_path: Path | str | None = None, outpu
     the input is not renderable, RenderError when encoding fails."""
     job = prepare(folder, manifest_path=manifest_path, output=output, preview=preview)
     return job.run(encoder, progress)
+
+
+def _writable(folder: Path) -> bool:
+    """A file can be created in the folder, or in the nearest existing one above it (the rest of the
+    path is created later). Tried for real: permission bits do not tell root about /proc or a
+    read-only mount."""
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            try:
+                with tempfile.TemporaryFile(dir=candidate):
+                    return True
+            except OSError:
+                return False
+    return False
 
 
 def _is_source(project: Project, output: Path) -> bool:
