@@ -87,3 +87,42 @@ def test_cut_has_no_transition_frames(make_folder: Callable[..., Path]) -> None:
     box = second.cells[0].box.as_list()
     assert close(mean_colour(frames[second.start - 1], box, 0.45), RED)
     assert close(mean_colour(frames[second.start], box, 0.45), BLUE)
+
+
+def _half_and_half(path: Path) -> None:
+    from PIL import Image
+
+    im = Image.new("RGB", (400, 300), RED)
+    im.paste(Image.new("RGB", (200, 300), BLUE), (200, 0))
+    im.save(path, quality=95)
+
+
+def _cell_frame(make_folder: Callable[..., Path], video_fit: str, **message: object) -> tuple[np.ndarray, object]:
+    folder = make_folder(small_manifest([msg("p", **message)], sequence=[{"grid": "3x1", "messages": ["p"]}],
+                                        video={"size": "640x360", "fps": 10, "output": "out/t.mp4", "fit": video_fit}),
+                         {"p": _half_and_half})
+    encoder = MemoryEncoder()
+    t = render(folder, encoder=encoder).timeline
+    slide = t.slides[0]
+    return encoder.frames[slide.start + slide.frames // 2], slide.cells[0].box
+
+
+def test_fit_modes(make_folder: Callable[..., Path]) -> None:
+    # A 4:3 photo (red left half, blue right half) in a tall, narrow cell.
+    frame, box = _cell_frame(make_folder, "blur")
+    x, y, w, h = box.as_list()
+    top = frame[y + 2, x + w // 2].astype(float)
+    assert top.max() < 110  # blurred, darkened fill above the contained photo
+    frame, _ = _cell_frame(make_folder, "contain")
+    assert close(frame[y + 2, x + w // 2].astype(float), (16, 21, 30), 6)  # the slide's own background
+    frame, _ = _cell_frame(make_folder, "cover")
+    # The photo fills the cell to its corners, cropped around the middle: red left, blue right.
+    assert close(frame[y + 2, x + 2].astype(float), RED, 25)
+    assert close(frame[y + h - 3, x + w - 3].astype(float), BLUE, 25)
+
+
+def test_cover_focus_keeps_the_chosen_side(make_folder: Callable[..., Path]) -> None:
+    frame, box = _cell_frame(make_folder, "cover", focus=[0.0, 0.5])
+    assert close(mean_colour(frame, box.as_list(), 0.2), RED, 20)
+    frame, _ = _cell_frame(make_folder, "blur", fit="cover", focus=[1.0, 0.5])  # per message, over the video's
+    assert close(mean_colour(frame, box.as_list(), 0.2), BLUE, 20)

@@ -216,3 +216,19 @@ def test_music_and_timing_errors(tmp_path: Path) -> None:
     (folder2 / "collage.yaml").write_text("timing: {beats: true}\nmessages: []\n")
     assert any(e.endswith("collage.yaml:1: timing.beats: needs music to follow (add tracks under `music:`)")
                for e in _errors(folder2))
+
+
+def test_fit_and_focus(tmp_path: Path) -> None:
+    folder = _write(tmp_path, "video: {fit: cover}\nmessages:\n  - photo: photos/a.jpg\n    approved: true\n"
+                              "    fit: contain\n    focus: [0.2, 0.8]\n  - id: b\n    photo: photos/a.jpg\n"
+                              "    approved: true\n    focus: [2, 0.5]\n  - id: c\n    photo: photos/a.jpg\n"
+                              "    fit: zoom\n")
+    errors = _errors(folder)
+    assert "collage.yaml:10: messages[1].focus: focus is [x, y] with each from 0 to 1 (e.g. [0.5, 0.3] keeps " \
+           "the upper middle in view)" in errors
+    assert any(e.startswith("collage.yaml:13: messages[2].fit: input should be 'blur', 'contain' or 'cover'")
+               for e in errors)
+    (tmp_path / "collage.yaml").write_text("video: {fit: cover}\nmessages:\n  - photo: photos/a.jpg\n"
+                                           "    approved: true\n    fit: contain\n    focus: [0.2, 0.8]\n")
+    project = load(folder)
+    assert project.fit == "cover" and (project.messages[0].fit, project.messages[0].focus) == ("contain", (0.2, 0.8))

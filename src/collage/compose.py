@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from . import layout, photos, pixels, text
 from .errors import InputError
+from .layout import Rect
 from .pixels import Frame, Packed, PixelFormat
 from .plan import Cell, Segment, Slide, Timeline
 from .theme import DEFAULT, Theme
@@ -44,24 +45,33 @@ class Composer:
             self._title(canvas, slide)
         elif slide.kind == "photo":
             cell = slide.cells[0]
-            photo = self._photo(cell)
-            canvas.paste(self._fill(photo, (w, h)), (0, 0))
-            self._paste_contained(canvas, photo, cell)
+            # A full-screen photo's box stops above its caption; a cover crop fills the whole frame.
+            frame = Rect(0, 0, w, h)
+            self._place_photo(canvas, cell, frame if cell.fit == "cover" else cell.box, frame)
             if cell.caption and cell.caption_box:
                 self._caption_over(canvas, cell)
         else:
             for cell in slide.cells:
-                photo = self._photo(cell)
-                box = cell.box
-                canvas.paste(self._fill(photo, (box.w, box.h)), (box.x, box.y))
-                self._paste_contained(canvas, photo, cell)
+                self._place_photo(canvas, cell, cell.box, cell.box)
                 if cell.caption and cell.caption_box:
                     self._caption_under(canvas, cell)
         return canvas
 
-    def _photo(self, cell: Cell) -> Image.Image:
+    def _place_photo(self, canvas: Image.Image, cell: Cell, box: Rect, fill: Rect) -> None:
+        """The photo in `box` as its fit says: whole over a blurred fill of itself (painted over
+        `fill`), whole on the background, or cropped to fill the box."""
+        photo = self._photo(cell, box)
+        if cell.fit == "cover":
+            canvas.paste(_cover(photo, (box.w, box.h), cell.focus), (box.x, box.y))
+            return
+        if cell.fit == "blur":
+            canvas.paste(self._fill(photo, (fill.w, fill.h)), (fill.x, fill.y))
+        self._paste_contained(canvas, photo, cell)
+
+    def _photo(self, cell: Cell, box: Rect) -> Image.Image:
         try:
-            return photos.load(self.folder / cell.photo, (cell.box.w, cell.box.h), self.theme.background)
+            return photos.load(self.folder / cell.photo, (box.w, box.h), self.theme.background,
+                               cover=cell.fit == "cover")
         except photos.PhotoError as exc:  # damaged past its header, which `check` read
             raise InputError([photos.problem(cell.photo, cell.message, self.manifest_name, None, exc)]) from None
 
@@ -194,6 +204,17 @@ class Composer:
                     if seg.start + k == index:
                         return frame.reshape(shape).copy()
         raise IndexError(index)
+
+
+def _cover(photo: Image.Image, size: tuple[int, int], focus: tuple[float, float]) -> Image.Image:
+    """The photo scaled to fill `size`, cropped around `focus` (fractions of the photo) without leaving it."""
+    w, h = size
+    pw, ph = photo.size
+    scale = max(w / pw, h / ph)
+    cw, ch = w / scale, h / scale
+    left = min(max(focus[0] * pw - cw / 2, 0), pw - cw)
+    top = min(max(focus[1] * ph - ch / 2, 0), ph - ch)
+    return photo.resize(size, Image.Resampling.LANCZOS, box=(left, top, left + cw, top + ch), reducing_gap=3.0)
 
 
 def caption_block(cell: Cell, height: int, full_screen: bool) -> text.TextBlock:

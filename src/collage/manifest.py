@@ -41,6 +41,7 @@ _TEXT_KEYS = frozenset(
 # The validated project: what every later stage reads.
 
 
+Fit = Literal["blur", "contain", "cover"]  # whole over a blurred fill of itself; whole; filling the box
 TransitionStyle = Literal["crossfade", "fade", "cut", "slide"]
 TRANSITION_STYLES: tuple[TransitionStyle, ...] = ("crossfade", "fade", "cut", "slide")
 
@@ -100,6 +101,8 @@ class Message:
     text: str | None = None
     tags: tuple[str, ...] = ()
     line: int | None = None
+    fit: Fit | None = None  # None: the video's
+    focus: tuple[float, float] = (0.5, 0.5)  # what a cover crop keeps in view, as fractions of the photo
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,7 @@ class Project:
     sequence: tuple[SequenceItem, ...]
     messages: tuple[Message, ...]  # approved only, in manifest order
     unapproved: frozenset[str] = field(default_factory=frozenset)
+    fit: Fit = "blur"
     sequence_given: bool = True
     warnings: tuple[Problem, ...] = ()
 
@@ -180,6 +184,7 @@ class _Video(_Strict):
     size: str = "1080p"
     fps: int = 30
     output: str | None = None
+    fit: Fit = "blur"
 
 
 def parse_transition(value: Any) -> Transition:
@@ -259,6 +264,8 @@ class _Message(_Strict):
     tags: list[str] = []
     approved: bool = False
     email: str | None = None
+    fit: Fit | None = None
+    focus: list[float] | None = None
 
 
 class _Title(_Strict):
@@ -477,6 +484,7 @@ class _Validator:
             unapproved=frozenset(unapproved),
             sequence_given=sequence_given,
             warnings=tuple(self.problems),
+            fit=video.fit,
         )
 
     # -- sections --------------------------------------------------------------------------------------
@@ -581,10 +589,15 @@ class _Validator:
                 continue
             if rel is None:
                 continue
+            if msg.focus is not None and (len(msg.focus) != 2 or not all(0 <= v <= 1 for v in msg.focus)):
+                self.error(("messages", i, "focus"), "focus is [x, y] with each from 0 to 1",
+                           "e.g. [0.5, 0.3] keeps the upper middle in view", key_line=True)
+                continue
             if msg.approved:
                 approved.append(Message(
                     id=message_id, photo=rel, name=_clean(msg.name), profession=_clean(msg.profession),
                     location=_clean(msg.location), text=_clean(msg.message), tags=tuple(msg.tags), line=line,
+                    fit=msg.fit, focus=(msg.focus[0], msg.focus[1]) if msg.focus else (0.5, 0.5),
                 ))
             else:
                 unapproved.append(message_id)

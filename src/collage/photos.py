@@ -64,9 +64,9 @@ def probe(path: Path) -> PhotoInfo:
         return PhotoInfo(w, h, im.format or "?")
 
 
-def load(path: Path, fit: tuple[int, int], background: tuple[int, int, int]) -> Image.Image:
-    """The photo as upright sRGB RGB, decoded at no less than needed to cover `fit` (w, h) when
-    contained: JPEG draft mode skips most of a 12 MP decode for a grid cell."""
+def load(path: Path, fit: tuple[int, int], background: tuple[int, int, int], cover: bool = False) -> Image.Image:
+    """The photo as upright sRGB RGB, decoded at no less than needed to show it in a `fit` (w, h) box,
+    contained (or, with `cover`, filling it): JPEG draft mode skips most of a 12 MP decode for a cell."""
     with _open(path) as im:
         try:
             orientation = im.getexif().get(0x0112, 1)
@@ -76,7 +76,7 @@ def load(path: Path, fit: tuple[int, int], background: tuple[int, int, int]) -> 
         if orientation in _SWAPS:
             fw, fh = fh, fw
         w, h = im.size
-        scale = min(fw / w, fh / h)
+        scale = max(fw / w, fh / h) if cover else min(fw / w, fh / h)
         if im.format == "JPEG" and scale < 1:
             im.draft(im.mode if im.mode in ("RGB", "L", "CMYK") else "RGB",
                      (max(1, int(w * scale)), max(1, int(h * scale))))

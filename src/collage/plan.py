@@ -16,7 +16,17 @@ from typing import Any, Literal
 from . import layout
 from .errors import Problem
 from .layout import Rect
-from .manifest import GridItem, Message, PhotoItem, Project, SequenceItem, TitleItem, Transition, TransitionStyle
+from .manifest import (
+    Fit,
+    GridItem,
+    Message,
+    PhotoItem,
+    Project,
+    SequenceItem,
+    TitleItem,
+    Transition,
+    TransitionStyle,
+)
 
 SlideKind = Literal["title", "photo", "grid"]
 
@@ -29,6 +39,8 @@ class Cell:
     caption: str | None
     caption_box: Rect | None
     caption_lines: int = 1
+    fit: Fit = "blur"
+    focus: tuple[float, float] = (0.5, 0.5)
 
 
 @dataclass(frozen=True)
@@ -140,7 +152,8 @@ class Timeline:
                     **({"body": s.body} if s.body is not None else {}),
                     **(
                         {"cells": [
-                            {"message": c.message, "photo": c.photo, "box": c.box.as_list(), "caption": c.caption}
+                            {"message": c.message, "photo": c.photo, "box": c.box.as_list(), "caption": c.caption,
+                             **({"fit": c.fit} if c.fit != "blur" else {})}
                             for c in s.cells
                         ]}
                         if s.cells else {}
@@ -213,7 +226,7 @@ def build(project: Project, size: tuple[int, int] | None = None, fps: int | None
         if isinstance(item, PhotoItem):
             message = by_id[item.message]
             boxes = layout.full_screen(width, height, caption=caption_text(message) is not None)
-            pages: list[tuple[SlideKind, tuple[Cell, ...]]] = [("photo", (_cell(message, boxes),))]
+            pages: list[tuple[SlideKind, tuple[Cell, ...]]] = [("photo", (_cell(message, boxes, project.fit),))]
         else:
             chosen = _select(item, project.messages, placed, all_taken)
             all_taken = all_taken or item.select == "all"
@@ -228,7 +241,7 @@ def build(project: Project, size: tuple[int, int] | None = None, fps: int | None
                 pos += count
                 cols, rows = item.layout or layout.auto_shape(count, width, height)
                 boxes_list = layout.grid_cells(width, height, cols, rows, count)
-                pages.append(("grid", tuple(_cell(m, b) for m, b in zip(page, boxes_list, strict=True))))
+                pages.append(("grid", tuple(_cell(m, b, project.fit) for m, b in zip(page, boxes_list, strict=True))))
         for kind, cells in pages:
             if item.duration is not None:
                 seconds = item.duration
@@ -348,10 +361,10 @@ def _snap(bounds: list[tuple[float, float]], beats: tuple[float, ...], fps: int)
     return [(a, b) for a, b in out]
 
 
-def _cell(message: Message, boxes: layout.CellBoxes) -> Cell:
+def _cell(message: Message, boxes: layout.CellBoxes, fit: Fit) -> Cell:
     caption = caption_text(message)
     return Cell(message.id, message.photo, boxes.photo, caption, boxes.caption if caption else None,
-                boxes.caption_lines)
+                boxes.caption_lines, message.fit or fit, message.focus)
 
 
 def _explicitly_placed(sequence: tuple[SequenceItem, ...], messages: tuple[Message, ...]) -> set[str]:
