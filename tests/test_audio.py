@@ -246,3 +246,16 @@ def test_peaky_music_is_limited_not_clipped(make_folder: Callable[..., Path]) ->
     integrated, peak = ebur128(render(folder).output)
     assert abs(integrated - -16) <= 1.0
     assert peak <= -1.5 + 0.2
+
+
+def test_corrupt_track_with_music_timing_is_a_clean_error(make_folder: Callable[..., Path]) -> None:
+    import sys
+
+    folder = make_folder(small_manifest([msg("red")], music=[{"file": "music/bad.m4a"}],
+                                        timing={"fit": "music", "beats": True}), {"red": RED})
+    (folder / "music").mkdir()
+    (folder / "music" / "bad.m4a").write_bytes(bytes(range(256)) * 12)
+    result = subprocess.run([sys.executable, "-m", "collage", "check", str(folder)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "music file 'music/bad.m4a' cannot be read as audio" in result.stderr
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr

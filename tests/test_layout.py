@@ -57,3 +57,8 @@ def test_full_screen_photo_stops_above_its_caption() -> None:
     boxes = layout.full_screen(1920, 1080)
     assert boxes.caption is not None
     assert boxes.photo.y + boxes.photo.h < boxes.caption.y
+
+
+def test_full_screen_cover_fills_the_frame_under_its_caption() -> None:
+    boxes = layout.full_screen(1920, 1080, cover=True)
+    assert boxes.photo == layout.Rect(0, 0, 1920, 1080) and boxes.caption is not None

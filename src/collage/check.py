@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from . import manifest as manifest_mod
 from . import plan as plan_mod
-from .errors import InputError, Problem
+from .errors import CollageError, InputError, Problem
 from .manifest import Project
 from .plan import Cell, Timeline
 
@@ -47,11 +47,13 @@ def timeline(project: Project, size: tuple[int, int] | None = None, fps: int | N
     from . import audio
 
     try:
+        for track in project.music.tracks:  # decodable first (cached for the checks and the bed), so
+            audio.measure(project.folder / track.file, track.start, track.end)  # moviepy never meets a bad file
         facts = audio.facts(project)
         if facts is not None and project.timing.beats:
             # Beats are found in the bed as it will play: over the video's length, looped if need be.
             facts = audio.facts(project, beats_over=plan_mod.build(project, size, fps, facts).duration)
-    except Exception:  # unreadable music: media_problems names the file; plan without it meanwhile
+    except (CollageError, OSError, ValueError, KeyError):  # unreadable music: media_problems names the file
         facts = None
     return plan_mod.build(project, size, fps, facts)
 

@@ -1,7 +1,8 @@
-"""Pixels: each slide drawn once with Pillow; per-frame work only where frames differ (blends).
+"""Pixels: each slide drawn once with Pillow; per-frame work only where frames differ (transitions).
 
-A frame is an (H, W, 3) uint8 array. Slides are drawn lazily and dropped once the timeline has moved
-past them, so at most two slides (and never all photos) are in memory at once.
+Slides are drawn as (H, W, 3) RGB, packed once into the encoder's pixel format, and streamed from
+there. They are drawn lazily and dropped once the timeline has moved past them, so at most two slides
+(and never all photos) are in memory at once.
 """
 
 from __future__ import annotations
@@ -45,22 +46,21 @@ class Composer:
             self._title(canvas, slide)
         elif slide.kind == "photo":
             cell = slide.cells[0]
-            # A full-screen photo's box stops above its caption; a cover crop fills the whole frame.
-            frame = Rect(0, 0, w, h)
-            self._place_photo(canvas, cell, frame if cell.fit == "cover" else cell.box, frame)
+            self._place_photo(canvas, cell, Rect(0, 0, w, h))  # the fill spans the frame
             if cell.caption and cell.caption_box:
                 self._caption_over(canvas, cell)
         else:
             for cell in slide.cells:
-                self._place_photo(canvas, cell, cell.box, cell.box)
+                self._place_photo(canvas, cell, cell.box)
                 if cell.caption and cell.caption_box:
                     self._caption_under(canvas, cell)
         return canvas
 
-    def _place_photo(self, canvas: Image.Image, cell: Cell, box: Rect, fill: Rect) -> None:
-        """The photo in `box` as its fit says: whole over a blurred fill of itself (painted over
+    def _place_photo(self, canvas: Image.Image, cell: Cell, fill: Rect) -> None:
+        """The photo in its box as its fit says: whole over a blurred fill of itself (painted over
         `fill`), whole on the background, or cropped to fill the box."""
-        photo = self._photo(cell, box)
+        box = cell.box
+        photo = self._photo(cell)
         if cell.fit == "cover":
             canvas.paste(_cover(photo, (box.w, box.h), cell.focus), (box.x, box.y))
             return
@@ -68,9 +68,9 @@ class Composer:
             canvas.paste(self._fill(photo, (fill.w, fill.h)), (fill.x, fill.y))
         self._paste_contained(canvas, photo, cell)
 
-    def _photo(self, cell: Cell, box: Rect) -> Image.Image:
+    def _photo(self, cell: Cell) -> Image.Image:
         try:
-            return photos.load(self.folder / cell.photo, (box.w, box.h), self.theme.background,
+            return photos.load(self.folder / cell.photo, (cell.box.w, cell.box.h), self.theme.background,
                                cover=cell.fit == "cover")
         except photos.PhotoError as exc:  # damaged past its header, which `check` read
             raise InputError([photos.problem(cell.photo, cell.message, self.manifest_name, None, exc)]) from None

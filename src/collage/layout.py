@@ -105,14 +105,16 @@ def grid_cells(width: int, height: int, cols: int, rows: int, count: int, captio
     return out
 
 
-def full_screen(width: int, height: int, caption: bool = True) -> CellBoxes:
-    """A single photo as large as the frame allows; its caption is a lower third inside the safe area,
-    and the photo stops above it so the caption never covers the sign (the blurred fill runs on behind)."""
-    area = safe_area(width, height)
+def full_screen(width: int, height: int, caption: bool = True, cover: bool = False) -> CellBoxes:
+    """A single photo as large as the frame allows; its caption is a lower third inside the safe area.
+    A whole photo stops above the caption so it never covers the sign (the blurred fill runs on behind);
+    a cover crop fills the frame, caption band over it."""
+    frame = Rect(0, 0, width, height)
     if not caption:
-        return CellBoxes(Rect(0, 0, width, height), None, 0)
+        return CellBoxes(frame, None, 0)
+    area = safe_area(width, height)
     font_px = caption_px(height, full_screen=True)
     band = round(font_px * 1.9)
     cap = Rect(area.x, area.y + area.h - band, area.w, band)
     gap = round(font_px * 0.4)
-    return CellBoxes(Rect(0, 0, width, cap.y - gap), cap, 1)
+    return CellBoxes(frame if cover else Rect(0, 0, width, cap.y - gap), cap, 1)

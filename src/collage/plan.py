@@ -225,7 +225,8 @@ def build(project: Project, size: tuple[int, int] | None = None, fps: int | None
             continue
         if isinstance(item, PhotoItem):
             message = by_id[item.message]
-            boxes = layout.full_screen(width, height, caption=caption_text(message) is not None)
+            boxes = layout.full_screen(width, height, caption=caption_text(message) is not None,
+                                       cover=(message.fit or project.fit) == "cover")
             pages: list[tuple[SlideKind, tuple[Cell, ...]]] = [("photo", (_cell(message, boxes, project.fit),))]
         else:
             chosen = _select(item, project.messages, placed, all_taken)
