@@ -163,6 +163,9 @@ def test_email_appears_nowhere(rendered: dict) -> None:
     assert EMAIL not in result.stdout and EMAIL not in result.stderr
     assert needle not in Path(rendered["out"]).read_bytes()
     assert "hidden.contributor" not in str(probe(rendered["out"]))
+    cache = Path(rendered["out"]).parent / "collage-cache"
+    written = [p for p in cache.rglob("*") if p.is_file()]
+    assert written and not [p for p in written if needle in p.read_bytes()]
     plan_out = _run("plan", "--json", str(rendered["folder"]))
     check_out = _run("check", str(rendered["folder"]))
     for out in (plan_out, check_out):
@@ -225,7 +228,9 @@ def test_failed_render_leaves_earlier_output_untouched(make_folder: Callable[...
     with pytest.raises(RuntimeError):
         render(folder, progress=explode)
     assert out.read_bytes() == b"an earlier good render"
-    assert [p.name for p in out.parent.iterdir()] == ["test.mp4"]  # no partial file left behind
+    assert sorted(p.name for p in out.parent.iterdir()) == ["collage-cache", "test.mp4"]
+    assert not [p for p in out.parent.rglob("*") if "partial" in p.name]  # no partial file left behind
+    assert not list((out.parent / "collage-cache" / "tmp").iterdir())  # nor any scratch
 
 
 def test_invalid_input_renders_nothing(make_folder: Callable[..., Path]) -> None:
@@ -244,42 +249,49 @@ def test_damaged_photo_is_an_input_error(make_folder: Callable[..., Path]) -> No
     assert "Traceback" not in result.stderr
 
 
-def _ffmpeg_writing(partial: str) -> bool:
+def _processes_naming(text: str) -> list[int]:
+    found = []
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
             try:
-                if partial.encode() in (proc / "cmdline").read_bytes():
-                    return True
+                if text.encode() in (proc / "cmdline").read_bytes():
+                    found.append(int(proc.name))
             except OSError:
                 continue
-    return False
+    return found
 
 
 def test_interrupted_render_leaves_nothing(make_folder: Callable[..., Path]) -> None:
+    """Ctrl-C while two workers encode: every ffmpeg stops, no partial file or scratch is left, the
+    earlier output is untouched, and the cache holds only whole entries."""
     folder = make_folder(
         small_manifest([msg("red"), msg("green")], video={"size": "1280x720", "fps": 30, "output": "out/v.mp4"},
                        timing={"title": "20s", "slide": "20s", "transition": "1s"}),
         {"red": RED, "green": GREEN},
     )
     out = folder / "out" / "v.mp4"
+    cache = out.parent / "collage-cache"
     out.parent.mkdir(parents=True)
     out.write_bytes(b"previous")
-    proc = subprocess.Popen([sys.executable, "-m", "collage", "render", str(folder)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "collage", "render", "--jobs", "2", str(folder)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    partial = None
-    while time.monotonic() < deadline and partial is None:
-        partial = next(iter(out.parent.glob(".v.mp4.*.partial")), None)
+    while time.monotonic() < deadline and not _processes_naming(str(cache / "tmp")):
         time.sleep(0.02)
-    assert partial is not None, "the render never started writing"
+    assert _processes_naming(str(cache / "tmp")), "the render never started encoding"
     time.sleep(0.5)
     os.kill(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert out.read_bytes() == b"previous"
-    assert sorted(p.name for p in out.parent.iterdir()) == ["v.mp4"]
-    assert not _ffmpeg_writing(partial.name)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["collage-cache", "v.mp4"]
+    assert not list((cache / "tmp").iterdir())
+    assert not _processes_naming(str(cache))
+    from collage.cache import SegmentCache
+
+    entries = [p for p in (cache / "entries").rglob("*.mp4")]
+    assert all(SegmentCache(cache).lookup(p.stem) == p for p in entries)  # whatever was kept is whole
 
 
 @pytest.mark.parametrize("style", ["slide", "fade"])

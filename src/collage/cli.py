@@ -57,14 +57,21 @@ def render(
                                           "written as NAME.preview.mp4 unless -o is given.")] = False,
     manifest: ManifestOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, show_default=False,
+                                             help="Segments encoded at once (default: the number of cores).")] = None,
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", show_default=False,
+                                                   help="Keep encoded segments here (default: collage-cache/ "
+                                                        "beside the output). Safe to delete.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Encode every segment; keep nothing.")] = False,
 ) -> None:
-    """Render the video."""
+    """Render the video. Segments unchanged since an earlier render are reused from the cache."""
     from .progress import ProgressReporter
     from .render import prepare
 
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
-        job = prepare(folder, manifest_path=manifest, output=output, preview=preview)
+        job = prepare(folder, manifest_path=manifest, output=output, preview=preview, jobs=jobs,
+                      cache_dir=cache_dir, cache=not no_cache)
         _report(job.warnings)  # before the long part, so the editor can stop and fix
         result = job.run(progress=None if quiet else ProgressReporter("preview" if preview else "render"))
     except CollageError as exc:
@@ -75,6 +82,8 @@ def render(
     t = result.timeline
     typer.echo(f"wrote {result.output} ({t.width}x{t.height}, {t.fps} fps, {t.duration:.2f} s, "
                f"{len(t.slides)} slides) in {result.seconds:.1f} s")
+    if result.cache is not None:
+        typer.echo(f"segments: {result.encoded} encoded, {result.reused} reused from {result.cache}")
 
 
 @app.command()

@@ -21,26 +21,16 @@ from .plan import Cell, Segment, Slide, Timeline
 from .theme import DEFAULT, Theme
 
 
-class Composer:
-    def __init__(self, folder: Path, timeline: Timeline, theme: Theme = DEFAULT, manifest_name: str = "collage.yaml",
-                 pixel_format: PixelFormat = "rgb24"):
-        self.folder, self.timeline, self.theme = folder, timeline, theme
-        self.manifest_name, self.pixel_format = manifest_name, pixel_format
-        self._cache: dict[int, Frame] = {}
-        self._packed: dict[int, Packed] = {}
+class Artist:
+    """Draws slides with Pillow. Needs only the frame size, so a worker can draw one slide on its own."""
 
-    # -- slides ------------------------------------------------------------------------------------------
-
-    def slide(self, index: int) -> Frame:
-        """The slide's frame, drawn on first use; earlier slides are forgotten (the timeline only moves on)."""
-        if index not in self._cache:
-            for old in [k for k in self._cache if k < index - 1]:
-                del self._cache[old]
-            self._cache[index] = np.asarray(self.draw(self.timeline.slides[index]), dtype=np.uint8)
-        return self._cache[index]
+    def __init__(self, folder: Path, size: tuple[int, int], theme: Theme = DEFAULT,
+                 manifest_name: str = "collage.yaml"):
+        self.folder, self.theme, self.manifest_name = folder, theme, manifest_name
+        self.width, self.height = size
 
     def draw(self, slide: Slide) -> Image.Image:
-        w, h = self.timeline.width, self.timeline.height
+        w, h = self.width, self.height
         canvas = Image.new("RGB", (w, h), self.theme.background)
         if slide.kind == "title":
             self._title(canvas, slide)
@@ -55,6 +45,9 @@ class Composer:
                 if cell.caption and cell.caption_box:
                     self._caption_under(canvas, cell)
         return canvas
+
+    def packed(self, slide: Slide, pixel_format: PixelFormat) -> Packed:
+        return pixels.pack(np.asarray(self.draw(slide), dtype=np.uint8), pixel_format)
 
     def _place_photo(self, canvas: Image.Image, cell: Cell, fill: Rect) -> None:
         """The photo in its box as its fit says: whole over a blurred fill of itself (painted over
@@ -105,15 +98,15 @@ class Composer:
     def _caption_under(self, canvas: Image.Image, cell: Cell) -> None:
         box = cell.caption_box
         assert box is not None
-        block = caption_block(cell, self.timeline.height, full_screen=False)
+        block = caption_block(cell, self.height, full_screen=False)
         block.draw(canvas, (box.x, box.y, box.w, box.h), self.theme.caption)
 
     def _caption_over(self, canvas: Image.Image, cell: Cell) -> None:
         box = cell.caption_box
         assert box is not None
-        px = layout.caption_px(self.timeline.height, full_screen=True)
+        px = layout.caption_px(self.height, full_screen=True)
         pad = round(px * 0.7)
-        block = caption_block(cell, self.timeline.height, full_screen=True)
+        block = caption_block(cell, self.height, full_screen=True)
         width = max(block.style.width(line) for line in block.lines)
         band_w = min(box.w, round(width) + 2 * pad)
         x = box.x + (box.w - band_w) // 2
@@ -153,12 +146,33 @@ class Composer:
                                                  fill=t.rule)
                 y += gap
 
-    # -- frames --------------------------------------------------------------------------------------------
+class Composer:
+    """The frame stream of a whole timeline in one process: slides drawn lazily and dropped once the
+    timeline has moved past them. The segmented render draws and encodes per segment instead."""
+
+    def __init__(self, folder: Path, timeline: Timeline, theme: Theme = DEFAULT, manifest_name: str = "collage.yaml",
+                 pixel_format: PixelFormat = "rgb24"):
+        self.timeline, self.pixel_format = timeline, pixel_format
+        self.width, self.height = timeline.width, timeline.height
+        self.artist = Artist(folder, (timeline.width, timeline.height), theme, manifest_name)
+        self._cache: dict[int, Frame] = {}
+        self._packed: dict[int, Packed] = {}
+
+    def draw(self, slide: Slide) -> Image.Image:
+        return self.artist.draw(slide)
+
+    def slide(self, index: int) -> Frame:
+        """The slide's frame, drawn on first use; earlier slides are forgotten (the timeline only moves on)."""
+        if index not in self._cache:
+            for old in [k for k in self._cache if k < index - 1]:
+                del self._cache[old]
+            self._cache[index] = np.asarray(self.draw(self.timeline.slides[index]), dtype=np.uint8)
+        return self._cache[index]
 
     def packed(self, index: int | None) -> Packed:
         """Slide `index` (None: black) in the stream's pixel format, converted once per slide."""
         if index is None:
-            return pixels.black(self.timeline.width, self.timeline.height, self.pixel_format)
+            return pixels.black(self.timeline.width, self.height, self.pixel_format)
         if index not in self._packed:
             for old in [k for k in self._packed if k < index - 1]:
                 del self._packed[old]
@@ -173,37 +187,45 @@ class Composer:
             yield from self._segment(seg)
 
     def _segment(self, seg: Segment) -> Iterator[Packed]:
-        if seg.kind == "hold":
-            frame = self.packed(seg.a)
-            for _ in range(seg.frames):
-                yield frame
-            return
-        a, b = self.packed(seg.a), self.packed(seg.b)
-        weights = [(k + 1) / (seg.frames + 1) for k in range(seg.frames)]
-        if seg.style == "fade":  # through black: out in the first half, in in the second
-            black = self.packed(None)
-            fade_out, fade_in = pixels.Blender(a, black), pixels.Blender(black, b)
-            for w in weights:
-                yield fade_out.at(2 * w) if w < 0.5 else fade_in.at(2 * w - 1)
-        elif seg.style == "slide":
-            slider = pixels.Slider(a, b, self.timeline.width, self.timeline.height, self.pixel_format)
-            for w in weights:
-                yield slider.at(w)
-        else:
-            blender = pixels.Blender(a, b)
-            for w in weights:
-                yield blender.at(w)
+        t = self.timeline
+        yield from segment_frames(seg, self.packed(seg.a), self.packed(seg.b) if seg.kind == "blend" else None,
+                                  (t.width, t.height), self.pixel_format)
 
     def frame_at(self, index: int) -> Frame:
         """One frame by number as RGB (H, W, 3), for tests and contact sheets; needs rgb24."""
         assert self.pixel_format == "rgb24"
-        shape = (self.timeline.height, self.timeline.width, 3)
+        shape = (self.height, self.timeline.width, 3)
         for seg in self.timeline.segments():
             if seg.start <= index < seg.start + seg.frames:
                 for k, frame in enumerate(self._segment(seg)):
                     if seg.start + k == index:
                         return frame.reshape(shape).copy()
         raise IndexError(index)
+
+
+def segment_frames(seg: Segment, a: Packed, b: Packed | None, size: tuple[int, int],
+                   pixel_format: PixelFormat) -> Iterator[Packed]:
+    """The segment's frames from its packed slides (`a`, and `b` for a blend; black stands in for None).
+    A hold yields `a` itself `seg.frames` times; a blend reuses one buffer: consume each frame first."""
+    if seg.kind == "hold":
+        for _ in range(seg.frames):
+            yield a
+        return
+    assert b is not None
+    weights = [(k + 1) / (seg.frames + 1) for k in range(seg.frames)]
+    if seg.style == "fade":  # through black: out in the first half, in in the second
+        black = pixels.black(size[0], size[1], pixel_format)
+        fade_out, fade_in = pixels.Blender(a, black), pixels.Blender(black, b)
+        for w in weights:
+            yield fade_out.at(2 * w) if w < 0.5 else fade_in.at(2 * w - 1)
+    elif seg.style == "slide":
+        slider = pixels.Slider(a, b, size[0], size[1], pixel_format)
+        for w in weights:
+            yield slider.at(w)
+    else:
+        blender = pixels.Blender(a, b)
+        for w in weights:
+            yield blender.at(w)
 
 
 def _cover(photo: Image.Image, size: tuple[int, int], focus: tuple[float, float]) -> Image.Image:

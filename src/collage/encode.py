@@ -17,7 +17,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -78,15 +78,38 @@ def chapters_file(spec: EncodeSpec, path: Path) -> Path:
     return path
 
 
-def ffmpeg_command(spec: EncodeSpec, audio: Path | None, target: Path, chapters: Path | None = None) -> list[str]:
-    """The whole ffmpeg command line; every output property in the spec is set here."""
+def _video_args(spec: EncodeSpec) -> list[str]:
+    """The picture's encoding, the same for a whole video and for each segment of it (so that segments
+    join without re-encoding): colour conversion and tags, H.264 High at the spec's quality, closed GOPs."""
     gop = spec.fps * 2  # a keyframe every 2 s: quick seeking in browsers
-    cmd = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "rawvideo", "-pix_fmt", spec.pixel_format, "-s", f"{spec.width}x{spec.height}",
-        "-framerate", str(spec.fps),
-        "-i", "pipe:0",
+    return [
+        # setparams tags the frames themselves: since ffmpeg 7 the encoder takes colour properties from the
+        # frames, and raw input carries none. YUV input is already BT.709 limited range (pixels.pack); RGB
+        # input is converted here with the matrix the tags claim.
+        "format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709",
+        "-c:v", "libx264", "-preset", spec.preset, "-crf", str(spec.crf), "-profile:v", "high",
+        "-pix_fmt", "yuv420p", "-g", str(gop), "-keyint_min", str(min(gop, spec.fps)), "-x264-params", "open-gop=0",
+        "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv",
+        "-fflags", "+bitexact", "-flags:v", "+bitexact",
+        # A timescale of whole ticks per frame: MP4 durations are then exact, and the concat demuxer
+        # places each segment on the frame where the previous one ended.
+        "-video_track_timescale", str(spec.fps * 1000), "-movie_timescale", str(spec.fps * 1000),
     ]
+
+
+def _raw_input(spec: EncodeSpec) -> list[str]:
+    return ["-f", "rawvideo", "-pix_fmt", spec.pixel_format, "-s", f"{spec.width}x{spec.height}",
+            "-framerate", str(spec.fps), "-i", "pipe:0"]
+
+
+def _convert(spec: EncodeSpec) -> str:
+    return ("" if spec.pixel_format == "yuv420p" else
+            "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic+accurate_rnd+full_chroma_int,")
+
+
+def ffmpeg_command(spec: EncodeSpec, audio: Path | None, target: Path, chapters: Path | None = None) -> list[str]:
+    """One pass: raw frames on stdin and the bed in, the finished MP4 out."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *_raw_input(spec)]
     if audio is not None:
         cmd += ["-i", str(audio)]
     else:
@@ -94,28 +117,62 @@ def ffmpeg_command(spec: EncodeSpec, audio: Path | None, target: Path, chapters:
                 f"anullsrc=channel_layout=stereo:sample_rate={spec.sample_rate}"]
     if chapters is not None:
         cmd += ["-f", "ffmetadata", "-i", str(chapters)]
+    video = _video_args(spec)
     cmd += [
-        "-map", "0:v:0", "-map", "1:a:0",
-        # Metadata comes only from the chapters file (no tags of the inputs), chapters with their titles.
-        *(["-map_chapters", "2", "-map_metadata", "2"] if chapters is not None
-          else ["-map_chapters", "-1", "-map_metadata", "-1"]),
-        # setparams tags the frames themselves: since ffmpeg 7 the encoder takes colour properties from the
-        # frames, and raw input carries none. YUV input is already BT.709 limited range (pixels.pack); RGB
-        # input is converted here with the matrix the tags claim.
-        "-vf", ("" if spec.pixel_format == "yuv420p" else
-                "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic+accurate_rnd+full_chroma_int,")
-        + "format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709",
-        "-c:v", "libx264", "-preset", spec.preset, "-crf", str(spec.crf), "-profile:v", "high",
-        "-pix_fmt", "yuv420p", "-g", str(gop), "-keyint_min", str(min(gop, spec.fps)),
-        "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv",
-        "-c:a", "aac", "-b:a", spec.audio_bitrate, "-ar", str(spec.sample_rate), "-ac", "2",
+        "-map", "0:v:0", "-map", "1:a:0", *_metadata_args(spec, chapters),
+        "-vf", _convert(spec) + video[0], *video[1:],
+        "-c:a", "aac", "-b:a", spec.audio_bitrate, "-ar", str(spec.sample_rate), "-ac", "2", "-flags:a", "+bitexact",
         # Trim audio to the picture; never -shortest with a pipe (ffmpeg buffers gigabytes).
-        "-t", f"{spec.duration:.6f}",
-        "-metadata", f"title={spec.title}",
-        "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
-        "-movflags", "+faststart", "-f", "mp4", str(target),
+        "-t", f"{spec.duration:.6f}", "-movflags", "+faststart", "-f", "mp4", str(target),
     ]
     return cmd
+
+
+def _metadata_args(spec: EncodeSpec, chapters: Path | None) -> list[str]:
+    # Metadata comes only from the chapters file (no tags of the inputs), chapters with their titles.
+    chosen = (["-map_chapters", "2", "-map_metadata", "2"] if chapters is not None
+              else ["-map_chapters", "-1", "-map_metadata", "-1"])
+    return [*chosen, "-metadata", f"title={spec.title}"]
+
+
+def segment_command(spec: EncodeSpec, target: Path, hold: bool) -> list[str]:
+    """One segment, video only, `spec.frames` long. A hold reads its one frame from stdin and repeats it
+    inside ffmpeg (`loop` passes the same frame on; nothing is copied per frame)."""
+    video = _video_args(spec)
+    repeat = f"loop=loop={spec.frames - 1}:size=1:start=0," if hold else ""
+    return [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *_raw_input(spec),
+            "-vf", _convert(spec) + repeat + video[0], *video[1:], "-frames:v", str(spec.frames),
+            "-an", "-map_metadata", "-1", "-f", "mp4", str(target)]
+
+
+def audio_command(spec: EncodeSpec, bed: Path | None, target: Path) -> list[str]:
+    """The bed (or silence) encoded once as AAC, the video's length, for muxing without re-encoding."""
+    source = ["-i", str(bed)] if bed is not None else [
+        "-f", "lavfi", "-i", f"anullsrc=channel_layout=stereo:sample_rate={spec.sample_rate}"]
+    return [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *source, "-t", f"{spec.duration:.6f}",
+            "-c:a", "aac", "-b:a", spec.audio_bitrate, "-ar", str(spec.sample_rate), "-ac", "2",
+            "-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1", "-f", "mp4", str(target)]
+
+
+def join_command(spec: EncodeSpec, segments_list: Path, audio: Path, target: Path,
+                 chapters: Path | None = None) -> list[str]:
+    """Encoded segments (a concat list) and the encoded bed muxed into the finished MP4, nothing re-encoded."""
+    cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+           "-f", "concat", "-safe", "0", "-i", str(segments_list), "-i", str(audio)]
+    if chapters is not None:
+        cmd += ["-f", "ffmetadata", "-i", str(chapters)]
+    return [*cmd, "-map", "0:v:0", "-map", "1:a:0", *_metadata_args(spec, chapters), "-c", "copy",
+            "-fflags", "+bitexact", "-movie_timescale", str(spec.fps * 1000),
+            "-movflags", "+faststart", "-f", "mp4", str(target)]
+
+
+def concat_list(paths: list[Path], target: Path) -> Path:
+    """An ffconcat file naming `paths` in order. Single-quoted: only a quote itself needs escaping."""
+    def quoted(p: Path) -> str:
+        return "'" + str(p.absolute()).replace("'", "'\\''") + "'"
+
+    target.write_text("ffconcat version 1.0\n" + "".join(f"file {quoted(p)}\n" for p in paths), encoding="utf-8")
+    return target
 
 
 def partial_path(output: Path) -> Path:
@@ -135,7 +192,64 @@ class _FFmpegSink:
             raise EncodeError(*_translate(self.stderr_file.read_text(errors="replace"))) from None
 
 
+def _make_parent(output: Path) -> None:
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EncodeError(f"cannot create the output folder {output.parent}: {exc.strerror}",
+                          "choose an output path you can write to") from None
+
+
+@contextlib.contextmanager
+def ffmpeg_pipe(command: Callable[[Path], list[str]], output: Path) -> Iterator[FrameSink]:
+    """Run `command(partial path)` with frames written to its stdin; when the block exits cleanly and
+    ffmpeg succeeds, the partial file becomes `output`. On any failure or interrupt ffmpeg is killed
+    and the partial file removed."""
+    _make_parent(output)
+    target = partial_path(output)
+    with tempfile.TemporaryDirectory(prefix="collage-ffmpeg-") as tmp:
+        stderr_file = Path(tmp) / "stderr.txt"
+        with stderr_file.open("wb") as err:
+            try:
+                # Own session: Ctrl-C reaches us, not ffmpeg, so we decide what happens to the file.
+                proc = subprocess.Popen(command(target), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                        stderr=err, start_new_session=True)
+            except OSError as exc:
+                raise EncodeError(f"cannot start ffmpeg: {exc.strerror}", "reinstall imageio-ffmpeg") from None
+        _widen_pipe(proc)
+        done = False
+        try:
+            yield _FFmpegSink(proc, stderr_file)
+            assert proc.stdin is not None
+            with contextlib.suppress(BrokenPipeError):
+                proc.stdin.close()
+            code = proc.wait()
+            if code != 0:
+                raise EncodeError(*_translate(stderr_file.read_text(errors="replace")))
+            os.replace(target, output)
+            done = True
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            if proc.stdin and not proc.stdin.closed:
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()
+            if not done:
+                with contextlib.suppress(FileNotFoundError):
+                    target.unlink()
+
+
+def run_ffmpeg(command: Callable[[Path], list[str]], output: Path) -> Path:
+    """Run a command that reads files (no pipe) the same way: written aside, moved into place on success."""
+    with ffmpeg_pipe(command, output):
+        pass
+    return output
+
+
 class FFmpegEncoder:
+    """The whole video in one ffmpeg process (the reference the segmented render is compared with)."""
+
     pixel_format: PixelFormat = "yuv420p"
 
     def __init__(self, exe: str | None = None) -> None:
@@ -143,47 +257,17 @@ class FFmpegEncoder:
 
     @contextlib.contextmanager
     def session(self, output: Path, spec: EncodeSpec, audio: Path | None) -> Iterator[FrameSink]:
-        try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise EncodeError(f"cannot create the output folder {output.parent}: {exc.strerror}",
-                              "choose an output path you can write to") from None
-        target = partial_path(output)
         with tempfile.TemporaryDirectory(prefix="collage-ffmpeg-") as tmp:
             chapters = chapters_file(spec, Path(tmp) / "chapters.txt") if spec.chapters else None
-            cmd = ffmpeg_command(spec, audio, target, chapters)
-            if self._exe:
-                cmd[0] = self._exe
-            stderr_file = Path(tmp) / "stderr.txt"
-            with stderr_file.open("wb") as err:
-                try:
-                    # Own session: Ctrl-C reaches us, not ffmpeg, so we decide what happens to the file.
-                    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err,
-                                            start_new_session=True)
-                except OSError as exc:
-                    raise EncodeError(f"cannot start ffmpeg: {exc.strerror}", "reinstall imageio-ffmpeg") from None
-            _widen_pipe(proc)
-            done = False
-            try:
-                yield _FFmpegSink(proc, stderr_file)
-                assert proc.stdin is not None
-                with contextlib.suppress(BrokenPipeError):
-                    proc.stdin.close()
-                code = proc.wait()
-                if code != 0:
-                    raise EncodeError(*_translate(stderr_file.read_text(errors="replace")))
-                os.replace(target, output)
-                done = True
-            finally:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
-                if proc.stdin and not proc.stdin.closed:
-                    with contextlib.suppress(OSError):
-                        proc.stdin.close()
-                if not done:
-                    with contextlib.suppress(FileNotFoundError):
-                        target.unlink()
+
+            def command(target: Path) -> list[str]:
+                cmd = ffmpeg_command(spec, audio, target, chapters)
+                if self._exe:
+                    cmd[0] = self._exe
+                return cmd
+
+            with ffmpeg_pipe(command, output) as sink:
+                yield sink
 
 
 def _widen_pipe(proc: subprocess.Popen[bytes]) -> None:

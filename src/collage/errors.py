@@ -50,6 +50,9 @@ class InputError(CollageError):
         self.problems = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.errors) or "invalid input")
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[tuple[Problem, ...]]]:
+        return (type(self), (self.problems,))  # intact across worker processes
+
     @property
     def errors(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity == "error")
@@ -59,8 +62,11 @@ class RenderError(CollageError):
     """Rendering failed for a reason that is not the input's fault."""
 
     def __init__(self, message: str, hint: str = "") -> None:
-        self.hint = hint
+        self.message, self.hint = message, hint
         super().__init__(message if not hint else f"{message} ({hint})")
+
+    def __reduce__(self) -> tuple[type[RenderError], tuple[str, str]]:
+        return (type(self), (self.message, self.hint))  # intact across worker processes
 
 
 class EncodeError(RenderError):

@@ -1,6 +1,13 @@
 """The library's front door: folder in, finished MP4 out.
 
-    manifest.load -> plan.build -> check.media_problems -> audio.build_bed -> Composer.frames -> Encoder
+    manifest.load -> plan.build -> check.media_problems -> (segments) -> join
+
+`Job.run` cuts the timeline into segments (plan.Timeline.segments: holds and transitions), looks each up
+in the segment cache, and encodes only the missing ones, as independent tasks (segment.py) inline or in
+worker processes. Each slide a missing segment needs is drawn once per run. Meanwhile the music bed is
+built and encoded once for the whole video; then ffmpeg's concat demuxer joins the segments and muxes
+the bed and chapters, copying every stream. `Job.run(encoder=...)` instead streams the whole video
+through one encoder (tests, and the single-pass reference).
 
 Settings are resolved once here (built-in defaults, then the manifest, then the caller's flags) and
 passed down; nothing reads global configuration.
@@ -8,17 +15,27 @@ passed down; nothing reads global configuration.
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
 import time
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import check, manifest
-from .encode import Encoder, EncodeSpec, FFmpegEncoder
+from .encode import Encoder, EncodeSpec
 from .errors import InputError, Problem
 from .manifest import Project
-from .plan import Timeline
+from .plan import Segment, Timeline
+
+if TYPE_CHECKING:
+    from .cache import SegmentCache
+    from .workers import Runner
+
+DEFAULT_CACHE_LIMIT = 4 << 30
 
 PREVIEW_SHORT_SIDE = 360
 PREVIEW_FPS = 15
@@ -34,17 +51,32 @@ class Settings:
     crf: int = 19
     preset: str = "medium"
     preview: bool = False
+    jobs: int = 1  # segments encoded at once
+    cache_dir: Path | None = None  # None: no cache (segments are encoded in a scratch folder)
+    cache_limit: int = DEFAULT_CACHE_LIMIT
 
 
-def resolve_settings(project: Project, output: Path | str | None = None, preview: bool = False) -> Settings:
-    if not preview:
-        out = Path(output).absolute() if output is not None else project.output
-        return Settings(project.size, project.fps, out)
-    w, h = project.size
-    scale = PREVIEW_SHORT_SIDE / min(w, h)
-    size = (_even(w * scale), _even(h * scale))
-    out = Path(output).absolute() if output is not None else project.output.with_suffix(".preview.mp4")
-    return Settings(size, min(project.fps, PREVIEW_FPS), out, crf=26, preset="ultrafast", preview=True)
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def resolve_settings(project: Project, output: Path | str | None = None, preview: bool = False, *,
+                     jobs: int | None = None, cache_dir: Path | str | None = None, cache: bool = True,
+                     cache_limit: int = DEFAULT_CACHE_LIMIT) -> Settings:
+    """Defaults, then the manifest, then the caller's choices. The cache lives beside the output, in
+    `collage-cache/`, unless `cache_dir` names another folder or `cache` is False."""
+    size, fps, crf, preset = project.size, project.fps, 19, "medium"
+    out = Path(output).absolute() if output is not None else project.output
+    if preview:
+        w, h = project.size
+        scale = PREVIEW_SHORT_SIDE / min(w, h)
+        size, fps, crf, preset = (_even(w * scale), _even(h * scale)), min(project.fps, PREVIEW_FPS), 26, "ultrafast"
+        out = out if output is not None else project.output.with_suffix(".preview.mp4")
+    folder = None
+    if cache:
+        folder = Path(cache_dir).absolute() if cache_dir is not None else out.parent / "collage-cache"
+    return Settings(size, fps, out, crf=crf, preset=preset, preview=preview, jobs=jobs or default_jobs(),
+                    cache_dir=folder, cache_limit=cache_limit)
 
 
 def _even(value: float) -> int:
@@ -57,6 +89,9 @@ class Result:
     timeline: Timeline
     seconds: float
     warnings: tuple[Problem, ...]
+    reused: int = 0  # segments taken from the cache
+    encoded: int = 0  # segments encoded in this run
+    cache: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -69,16 +104,24 @@ class Job:
     warnings: tuple[Problem, ...]
 
     def run(self, encoder: Encoder | None = None, progress: Progress | None = None) -> Result:
-        """Encode; the output path is only ever replaced on success."""
+        """Encode; the output path is only ever replaced on success. With an `encoder`, the whole video
+        goes through it in one pass; otherwise segments are encoded (or reused) and joined."""
+        if encoder is not None:
+            return self._single_pass(encoder, progress)
+        return self._segmented(progress)
+
+    def _spec(self, pixel_format: Any = "yuv420p") -> EncodeSpec:
+        t, s = self.timeline, self.settings
+        return EncodeSpec(t.width, t.height, t.fps, t.frames, self.project.title, crf=s.crf, preset=s.preset,
+                          pixel_format=pixel_format, chapters=t.chapters())
+
+    def _single_pass(self, encoder: Encoder, progress: Progress | None) -> Result:
         from . import audio
         from .compose import Composer
 
         started = time.monotonic()
         project, timeline, settings = self.project, self.timeline, self.settings
-        encoder = encoder or FFmpegEncoder()
-        spec = EncodeSpec(timeline.width, timeline.height, timeline.fps, timeline.frames, project.title,
-                          crf=settings.crf, preset=settings.preset, pixel_format=encoder.pixel_format,
-                          chapters=timeline.chapters())
+        spec = self._spec(encoder.pixel_format)
         total = timeline.frames
         with tempfile.TemporaryDirectory(prefix="collage-") as tmp:
             bed = audio.build_bed(project.folder, project.music, timeline.duration, Path(tmp) / "bed.wav")
@@ -91,12 +134,164 @@ class Job:
                         progress(done, total)
         return Result(settings.output, timeline, time.monotonic() - started, self.warnings)
 
+    def _segmented(self, progress: Progress | None) -> Result:
+        from . import keys, workers
+        from .cache import FileDigests, SegmentCache
+        from .encode import chapters_file, concat_list, join_command, run_ffmpeg
+
+        started = time.monotonic()
+        project, timeline, settings = self.project, self.timeline, self.settings
+        spec = self._spec()
+        segs = timeline.segments()
+        cache = SegmentCache(settings.cache_dir, settings.cache_limit) if settings.cache_dir else None
+        scratch = cache.scratch() if cache else Path(tempfile.mkdtemp(prefix="collage-"))
+        digests = cache.digests if cache else FileDigests(None)
+        try:
+            tool = keys.tool(digests)
+            slide_keys = [keys.slide(s, project.folder, _theme(), spec, digests, tool) for s in timeline.slides]
+
+            def key_of(index: int | None) -> str | None:
+                return None if index is None else slide_keys[index]
+
+            seg_keys = [keys.segment(g, key_of(g.a), key_of(g.b), spec, tool) for g in segs]
+            files: list[Path | None] = [cache.lookup(k) if cache else None for k in seg_keys]
+            missing = [i for i, f in enumerate(files) if f is None]
+            done = sum(g.frames for g, f in zip(segs, files, strict=True) if f is not None)
+            if progress:
+                progress(done, timeline.frames)
+
+            def finished(i: int, path: Path) -> None:
+                nonlocal done
+                files[i] = cache.store(seg_keys[i], path) if cache else path
+                done += segs[i].frames
+                if progress:
+                    progress(done, timeline.frames)
+
+            bed_key = keys.bed(project.music, project.folder, spec, digests, tool)
+            bed: list[Path] = []
+            run = workers.runner(min(settings.jobs, max(1, len(missing))))
+            try:
+                # The bed is built here while the workers encode the first segments.
+                _encode_missing(self, segs, missing, run, scratch, 2 * settings.jobs, finished,
+                                meanwhile=lambda: bed.append(self._bed(spec, cache, bed_key, scratch)))
+                run.close()
+            except BaseException:
+                run.terminate()
+                raise
+            chapters = chapters_file(spec, scratch / "chapters.txt") if spec.chapters else None
+            listing = concat_list([f for f in files if f is not None], scratch / "segments.txt")
+            run_ffmpeg(lambda target: join_command(spec, listing, bed[0], target, chapters), settings.output)
+            if cache:
+                cache.write_record(_record(segs, seg_keys, set(missing), settings))
+                cache.prune(keep={*seg_keys, bed_key})
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+            digests.save()
+        return Result(settings.output, timeline, time.monotonic() - started, self.warnings,
+                      reused=len(segs) - len(missing), encoded=len(missing), cache=settings.cache_dir)
+
+    def _bed(self, spec: EncodeSpec, cache: SegmentCache | None, key: str, scratch: Path) -> Path:
+        """The music bed encoded once (AAC in MP4), exactly the video's length; from the cache if there."""
+        from . import audio
+        from .encode import audio_command, run_ffmpeg
+
+        found = cache.lookup(key, ".m4a") if cache else None
+        if found:
+            return found
+        project = self.project
+        wav = audio.build_bed(project.folder, project.music, self.timeline.duration, scratch / "bed.wav")
+        encoded = run_ffmpeg(lambda target: audio_command(spec, wav, target), scratch / "bed.m4a")
+        if wav is not None:
+            wav.unlink()
+        return cache.store(key, encoded, ".m4a") if cache else encoded
+
+
+def _theme() -> Any:
+    from .theme import DEFAULT
+
+    return DEFAULT
+
+
+def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runner, scratch: Path, window: int,
+                    finished: Callable[[int, Path], None], meanwhile: Callable[[], None]) -> None:
+    """Encode the segments numbered in `missing`, in order, at most `window` tasks in flight. Each slide
+    they show is drawn once, kept as a file while a segment still needs it, then deleted."""
+    from .segment import SegmentTask, SlideTask, draw_slide, encode_segment, segment_spec
+
+    project, timeline, spec = job.project, job.timeline, job._spec()
+
+    def needs(i: int) -> list[int]:
+        g = segs[i]
+        return [x for x in ((g.a, g.b) if g.kind == "blend" else (g.a,)) if x is not None]
+
+    users = Counter(x for i in missing for x in needs(i))
+    drawn: dict[int, Path | None] = {}  # None while being drawn
+    waiting: deque[int] = deque()
+    upcoming = iter(missing)
+    in_flight = 0
+    exhausted = False
+    called_meanwhile = False
+
+    def launch_ready() -> None:
+        nonlocal in_flight
+        while waiting and all(drawn.get(x) is not None for x in needs(waiting[0])):
+            i = waiting.popleft()
+            g = segs[i]
+            a = drawn[g.a] if g.a is not None else None
+            b = drawn[g.b] if g.kind == "blend" and g.b is not None else None
+            run.submit(encode_segment, SegmentTask(g, a, b, segment_spec(spec, g), scratch / f"segment-{i}.mp4"),
+                       ("segment", i))
+            in_flight += 1
+
+    while True:
+        while not exhausted and in_flight < window and len(waiting) < window:
+            i = next(upcoming, None)
+            if i is None:
+                exhausted = True
+                break
+            for x in needs(i):
+                if x not in drawn:
+                    drawn[x] = None
+                    run.submit(draw_slide, SlideTask(project.folder, timeline.slides[x], (spec.width, spec.height),
+                                                     _theme(), project.manifest.name, spec.pixel_format,
+                                                     scratch / f"slide-{x}.npy"), ("slide", x))
+                    in_flight += 1
+            waiting.append(i)
+            launch_ready()
+        if not called_meanwhile:
+            called_meanwhile = True
+            meanwhile()
+        if in_flight == 0:
+            break
+        (kind, index), path = run.next_done()
+        in_flight -= 1
+        if kind == "slide":
+            drawn[index] = path
+        else:
+            finished(index, path)
+            for x in needs(index):
+                users[x] -= 1
+                if users[x] == 0:
+                    Path(drawn[x] or "").unlink(missing_ok=True)
+        launch_ready()
+
+
+def _record(segs: list[Segment], seg_keys: list[str], encoded: set[int], settings: Settings) -> dict[str, Any]:
+    return {
+        "output": str(settings.output),
+        "segments": [{"start": g.start, "frames": g.frames, "kind": g.kind, "a": g.a, "b": g.b, "key": k,
+                      "encoded": i in encoded} for i, (g, k) in enumerate(zip(segs, seg_keys, strict=True))],
+        "encoded": len(encoded),
+        "reused": len(segs) - len(encoded),
+    }
+
 
 def prepare(folder: Path | str, *, manifest_path: Path | str | None = None, output: Path | str | None = None,
-            preview: bool = False) -> Job:
-    """Load, plan and check everything; raise InputError listing every problem before any encoding."""
+            preview: bool = False, **options: Any) -> Job:
+    """Load, plan and check everything; raise InputError listing every problem before any encoding.
+    `options` go to `resolve_settings` (jobs, cache_dir, cache, cache_limit)."""
     project = manifest.load(folder, manifest_path)
-    settings = resolve_settings(project, output, preview)
+    settings = resolve_settings(project, output, preview, **options)
     if settings.output.suffix.lower() != ".mp4":
         raise InputError([Problem(str(settings.output), "the output must end in .mp4", hint="collage writes MP4")])
     if _is_source(project, settings.output) or settings.output.is_dir():
@@ -112,10 +307,11 @@ def prepare(folder: Path | str, *, manifest_path: Path | str | None = None, outp
 
 
 def render(folder: Path | str, *, manifest_path: Path | str | None = None, output: Path | str | None = None,
-           preview: bool = False, encoder: Encoder | None = None, progress: Progress | None = None) -> Result:
+           preview: bool = False, encoder: Encoder | None = None, progress: Progress | None = None,
+           **options: Any) -> Result:
     """Render the folder's video: `prepare` then `Job.run`. Raises InputError (before any encoding) when
     the input is not renderable, RenderError when encoding fails."""
-    job = prepare(folder, manifest_path=manifest_path, output=output, preview=preview)
+    job = prepare(folder, manifest_path=manifest_path, output=output, preview=preview, **options)
     return job.run(encoder, progress)
 
 

@@ -1,0 +1,177 @@
+"""The segment cache: encoded segments (and the encoded music bed) kept between renders.
+
+    CACHE/
+      entries/ab/abcd….mp4     an encoded segment, named by the key of everything that shapes it
+      entries/ab/abcd….json    its record: size and BLAKE2b digest of the file, written last
+      digests.json             digests of source files, reused while a file's size and mtime are unchanged
+      last-run.json            what the last render reused and encoded (for people and tests)
+      tmp/                     per-run scratch; anything here is unfinished
+
+An entry counts only when its record exists and the file matches it: a file cut off mid-write is never
+moved into place (it is written under tmp/ first), and a damaged one fails its digest, is deleted and is
+encoded again. Entries are pruned oldest-used first once the cache passes its size limit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+DEFAULT_LIMIT = 4 << 30  # 4 GiB: a few dozen full 1080p renders of a typical video
+SCRATCH_MAX_AGE = 24 * 3600  # older scratch folders belong to runs that died
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def digest_file(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+class FileDigests:
+    """Digests of files, remembered by (size, mtime, inode) so that unchanged photos are not read again.
+    Without a backing file (no cache) every digest is computed."""
+
+    def __init__(self, store: Path | None) -> None:
+        self.store = store
+        self._known: dict[str, list[Any]] = {}
+        self._dirty = False
+        if store is not None:
+            with contextlib.suppress(OSError, ValueError):
+                loaded = json.loads(store.read_text(encoding="utf-8"))
+                if isinstance(loaded, dict):
+                    self._known = loaded
+
+    def __call__(self, path: Path) -> str:
+        st = path.stat()
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
+        key = str(path.resolve())
+        known = self._known.get(key)
+        if isinstance(known, list) and len(known) == 4 and known[:3] == stamp:
+            return str(known[3])
+        value = digest_file(path)
+        self._known[key] = [*stamp, value]
+        self._dirty = True
+        return value
+
+    def save(self) -> None:
+        if self.store is not None and self._dirty:
+            _write_atomic(self.store, json.dumps(self._known))
+            self._dirty = False
+
+
+class SegmentCache:
+    def __init__(self, root: Path, limit: int = DEFAULT_LIMIT) -> None:
+        self.root, self.limit = root, limit
+        self.entries = root / "entries"
+        self.entries.mkdir(parents=True, exist_ok=True)
+        (root / "tmp").mkdir(exist_ok=True)
+        tag = root / "CACHEDIR.TAG"  # backup tools skip a folder holding this
+        if not tag.exists():
+            tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# collage's segment cache; safe to delete.\n")
+        self.digests = FileDigests(root / "digests.json")
+
+    def _paths(self, key: str, suffix: str) -> tuple[Path, Path]:
+        folder = self.entries / key[:2]
+        return folder / f"{key}{suffix}", folder / f"{key}.json"
+
+    def lookup(self, key: str, suffix: str = ".mp4") -> Path | None:
+        """The entry's file if it is whole and undamaged; a damaged entry is removed."""
+        path, record = self._paths(key, suffix)
+        try:
+            meta = json.loads(record.read_text(encoding="utf-8"))
+            ok = path.stat().st_size == meta["size"] and digest_file(path) == meta["blake2b"]
+        except (OSError, ValueError, KeyError, TypeError):
+            ok = False
+        if not ok:
+            self._remove(path, record)
+            return None
+        now = time.time()
+        with contextlib.suppress(OSError):
+            os.utime(record, (now, now))  # last used: pruning keeps what is in use
+        return path
+
+    def store(self, key: str, produced: Path, suffix: str = ".mp4") -> Path:
+        """Move a finished file into the cache under `key`; its record is written last."""
+        path, record = self._paths(key, suffix)
+        path.parent.mkdir(exist_ok=True)
+        meta = {"size": produced.stat().st_size, "blake2b": digest_file(produced), "created": time.time()}
+        os.replace(produced, path)
+        _write_atomic(record, json.dumps(meta))
+        return path
+
+    def scratch(self) -> Path:
+        """A fresh scratch folder for this run (removed by the caller; stale ones by `prune`)."""
+        return Path(tempfile.mkdtemp(prefix="run-", dir=self.root / "tmp"))
+
+    def write_record(self, record: dict[str, Any]) -> None:
+        _write_atomic(self.root / "last-run.json", json.dumps(record, indent=1))
+
+    def last_record(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads((self.root / "last-run.json").read_text(encoding="utf-8"))
+        return loaded
+
+    def size(self) -> int:
+        return sum(p.stat().st_size for p in self.entries.rglob("*") if p.is_file())
+
+    def prune(self, keep: Iterable[str] = ()) -> int:
+        """Delete least recently used entries (never those in `keep`) until under the limit, and scratch
+        folders of runs that died; returns the bytes freed."""
+        now = time.time()
+        for stale in (self.root / "tmp").iterdir():
+            with contextlib.suppress(OSError):
+                if now - stale.stat().st_mtime > SCRATCH_MAX_AGE:
+                    shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+        entries: dict[str, list[Path]] = {}
+        for p in self.entries.rglob("*"):
+            if p.is_file():
+                entries.setdefault(p.name.split(".")[0], []).append(p)
+        total = sum(p.stat().st_size for files in entries.values() for p in files)
+        keep = set(keep)
+
+        def used(key: str) -> float:
+            stamps = [p.stat().st_mtime for p in entries[key] if p.suffix == ".json"]
+            return stamps[0] if stamps else 0.0  # no record: unfinished, first to go
+
+        freed = 0
+        for key in sorted(entries, key=used):
+            if total - freed <= self.limit:
+                break
+            if key in keep:
+                continue
+            for p in entries[key]:
+                with contextlib.suppress(FileNotFoundError):
+                    freed += p.stat().st_size
+                    p.unlink()
+        return freed
+
+    @staticmethod
+    def _remove(*paths: Path) -> None:
+        for p in paths:
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()

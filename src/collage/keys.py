@@ -1,0 +1,81 @@
+"""Cache keys: a digest of everything that shapes an encoded segment or the encoded bed, and nothing else.
+
+A slide's key covers what is drawn (kind, texts, every cell's box, caption, fit and focus, and the bytes
+of its photos), the frame size, the theme and pixel format; not where the slide sits in the video. A
+segment's key covers its slides' keys, its kind, length and transition style, and the encoder settings.
+Both include the tool's fingerprint: collage's version and source code, the bundled fonts and the
+ffmpeg build, so an upgrade never serves frames drawn by older code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .encode import EncodeSpec
+from .manifest import Music
+from .plan import Segment, Slide
+from .theme import Theme
+
+Digests = Callable[[Path], str]  # a file's content digest
+
+_PLACEMENT = ("index", "start", "frames", "transition", "line", "style")  # where, not what
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _sources_digest() -> str:
+    package = Path(__file__).parent
+    h = hashlib.blake2b(digest_size=20)
+    for path in sorted(package.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def tool(digests: Digests) -> str:
+    from .encode import ffmpeg_exe
+    from .text import FONT_DIR
+
+    fonts = {p.name: digests(p) for p in sorted(FONT_DIR.iterdir()) if p.suffix.lower() in (".otf", ".ttf", ".ttc")}
+    return _digest({"version": __version__, "sources": _sources_digest(), "fonts": fonts,
+                    "ffmpeg": Path(ffmpeg_exe()).name})
+
+
+def _encoder(spec: EncodeSpec) -> dict[str, Any]:
+    fields = dataclasses.asdict(spec)
+    for placement in ("frames", "title", "chapters"):  # per video, not per segment
+        fields.pop(placement)
+    return fields
+
+
+def slide(s: Slide, folder: Path, theme: Theme, spec: EncodeSpec, digests: Digests, tool_key: str) -> str:
+    content = dataclasses.asdict(s)
+    for placement in _PLACEMENT:
+        content.pop(placement)
+    photos = {c.photo: digests(folder / c.photo) for c in s.cells}
+    return _digest({"slide": content, "photos": photos, "theme": dataclasses.asdict(theme),
+                    "size": [spec.width, spec.height], "pixel_format": spec.pixel_format, "tool": tool_key})
+
+
+def segment(seg: Segment, a: str | None, b: str | None, spec: EncodeSpec, tool_key: str) -> str:
+    return _digest({"kind": seg.kind, "frames": seg.frames, "style": seg.style if seg.kind == "blend" else None,
+                    "a": a, "b": b if seg.kind == "blend" else None, "encoder": _encoder(spec), "tool": tool_key})
+
+
+def bed(music: Music, folder: Path, spec: EncodeSpec, digests: Digests, tool_key: str) -> str:
+    settings = dataclasses.asdict(music)
+    for track in settings["tracks"]:
+        track.pop("line")  # where in the manifest, not what plays
+    tracks = [digests(folder / t.file) for t in music.tracks]
+    return _digest({"music": settings, "tracks": tracks, "frames": spec.frames, "fps": spec.fps,
+                    "audio": [spec.audio_bitrate, spec.sample_rate], "tool": tool_key})

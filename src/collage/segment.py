@@ -1,0 +1,80 @@
+"""Segment tasks: the units of work of a render, each a pure function of its inputs.
+
+    draw_slide(SlideTask)      one slide drawn and packed into the encoder's pixel format -> a .npy file
+    encode_segment(SegmentTask) one segment (a hold or a transition) from its packed slides -> an MP4 file
+
+A task names everything it needs (the slide as plan data, the folder, sizes, encoder settings, file
+paths) and touches nothing else, so it runs the same inline, in a local worker process or, later, on a
+distributed engine. Outputs are written aside and moved into place, so a file at a task's target is
+always whole.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from .encode import EncodeSpec, ffmpeg_pipe, segment_command
+from .pixels import Packed, PixelFormat
+from .plan import Segment, Slide
+from .theme import Theme
+
+
+@dataclass(frozen=True)
+class SlideTask:
+    folder: Path
+    slide: Slide
+    size: tuple[int, int]
+    theme: Theme
+    manifest_name: str
+    pixel_format: PixelFormat
+    target: Path  # .npy
+
+
+@dataclass(frozen=True)
+class SegmentTask:
+    segment: Segment
+    a: Path | None  # packed slides (.npy) the segment shows; None is black
+    b: Path | None
+    spec: EncodeSpec  # frames = the segment's length
+    target: Path  # .mp4
+
+
+def draw_slide(task: SlideTask) -> Path:
+    from .compose import Artist
+
+    packed = Artist(task.folder, task.size, task.theme, task.manifest_name).packed(task.slide, task.pixel_format)
+    partial = task.target.with_name(f".{task.target.name}.{os.getpid()}.partial")
+    with partial.open("wb") as f:
+        np.save(f, packed)
+    os.replace(partial, task.target)
+    return task.target
+
+
+def encode_segment(task: SegmentTask) -> Path:
+    from .compose import segment_frames
+    from .pixels import black
+
+    spec, seg = task.spec, task.segment
+
+    def load(path: Path | None) -> Packed:
+        return black(spec.width, spec.height, spec.pixel_format) if path is None else np.load(path)
+
+    hold = seg.kind == "hold"
+    a = load(task.a)
+    b = None if hold else load(task.b)
+    with ffmpeg_pipe(lambda target: segment_command(spec, target, hold), task.target) as sink:
+        if hold:
+            sink.write(a)  # ffmpeg repeats it
+        else:
+            for frame in segment_frames(seg, a, b, (spec.width, spec.height), spec.pixel_format):
+                sink.write(frame)
+    return task.target
+
+
+def segment_spec(spec: EncodeSpec, seg: Segment) -> EncodeSpec:
+    """The video's encoder settings for one segment: same everything, its own length, no chapters."""
+    return replace(spec, frames=seg.frames, chapters=(), title="")
