@@ -73,7 +73,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_segmented_render_decodes_like_a_single_pass(pair: dict[str, Any]) -> None:
     timeline = pair["segmented"].timeline
     seg_frames, seg_pts = _frames(pair["segmented"].output)
-    one_frames, one_pts = _frames(pair["single"])
+    one_frames, _ = _frames(pair["single"])
     assert len(seg_frames) == len(one_frames) == timeline.frames
     tick = seg_pts[1] - seg_pts[0]
     assert seg_pts == [k * tick for k in range(timeline.frames)]  # no gap, repeat or drift at any join
