@@ -259,3 +259,18 @@ def test_corrupt_track_with_music_timing_is_a_clean_error(make_folder: Callable[
     assert result.returncode == 1
     assert "music file 'music/bad.m4a' cannot be read as audio" in result.stderr
     assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+
+
+def test_bed_streams_in_blocks_of_any_size() -> None:
+    """The bed is produced block by block (memory bounded by the tracks, not the video's length); the
+    blocks join into the same samples whatever their size, loops, crossfades and fades included."""
+    from collage import audio, load
+
+    example = load(Path(__file__).resolve().parents[1] / "examples" / "lawyers-day")
+    seconds = 95.0  # longer than the example's track: it loops
+    whole = audio.mix(example.folder, example.music, seconds)
+    assert whole.shape == (round(seconds * audio.SAMPLE_RATE), 2)
+    blocks = list(audio.mix_blocks(example.folder, example.music, seconds, block=12345))
+    assert max(len(b) for b in blocks) <= 12345
+    assert np.array_equal(np.concatenate(blocks), whole)
+    assert np.abs(whole[:10]).max() < 1e-3 and np.abs(whole[-10:]).max() < 1e-3  # faded in and out

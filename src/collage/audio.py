@@ -16,8 +16,10 @@ import json
 import math
 import re
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -127,43 +129,71 @@ def _read(folder: Path, track: Track, gain_db: float) -> Audio:
     return samples[:, :2] * np.float32(10 ** (gain_db / 20))
 
 
-def _crossfade(a: Audio, b: Audio, seconds: float) -> Audio:
-    """a then b, overlapping by `seconds` with equal-power curves (constant loudness through the join)."""
-    n = min(round(seconds * SAMPLE_RATE), len(a), len(b))
-    if n <= 0:
-        return np.concatenate([a, b])
-    x = (np.arange(n, dtype=np.float32) + 0.5) / n
-    mixed = a[-n:] * np.cos(x * np.pi / 2)[:, None] + b[:n] * np.sin(x * np.pi / 2)[:, None]
-    return np.concatenate([a[:-n], mixed, b[n:]])
-
-
 @functools.lru_cache(maxsize=1)  # the beats are found in the same bed the render then normalises
 def mix(folder: Path, music: Music, duration: float) -> Audio:
-    """The bed before normalisation: tracks levelled, trimmed, volume applied, joined, looped to cover
-    `duration`, cut to it and faded at both ends. Read-only: the result is shared."""
+    """The bed before normalisation, in memory (for beat finding and tests); read-only, shared."""
+    blocks = list(mix_blocks(folder, music, duration))
+    bed = np.concatenate(blocks) if blocks else np.zeros((0, 2), np.float32)
+    bed.flags.writeable = False
+    return bed
+
+
+def mix_blocks(folder: Path, music: Music, duration: float, block: int = 1 << 19) -> Iterator[Audio]:
+    """The bed before normalisation as consecutive blocks: tracks levelled, trimmed, volume applied,
+    joined, looped to cover `duration`, cut to it and faded at both ends. Memory is bounded by the
+    tracks, not by the video's length: a half-hour bed never exists in memory at once."""
     parts = [_read(folder, t, _levelling_gain(folder, t, music.loudness) + t.volume) for t in music.tracks]
     parts = [p for p in parts if len(p)]
     want = round(duration * SAMPLE_RATE)
-    if not parts or want <= 0:
-        return np.zeros((max(0, want), 2), np.float32)
-    bed, prev = parts[0], parts[0]
-    i = 1
-    while len(bed) < want:  # the playlist loops, crossfading into its own start
+    if want <= 0:
+        return
+    fades = [min(round(seconds * SAMPLE_RATE), want // 2) for seconds in (music.fade_in, music.fade_out)]
+    pos = 0
+
+    def emit(samples: Audio) -> Iterator[Audio]:
+        nonlocal pos
+        for k in range(0, len(samples), block):
+            piece = samples[k:k + block][: want - pos].copy()
+            if not len(piece):
+                return
+            _fade(piece, pos, want, *fades)
+            pos += len(piece)
+            yield piece
+
+    if not parts:
+        while pos < want:
+            yield from emit(np.zeros((min(block, want - pos), 2), np.float32))
+        return
+    pending, prev_len, i = parts[0], len(parts[0]), 1
+    while pos + len(pending) < want:  # the playlist loops, crossfading into its own start
         nxt = parts[i % len(parts)]
-        bed = _crossfade(bed, nxt, _overlap(music, len(prev) / SAMPLE_RATE, len(nxt) / SAMPLE_RATE))
-        prev, i = nxt, i + 1
-    bed = bed[:want].copy()
-    for seconds, at_start in ((music.fade_in, True), (music.fade_out, False)):
-        n = min(round(seconds * SAMPLE_RATE), want // 2)
+        n = min(round(_overlap(music, prev_len / SAMPLE_RATE, len(nxt) / SAMPLE_RATE) * SAMPLE_RATE),
+                len(pending), len(nxt))
         if n > 0:
-            x = (np.arange(n, dtype=np.float32) + 0.5) / n
-            curve = np.sin(x * np.pi / 2) ** 2  # smooth at both ends of the fade
-            if at_start:
-                bed[:n] *= curve[:, None]
-            else:
-                bed[-n:] *= curve[::-1, None]
-    bed.flags.writeable = False
-    return bed
+            x = (np.arange(n, dtype=np.float32) + 0.5) / n  # equal power: constant loudness through the join
+            joined = pending[-n:] * np.cos(x * np.pi / 2)[:, None] + nxt[:n] * np.sin(x * np.pi / 2)[:, None]
+            yield from emit(pending[:-n])
+            yield from emit(joined)
+        else:
+            yield from emit(pending)
+        pending, prev_len, i = nxt[n:], len(nxt), i + 1
+    yield from emit(pending)
+
+
+def _fade(piece: Audio, pos: int, want: int, fade_in: int, fade_out: int) -> None:
+    """Apply the bed's fades to `piece`, which starts at sample `pos` of a bed `want` samples long."""
+    end = pos + len(piece)
+    if fade_in > 0 and pos < fade_in:
+        idx = np.arange(pos, min(end, fade_in), dtype=np.float32)
+        piece[: len(idx)] *= _curve((idx + 0.5) / fade_in)[:, None]
+    if fade_out > 0 and end > want - fade_out:
+        first = max(pos, want - fade_out)
+        idx = np.arange(first, end, dtype=np.float32)
+        piece[first - pos:] *= _curve((want - idx - 0.5) / fade_out)[:, None]
+
+
+def _curve(x: NDArray[np.floating[Any]]) -> NDArray[np.float32]:
+    return np.asarray(np.sin(x * np.pi / 2) ** 2, dtype=np.float32)  # smooth at both ends of the fade
 
 
 def _levelling_gain(folder: Path, track: Track, loudness: float) -> float:
@@ -177,15 +207,27 @@ def _levelling_gain(folder: Path, track: Track, loudness: float) -> float:
     return max(-30.0, min(_MAX_BOOST, loudness - measured))
 
 
-def build_bed(folder: Path, music: Music, duration: float, target: Path) -> Path | None:
-    """Write the bed for `duration` seconds to `target` (WAV, 48 kHz s16 stereo); None without music."""
+def build_bed(folder: Path, music: Music, duration: float, target: Path,
+              codec: tuple[str, ...] = ("-c:a", "pcm_s16le")) -> Path | None:
+    """Write the bed for `duration` seconds to `target` (48 kHz stereo; WAV, or `codec` into MP4 when
+    `target` ends in .m4a); None without music. The mix is streamed to a scratch file beside `target`,
+    measured, and normalised from there, so memory does not grow with the video's length."""
     if not music.tracks or duration <= 0:
         return None
-    raw = np.ascontiguousarray(mix(folder, music, duration), dtype="<f4").tobytes()
-    m = _loudnorm([*_raw_args(), "-i", "pipe:0"], music.loudness, stdin=raw)
-    cmd = [_ffmpeg(), "-hide_banner", "-v", "error", "-y", *_raw_args(), "-i", "pipe:0", "-af", _gain_filter(m, music),
-           "-ar", str(SAMPLE_RATE), "-ac", "2", "-c:a", "pcm_s16le", "-t", f"{duration:.6f}", str(target)]
-    result = subprocess.run(cmd, input=raw, capture_output=True, timeout=600, check=False)
+    raw = target.with_name(target.name + ".f32")
+    try:
+        with raw.open("wb") as f:
+            for piece in mix_blocks(folder, music, duration):
+                f.write(np.ascontiguousarray(piece, dtype="<f4").data)
+        source = [*_raw_args(), "-i", str(raw)]
+        m = _loudnorm(source, music.loudness)
+        container = ["-f", "mp4"] if target.suffix == ".m4a" else ["-f", "wav"]
+        cmd = [_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-y", *source, "-af", _gain_filter(m, music),
+               "-ar", str(SAMPLE_RATE), "-ac", "2", *codec, "-t", f"{duration:.6f}", "-map_metadata", "-1",
+               "-fflags", "+bitexact", "-flags:a", "+bitexact", *container, str(target)]
+        result = subprocess.run(cmd, capture_output=True, timeout=3600, check=False)
+    finally:
+        raw.unlink(missing_ok=True)
     if result.returncode != 0:
         raise RenderError("ffmpeg could not normalise the music bed", "run `collage check` on the music")
     return target

@@ -145,10 +145,9 @@ def segment_command(spec: EncodeSpec, target: Path, hold: bool) -> list[str]:
             "-an", "-map_metadata", "-1", "-f", "mp4", str(target)]
 
 
-def audio_command(spec: EncodeSpec, bed: Path | None, target: Path) -> list[str]:
-    """The bed (or silence) encoded once as AAC, the video's length, for muxing without re-encoding."""
-    source = ["-i", str(bed)] if bed is not None else [
-        "-f", "lavfi", "-i", f"anullsrc=channel_layout=stereo:sample_rate={spec.sample_rate}"]
+def silence_command(spec: EncodeSpec, target: Path) -> list[str]:
+    """A silent AAC track the video's length: a video without music still has the audio players expect."""
+    source = ["-f", "lavfi", "-i", f"anullsrc=channel_layout=stereo:sample_rate={spec.sample_rate}"]
     return [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *source, "-t", f"{spec.duration:.6f}",
             "-c:a", "aac", "-b:a", spec.audio_bitrate, "-ar", str(spec.sample_rate), "-ac", "2",
             "-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1", "-f", "mp4", str(target)]

@@ -193,16 +193,16 @@ class Job:
     def _bed(self, spec: EncodeSpec, cache: SegmentCache | None, key: str, scratch: Path) -> Path:
         """The music bed encoded once (AAC in MP4), exactly the video's length; from the cache if there."""
         from . import audio
-        from .encode import audio_command, run_ffmpeg
+        from .encode import run_ffmpeg, silence_command
 
         found = cache.lookup(key, ".m4a") if cache else None
         if found:
             return found
         project = self.project
-        wav = audio.build_bed(project.folder, project.music, self.timeline.duration, scratch / "bed.wav")
-        encoded = run_ffmpeg(lambda target: audio_command(spec, wav, target), scratch / "bed.m4a")
-        if wav is not None:
-            wav.unlink()
+        codec = ("-c:a", "aac", "-b:a", spec.audio_bitrate)
+        encoded = audio.build_bed(project.folder, project.music, self.timeline.duration, scratch / "bed.m4a", codec)
+        if encoded is None:  # no music: silence, so that every player finds an audio track
+            encoded = run_ffmpeg(lambda target: silence_command(spec, target), scratch / "bed.m4a")
         return cache.store(key, encoded, ".m4a") if cache else encoded
 
 
