@@ -1,20 +1,22 @@
 """Whole-process speed and memory of `collage render`, against references run in the same session.
 
-    .venv/bin/python benchmarks/bench_render.py [--photos 100] [--runs 1] [--skip-moviepy]
+    .venv/bin/python benchmarks/bench_render.py [--photos 100] [--runs 3] [--skip-moviepy] [--skip-memory]
 
 Generates (once, cached under benchmarks/.cache) a folder of N 12-megapixel JPEG photo messages with a
-music track, then measures, each as a separate process tree (wall, CPU = user + sys of the process and its
-children, peak RSS = the largest sum of RSS over the tree, sampled every 100 ms):
+music track, then measures each command as a separate process tree (wall; CPU = user + sys of the tree,
+every process reaped; peak RSS = the largest sum of RSS over the tree, sampled every 100 ms):
 
-  collage   `collage render` at 1080p30 (the product)
-  ffmpeg    (a) the bare encoder: ffmpeg encoding the same number of frames of one static slide frame
-            (raw, in the pixel format collage feeds it, looped by the demuxer) with exactly collage's
-            ffmpeg command and music bed
-  moviepy   (b) an idiomatic moviepy 2.x script of the same slideshow: ImageClips in CompositeVideoClip
-            grids over a background, TextClip captions, crossfades, the music looped; write_videofile
+  full       `collage render` at 1080p30, empty cache, default --jobs (the product)
+  reference  the bare encoder: one ffmpeg process encoding the very same frames and bed with the same
+             settings (collage's single-pass command, fed by its composer); only ffmpeg's CPU is counted
+  edit       `collage render` again after one caption is edited (same cache)
+  preview    `collage render --preview --no-cache`
+  moviepy    an idiomatic moviepy 2.x script of the same slideshow (once; it takes ~20 minutes)
+  memory     `collage render` of 100 and of 1000 photos with the same short timing, peak RSS of the tree
+  --help     `collage --help`
 
-and prints medians and the ratios: CPU(collage) / CPU(ffmpeg) and wall(moviepy) / wall(collage).
-Machines here are shared and noisy: compare ratios taken in one run, not absolute seconds.
+and prints a table of medians and the ratios the project tracks. Machines here are shared and noisy:
+compare ratios taken in one run, not absolute seconds.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -30,6 +33,7 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -40,9 +44,15 @@ EXAMPLE = ROOT / "examples" / "lawyers-day"
 PY = sys.executable
 
 
+BASE = 100  # distinct pictures; photos beyond these are byte-distinct copies (a JPEG comment differs)
+
+
 def make_folder(count: int) -> Path:
     """N phone-sized photos (4000x3000 or 3000x4000, ~12 MP) made from the example's photos plus grain."""
     folder = CACHE / f"photos-{count}"
+    base = CACHE / f"photos-{BASE}" if count > BASE else None
+    if base is not None:
+        make_folder(BASE)
     manifest = folder / "collage.yaml"
     (folder / "photos").mkdir(parents=True, exist_ok=True)
     (folder / "music").mkdir(exist_ok=True)
@@ -57,6 +67,12 @@ def make_folder(count: int) -> Path:
                   "    profession: Lawyer", "    location: Somewhere", "    approved: true"]
         if (folder / "photos" / f"p{i:04d}.jpg").exists():
             continue
+        if base is not None:
+            data = (base / "photos" / f"p{i % BASE:04d}.jpg").read_bytes()
+            comment = f"copy {i}".encode()
+            (folder / "photos" / f"p{i:04d}.jpg").write_bytes(
+                data[:2] + b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment + data[2:])
+            continue
         src = Image.open(sources[i % len(sources)]).convert("RGB")
         size = (4000, 3000) if src.width >= src.height else (3000, 4000)
         big = np.asarray(src.resize(size, Image.Resampling.BICUBIC), dtype=np.int16)
@@ -68,14 +84,23 @@ def make_folder(count: int) -> Path:
     # The same video with cuts instead of crossfades: separates the encoder's cost of blended frames.
     (folder / "collage-cuts.yaml").write_text("timing: {transition: 0}\n" + "\n".join(lines) + "\n",
                                               encoding="utf-8")
+    # One caption edited (the editor's typo fix): only the segments showing it should be encoded again.
+    edited = [ln.replace("Contributor 50", "Contributor Fifty") for ln in lines]
+    (folder / "collage-edited.yaml").write_text("\n".join(edited) + "\n", encoding="utf-8")
+    # Short timing, 3x3 grids: memory against photo count without a half-hour video.
+    short = [ln.replace("grid: 2x2", "grid: 3x3") for ln in lines]
+    (folder / "collage-memory.yaml").write_text("timing: {title: 2s, slide: 2s, transition: 0.5s}\n"
+                                                + "\n".join(short) + "\n", encoding="utf-8")
     return folder
 
 
-def measure(cmd: list[str], cwd: Path | None = None) -> dict[str, float]:
-    """Run cmd to completion; wall, CPU of the whole tree, and peak summed RSS of the tree."""
+def measure(cmd: list[str], cwd: Path | None = None, capture: bool = False) -> dict[str, Any]:
+    """Run cmd to completion; wall, CPU of the whole tree, and peak summed RSS of the tree. With
+    `capture`, the JSON the command prints is returned under "reported"."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
     peak = 0
     ffmpeg_cpu: dict[int, float] = {}  # last seen CPU seconds of each ffmpeg in the tree
     while proc.poll() is None:
@@ -92,7 +117,10 @@ def measure(cmd: list[str], cwd: Path | None = None) -> dict[str, float]:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err[-2000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "rss_mib": peak / 2**20, "ffmpeg_cpu": sum(ffmpeg_cpu.values())}
+    out: dict[str, Any] = {"wall": wall, "cpu": cpu, "rss_mib": peak / 2**20, "ffmpeg_cpu": sum(ffmpeg_cpu.values())}
+    if capture and proc.stdout:
+        out["reported"] = json.loads(proc.stdout.read().decode().strip().splitlines()[-1])
+    return out
 
 
 def _tree(pid: int) -> tuple[int, list[int]]:
@@ -128,30 +156,28 @@ def _ffmpeg_cpu(pid: int) -> float | None:
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def ffmpeg_reference(folder: Path, work: Path, manifest: Path) -> list[str]:
-    """collage's own ffmpeg command, fed one static slide frame looped instead of the frame pipe."""
-    sys.path.insert(0, str(ROOT / "src"))
-    from collage import build_plan, load
+def reference_encode(folder: Path, manifest: Path, out: Path) -> None:
+    """(run in its own process) Encode exactly the frames and bed `collage render` makes, in one ffmpeg
+    process with collage's settings; print that ffmpeg's CPU seconds (its own rusage, nothing else)."""
+    from collage import load
     from collage.audio import build_bed
+    from collage.check import timeline as plan_timeline
     from collage.compose import Composer
-    from collage.encode import EncodeSpec, ffmpeg_command
+    from collage.encode import EncodeSpec, FFmpegEncoder
 
     project = load(folder, manifest)
-    timeline = build_plan(project)
-    grid = next(s for s in timeline.slides if s.kind == "grid")
-    spec = EncodeSpec(timeline.width, timeline.height, timeline.fps, timeline.frames, project.title)
-    frame = Composer(folder, timeline, pixel_format=spec.pixel_format).packed(grid.index)
-    raw = work / "frame.raw"
-    raw.write_bytes(frame.tobytes())
-    bed = build_bed(folder, project.music, timeline.duration, work / "bed.wav")
-    cmd = ffmpeg_command(spec, bed, work / "reference.mp4")
-    i = cmd.index("pipe:0")
-    cmd[i] = str(raw)
-    cmd[i - 1:i - 1] = []  # keep "-i"
-    j = cmd.index("-f")
-    cmd[j:j] = ["-stream_loop", "-1"]
-    cmd[cmd.index("-map"):cmd.index("-map")] = ["-frames:v", str(timeline.frames)]
-    return cmd
+    timeline = plan_timeline(project)
+    spec = EncodeSpec(timeline.width, timeline.height, timeline.fps, timeline.frames, project.title,
+                      chapters=timeline.chapters())
+    bed = build_bed(folder, project.music, timeline.duration, out.with_suffix(".wav"))
+    composer = Composer(folder, timeline, pixel_format=spec.pixel_format)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with FFmpegEncoder().session(out, spec, bed) as sink:
+        for frame in composer.frames():
+            sink.write(frame)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"ffmpeg_cpu": after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime,
+                      "seconds": timeline.duration}))
 
 
 MOVIEPY_SCRIPT = textwrap.dedent('''
@@ -202,58 +228,100 @@ MOVIEPY_SCRIPT = textwrap.dedent('''
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", type=int, default=100)
-    parser.add_argument("--runs", type=int, default=1, help="runs of each command (medians are reported)")
-    parser.add_argument("--skip-moviepy", action="store_true", help="the moviepy reference takes ~10x longer")
-    parser.add_argument("--cuts", action="store_true", help="cuts instead of 1 s crossfades (both sides)")
+    parser.add_argument("--runs", type=int, default=3, help="rounds of full/reference/edit/preview (medians)")
+    parser.add_argument("--skip-moviepy", action="store_true", help="the moviepy reference takes ~20 minutes")
+    parser.add_argument("--skip-memory", action="store_true", help="skip the 100 vs 1000 photo memory runs")
+    parser.add_argument("--jobs", type=int, help="collage --jobs (default: collage's default, the cores)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--reference-encode", nargs=3, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.reference_encode:
+        reference_encode(*args.reference_encode)
+        return
 
     folder = make_folder(args.photos)
     collage = str(Path(PY).with_name("collage"))
-    results: dict[str, list[dict[str, float]]] = {"collage": [], "ffmpeg": [], "moviepy": []}
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+    results: dict[str, list[dict[str, float]]] = {k: [] for k in ("full", "reference", "edit", "preview", "moviepy")}
+    memory: dict[int, dict[str, float]] = {}
+    video_seconds = 0.0
     with tempfile.TemporaryDirectory(prefix="collage-bench-") as tmp:
         work = Path(tmp)
-        manifest = folder / ("collage-cuts.yaml" if args.cuts else "collage.yaml")
-        ref_cmd = ffmpeg_reference(folder, work, manifest)
         script = work / "moviepy_slideshow.py"
         script.write_text(MOVIEPY_SCRIPT)
         font = str(ROOT / "assets" / "fonts" / "NotoSans-Regular.ttf")
         for run in range(args.runs):
-            results["collage"].append(measure([collage, "render", "-q", str(folder), "-m", str(manifest),
-                                               "-o", str(work / "c.mp4")]))
-            results["ffmpeg"].append(measure(ref_cmd))
-            if not args.skip_moviepy:
-                # cwd: moviepy writes its temporary audio file into the working directory.
-                results["moviepy"].append(measure([PY, str(script), str(folder), str(work / "m.mp4"), font],
-                                                  cwd=work))
-            print(f"run {run + 1}: " + ", ".join(f"{k} {v[-1]['wall']:.1f}s" for k, v in results.items() if v),
+            cache = work / f"cache-{run}"
+            render = [collage, "render", "-q", str(folder), "-o", str(work / "c.mp4"), "--cache-dir", str(cache), *jobs]
+            results["full"].append(measure([*render, "-m", str(folder / "collage.yaml")]))
+            results["edit"].append(measure([*render, "-m", str(folder / "collage-edited.yaml")]))
+            shutil.rmtree(cache)
+            ref = measure([PY, __file__, "--reference-encode", str(folder), str(folder / "collage.yaml"),
+                           str(work / "r.mp4")], capture=True)
+            ref["cpu"] = ref.pop("reported")["ffmpeg_cpu"]
+            results["reference"].append(ref)
+            video_seconds = _duration(work / "r.mp4")
+            results["preview"].append(measure([collage, "render", "-q", str(folder), "--preview", "--no-cache",
+                                               "-o", str(work / "p.mp4"), *jobs]))
+            print(f"round {run + 1}: " + ", ".join(f"{k} {v[-1]['wall']:.1f}s" for k, v in results.items() if v),
                   file=sys.stderr)
-        help_walls = [measure([collage, "--help"])["wall"] for _ in range(5)]
+        if not args.skip_moviepy:
+            # cwd: moviepy writes its temporary audio file into the working directory.
+            results["moviepy"].append(measure([PY, str(script), str(folder), str(work / "m.mp4"), font], cwd=work))
+        if not args.skip_memory:
+            for count in (100, 1000):
+                many = make_folder(count)
+                memory[count] = measure([collage, "render", "-q", str(many), "-m", str(many / "collage-memory.yaml"),
+                                         "-o", str(work / f"mem{count}.mp4"), "--no-cache", *jobs])
+                print(f"memory {count}: {memory[count]['rss_mib']:.0f} MiB", file=sys.stderr)
+        help_walls = [measure([collage, "--help"])["wall"] for _ in range(7)]
 
     def med(name: str, key: str) -> float:
         return statistics.median(r[key] for r in results[name])
 
-    what = "cuts" if args.cuts else "1 s crossfades"
-    print(f"\n{args.photos} photos (12 MP JPEG), 1080p30, {what}, medians of {args.runs} run(s)\n")
-    print(f"| {'process tree':<10} | {'wall s':>8} | {'CPU s':>8} | {'peak RSS MiB':>12} |")
-    print(f"|{'-' * 12}|{'-' * 10}|{'-' * 10}|{'-' * 14}|")
+    print(f"\n{args.photos} photos (12 MP JPEG), 1080p30, {video_seconds:.1f} s of video, 1 s crossfades; "
+          f"medians of {args.runs} round(s)\n")
+    print(f"| {'process tree':<12} | {'wall s':>8} | {'CPU s':>8} | {'peak RSS MiB':>12} |")
+    print(f"|{'-' * 14}|{'-' * 10}|{'-' * 10}|{'-' * 14}|")
     for name in results:
         if results[name]:
-            print(f"| {name:<10} | {med(name, 'wall'):>8.1f} | {med(name, 'cpu'):>8.1f} | "
+            print(f"| {name:<12} | {med(name, 'wall'):>8.1f} | {med(name, 'cpu'):>8.1f} | "
                   f"{med(name, 'rss_mib'):>12.0f} |")
-    figures = {"cpu_ratio_vs_ffmpeg": med("collage", "cpu") / med("ffmpeg", "cpu"),
-               "help_wall_s": statistics.median(help_walls)}
-    own = med("collage", "cpu") - med("collage", "ffmpeg_cpu")
-    figures["collage_python_cpu_s"] = own
-    print(f"\nCPU collage / ffmpeg alone:   {figures['cpu_ratio_vs_ffmpeg']:.3f}   (target <= 1.10)")
-    print(f"  of which collage's own process (all but its ffmpeg): {own:.1f} s; its ffmpeg: "
-          f"{med('collage', 'ffmpeg_cpu'):.1f} s (sampled)")
+    for count, r in memory.items():
+        print(f"| {f'memory {count}':<12} | {r['wall']:>8.1f} | {r['cpu']:>8.1f} | {r['rss_mib']:>12.0f} |")
+    figures: dict[str, float] = {
+        "cpu_full_vs_reference": med("full", "cpu") / med("reference", "cpu"),
+        "edit_vs_full_wall": med("edit", "wall") / med("full", "wall"),
+        "edit_vs_full_cpu": med("edit", "cpu") / med("full", "cpu"),
+        "preview_x_realtime": video_seconds / med("preview", "wall"),
+        "help_wall_s": statistics.median(help_walls),
+    }
+    rows = [("full render CPU / bare ffmpeg, same frames", f"{figures['cpu_full_vs_reference']:.3f}", "<= 1.05"),
+            ("re-render after one caption edit / full (wall)", f"{figures['edit_vs_full_wall']:.3f}", "<= 0.10"),
+            ("  the same in CPU", f"{figures['edit_vs_full_cpu']:.3f}", ""),
+            ("--preview speed (x realtime)", f"{figures['preview_x_realtime']:.1f}", ">= 30"),
+            ("collage --help wall (s)", f"{figures['help_wall_s']:.3f}", "<= 0.3")]
     if results["moviepy"]:
-        figures["moviepy_wall_ratio"] = med("moviepy", "wall") / med("collage", "wall")
-        print(f"wall moviepy / collage:       {figures['moviepy_wall_ratio']:.2f}    (target >= 6)")
-    print(f"`collage --help` wall:        {figures['help_wall_s']:.3f} s")
+        figures["moviepy_vs_full_wall"] = med("moviepy", "wall") / med("full", "wall")
+        rows.insert(1, ("moviepy script wall / collage wall", f"{figures['moviepy_vs_full_wall']:.2f}", ">= 8"))
+    if memory:
+        figures["rss_1000_mib"] = memory[1000]["rss_mib"]
+        figures["rss_1000_vs_100"] = memory[1000]["rss_mib"] / memory[100]["rss_mib"]
+        rows.append(("peak RSS, 1000 photos (MiB)", f"{figures['rss_1000_mib']:.0f}", "<= 700"))
+        rows.append(("peak RSS, 1000 / 100 photos", f"{figures['rss_1000_vs_100']:.3f}", "<= 1.1"))
+    print(f"\n| {'measure':<48} | {'value':>8} | {'target':>8} |\n|{'-' * 50}|{'-' * 10}|{'-' * 10}|")
+    for name, value, target in rows:
+        print(f"| {name:<48} | {value:>8} | {target:>8} |")
+    print(f"\ncommand: .venv/bin/python benchmarks/bench_render.py {' '.join(sys.argv[1:])}".rstrip())
     if args.json:
-        args.json.write_text(json.dumps({"results": results, "figures": figures}, indent=2))
+        args.json.write_text(json.dumps({"results": results, "memory": memory, "figures": figures}, indent=2))
+
+
+def _duration(path: Path) -> float:
+    import av
+
+    with av.open(str(path)) as container:
+        return float(container.duration or 0) / 1e6
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ measured loudness; and the facts about the music that timing can follow (its len
 
 moviepy reads and resamples each track (any format and rate ffmpeg reads, to 48 kHz stereo) and trims it;
 numpy does the mixing moviepy has no effect for: equal-power crossfades between tracks and at the loop,
-and the fades at the ends. Loudness is EBU R128 measured by ffmpeg's `loudnorm`: each track is levelled to
+and the fades at the ends. Loudness is EBU R128 measured by ffmpeg's `ebur128`: each track is levelled to
 the target first (a quiet and a loud track sound even), then the whole bed is normalised in a second,
 linear pass (one gain for the whole bed: no pumping) with a true-peak ceiling.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
 import math
 import re
 import subprocess
@@ -39,11 +38,9 @@ Audio = NDArray[np.float32]  # (samples, 2)
 
 @dataclass(frozen=True)
 class Loudness:
-    integrated: float  # LUFS (-inf for digital silence)
+    integrated: float  # LUFS (-70 or -inf for digital silence)
     true_peak: float  # dBTP
     lra: float  # LU
-    threshold: float  # LUFS
-    offset: float
 
 
 def _ffmpeg() -> str:
@@ -56,17 +53,18 @@ def _number(text: str) -> float:
     return float("-inf") if text.strip() in ("-inf", "-nan", "nan", "inf") else float(text)
 
 
-def _loudnorm(args: list[str], target: float, stdin: bytes | None = None) -> Loudness:
-    cmd = [_ffmpeg(), "-hide_banner", "-nostats", "-v", "info", *args, "-map", "0:a:0",
-           "-af", f"loudnorm=I={target}:TP={TRUE_PEAK}:LRA=11:print_format=json", "-f", "null", "-"]
-    result = subprocess.run(cmd, input=stdin, capture_output=True, timeout=600, check=False)
-    stderr = result.stderr.decode(errors="replace")
-    match = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr)
-    if result.returncode != 0 or not match:
+def _ebur128(args: list[str]) -> Loudness:
+    """EBU R128 integrated loudness, loudness range and true peak (ffmpeg's ebur128 filter: several
+    times faster than a loudnorm analysis pass, and the same figures)."""
+    cmd = [_ffmpeg(), "-nostdin", "-hide_banner", "-nostats", "-v", "info", *args, "-map", "0:a:0",
+           "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"]
+    result = subprocess.run(cmd, capture_output=True, timeout=600, check=False)
+    summary = result.stderr.decode(errors="replace").rpartition("Summary:")[2]
+    figures = {k: re.search(rf"{k}:\s+(-?[\d.]+|-?inf)", summary) for k in ("I", "LRA", "Peak")}
+    if result.returncode != 0 or not all(figures.values()):
         raise ValueError("ffmpeg cannot decode it")
-    data = json.loads(match.group(0))
-    return Loudness(_number(data["input_i"]), _number(data["input_tp"]), _number(data["input_lra"]),
-                    _number(data["input_thresh"]), _number(data["target_offset"]))
+    i, lra, peak = (_number(m.group(1)) for m in figures.values() if m)
+    return Loudness(i, peak, lra)
 
 
 def measure(path: Path, start: float = 0.0, end: float | None = None) -> Loudness:
@@ -80,7 +78,7 @@ def measure(path: Path, start: float = 0.0, end: float | None = None) -> Loudnes
 def _measure(path: str, mtime_ns: int, size: int, start: float, end: float | None) -> Loudness:
     trim = ["-ss", f"{start:.3f}"] if start else []
     trim += ["-to", f"{end:.3f}"] if end is not None else []
-    return _loudnorm([*trim, "-i", path], -16.0)  # the input_* figures do not depend on the target
+    return _ebur128([*trim, "-i", path])
 
 
 def _raw_args() -> list[str]:
@@ -220,7 +218,7 @@ def build_bed(folder: Path, music: Music, duration: float, target: Path,
             for piece in mix_blocks(folder, music, duration):
                 f.write(np.ascontiguousarray(piece, dtype="<f4").data)
         source = [*_raw_args(), "-i", str(raw)]
-        m = _loudnorm(source, music.loudness)
+        m = _ebur128(source)
         container = ["-f", "mp4"] if target.suffix == ".m4a" else ["-f", "wav"]
         cmd = [_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-y", *source, "-af", _gain_filter(m, music),
                "-ar", str(SAMPLE_RATE), "-ac", "2", *codec, "-t", f"{duration:.6f}", "-map_metadata", "-1",
@@ -285,7 +283,7 @@ def _gain_filter(m: Loudness, music: Music) -> str:
     """One gain for the whole bed (no pumping) to the target loudness. Where that gain would lift the
     true peak over the ceiling, a brick-wall limiter with a fast release catches only those peaks
     (set 0.5 dB lower, since it sees sample peaks, not true peaks)."""
-    if not math.isfinite(m.integrated) or m.integrated < -70:
+    if not math.isfinite(m.integrated) or m.integrated <= -70:
         return "anull"  # silence: nothing to normalise
     gain = music.loudness - m.integrated
     if m.true_peak + gain <= TRUE_PEAK:
