@@ -4,8 +4,8 @@
 
 `Job.run` cuts the timeline into segments (plan.Timeline.segments: holds and transitions), looks each up
 in the segment cache, and encodes only the missing ones, as independent tasks (segment.py) inline or in
-worker processes. Each slide a missing segment needs is drawn once per run. Meanwhile the music bed is
-built and encoded once for the whole video; then ffmpeg's concat demuxer joins the segments and muxes
+worker processes. Each slide a missing segment needs is drawn once per run. Beside them the music bed is
+built and encoded once for the whole video (another task); then ffmpeg's concat demuxer joins the segments and muxes
 the bed and chapters, copying every stream. `Job.run(encoder=...)` instead streams the whole video
 through one encoder (tests, and the single-pass reference).
 
@@ -32,7 +32,7 @@ from .manifest import Project
 from .plan import Segment, Timeline
 
 if TYPE_CHECKING:
-    from .cache import SegmentCache
+    from .segment import BedTask
     from .workers import Runner
 
 DEFAULT_CACHE_LIMIT = 4 << 30
@@ -51,6 +51,8 @@ class Settings:
     crf: int = 19
     preset: str = "medium"
     preview: bool = False
+    audio_bitrate: str = "192k"
+    sample_rate: int = 48000
     jobs: int = 1  # segments encoded at once
     cache_dir: Path | None = None  # None: no cache (segments are encoded in a scratch folder)
     cache_limit: int = DEFAULT_CACHE_LIMIT
@@ -65,17 +67,19 @@ def resolve_settings(project: Project, output: Path | str | None = None, preview
                      cache_limit: int = DEFAULT_CACHE_LIMIT) -> Settings:
     """Defaults, then the manifest, then the caller's choices. The cache lives beside the output, in
     `collage-cache/`, unless `cache_dir` names another folder or `cache` is False."""
-    size, fps, crf, preset = project.size, project.fps, 19, "medium"
+    size, fps, crf, preset, audio = project.size, project.fps, 19, "medium", ("192k", 48000)
     out = Path(output).absolute() if output is not None else project.output
     if preview:
         w, h = project.size
         scale = PREVIEW_SHORT_SIDE / min(w, h)
         size, fps, crf, preset = (_even(w * scale), _even(h * scale)), min(project.fps, PREVIEW_FPS), 26, "ultrafast"
+        audio = ("64k", 24000)  # half the samples for the AAC encoder, the slowest part of a preview
         out = out if output is not None else project.output.with_suffix(".preview.mp4")
     folder = None
     if cache:
         folder = Path(cache_dir).absolute() if cache_dir is not None else out.parent / "collage-cache"
-    return Settings(size, fps, out, crf=crf, preset=preset, preview=preview, jobs=jobs or default_jobs(),
+    return Settings(size, fps, out, crf=crf, preset=preset, preview=preview, audio_bitrate=audio[0],
+                    sample_rate=audio[1], jobs=jobs or default_jobs(),
                     cache_dir=folder, cache_limit=cache_limit)
 
 
@@ -113,6 +117,7 @@ class Job:
     def _spec(self, pixel_format: Any = "yuv420p") -> EncodeSpec:
         t, s = self.timeline, self.settings
         return EncodeSpec(t.width, t.height, t.fps, t.frames, self.project.title, crf=s.crf, preset=s.preset,
+                          audio_bitrate=s.audio_bitrate, sample_rate=s.sample_rate,
                           pixel_format=pixel_format, chapters=t.chapters())
 
     def _single_pass(self, encoder: Encoder, progress: Progress | None) -> Result:
@@ -138,6 +143,7 @@ class Job:
         from . import keys, workers
         from .cache import FileDigests, SegmentCache
         from .encode import chapters_file, concat_list, join_command, run_ffmpeg
+        from .segment import BedTask
 
         started = time.monotonic()
         project, timeline, settings = self.project, self.timeline, self.settings
@@ -147,13 +153,15 @@ class Job:
         scratch = cache.scratch() if cache else Path(tempfile.mkdtemp(prefix="collage-"))
         digests = cache.digests if cache else FileDigests(None)
         try:
-            tool = keys.tool(digests)
-            slide_keys = [keys.slide(s, project.folder, _theme(), spec, digests, tool) for s in timeline.slides]
+            # Keys read every photo's bytes (once; then remembered by file stamp): only worth it with a cache.
+            tool = keys.tool(digests) if cache else ""
+            slide_keys = [keys.slide(s, project.folder, _theme(), spec, digests, tool) if cache else ""
+                          for s in timeline.slides]
 
             def key_of(index: int | None) -> str | None:
                 return None if index is None else slide_keys[index]
 
-            seg_keys = [keys.segment(g, key_of(g.a), key_of(g.b), spec, tool) for g in segs]
+            seg_keys = [keys.segment(g, key_of(g.a), key_of(g.b), spec, tool) if cache else "" for g in segs]
             files: list[Path | None] = [cache.lookup(k) if cache else None for k in seg_keys]
             missing = [i for i, f in enumerate(files) if f is None]
             done = sum(g.frames for g, f in zip(segs, files, strict=True) if f is not None)
@@ -167,20 +175,25 @@ class Job:
                 if progress:
                     progress(done, timeline.frames)
 
-            bed_key = keys.bed(project.music, project.folder, spec, digests, tool)
-            bed: list[Path] = []
-            run = workers.runner(min(settings.jobs, max(1, len(missing))))
+            bed_key = keys.bed(project.music, project.folder, spec, digests, tool) if cache else ""
+            bed: list[Path | None] = [cache.lookup(bed_key, ".m4a") if cache else None]
+            bed_task = None if bed[0] else BedTask(project.folder, project.music, spec, scratch / "bed.m4a")
+
+            def bed_done(path: Path) -> None:
+                bed[0] = cache.store(bed_key, path, ".m4a") if cache else path
+
+            run = workers.runner(min(settings.jobs, max(1, len(missing) + (bed_task is not None))))
             try:
-                # The bed is built here while the workers encode the first segments.
-                _encode_missing(self, segs, missing, run, scratch, 2 * settings.jobs, finished,
-                                meanwhile=lambda: bed.append(self._bed(spec, cache, bed_key, scratch)))
+                _encode_missing(self, segs, missing, run, scratch, 2 * settings.jobs, finished, bed_task, bed_done)
                 run.close()
             except BaseException:
                 run.terminate()
                 raise
             chapters = chapters_file(spec, scratch / "chapters.txt") if spec.chapters else None
             listing = concat_list([f for f in files if f is not None], scratch / "segments.txt")
-            run_ffmpeg(lambda target: join_command(spec, listing, bed[0], target, chapters), settings.output)
+            audio = bed[0]
+            assert audio is not None
+            run_ffmpeg(lambda target: join_command(spec, listing, audio, target, chapters), settings.output)
             if cache:
                 cache.write_record(_record(segs, seg_keys, set(missing), settings))
                 cache.prune(keep={*seg_keys, bed_key})
@@ -190,21 +203,6 @@ class Job:
         return Result(settings.output, timeline, time.monotonic() - started, self.warnings,
                       reused=len(segs) - len(missing), encoded=len(missing), cache=settings.cache_dir)
 
-    def _bed(self, spec: EncodeSpec, cache: SegmentCache | None, key: str, scratch: Path) -> Path:
-        """The music bed encoded once (AAC in MP4), exactly the video's length; from the cache if there."""
-        from . import audio
-        from .encode import run_ffmpeg, silence_command
-
-        found = cache.lookup(key, ".m4a") if cache else None
-        if found:
-            return found
-        project = self.project
-        codec = ("-c:a", "aac", "-b:a", spec.audio_bitrate)
-        encoded = audio.build_bed(project.folder, project.music, self.timeline.duration, scratch / "bed.m4a", codec)
-        if encoded is None:  # no music: silence, so that every player finds an audio track
-            encoded = run_ffmpeg(lambda target: silence_command(spec, target), scratch / "bed.m4a")
-        return cache.store(key, encoded, ".m4a") if cache else encoded
-
 
 def _theme() -> Any:
     from .theme import DEFAULT
@@ -213,10 +211,12 @@ def _theme() -> Any:
 
 
 def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runner, scratch: Path, window: int,
-                    finished: Callable[[int, Path], None], meanwhile: Callable[[], None]) -> None:
-    """Encode the segments numbered in `missing`, in order, at most `window` tasks in flight. Each slide
-    they show is drawn once, kept as a file while a segment still needs it, then deleted."""
-    from .segment import SegmentTask, SlideTask, draw_slide, encode_segment, segment_spec
+                    finished: Callable[[int, Path], None], bed: BedTask | None,
+                    bed_done: Callable[[Path], None]) -> None:
+    """Encode the segments numbered in `missing`, in order, at most `window` tasks in flight, and the bed
+    (first, beside them). Each slide they show is drawn once, kept as a file while a segment still
+    needs it, then deleted."""
+    from .segment import SegmentTask, SlideTask, draw_slide, encode_bed, encode_segment, segment_spec
 
     project, timeline, spec = job.project, job.timeline, job._spec()
 
@@ -230,7 +230,9 @@ def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runn
     upcoming = iter(missing)
     in_flight = 0
     exhausted = False
-    called_meanwhile = False
+    if bed is not None:
+        run.submit(encode_bed, bed, ("bed", 0))
+        in_flight += 1
 
     def launch_ready() -> None:
         nonlocal in_flight
@@ -258,15 +260,14 @@ def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runn
                     in_flight += 1
             waiting.append(i)
             launch_ready()
-        if not called_meanwhile:
-            called_meanwhile = True
-            meanwhile()
         if in_flight == 0:
             break
         (kind, index), path = run.next_done()
         in_flight -= 1
         if kind == "slide":
             drawn[index] = path
+        elif kind == "bed":
+            bed_done(path)
         else:
             finished(index, path)
             for x in needs(index):

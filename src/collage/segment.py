@@ -2,6 +2,7 @@
 
     draw_slide(SlideTask)      one slide drawn and packed into the encoder's pixel format -> a .npy file
     encode_segment(SegmentTask) one segment (a hold or a transition) from its packed slides -> an MP4 file
+    encode_bed(BedTask)        the music bed (or silence) for the whole video, as AAC -> an .m4a file
 
 A task names everything it needs (the slide as plan data, the folder, sizes, encoder settings, file
 paths) and touches nothing else, so it runs the same inline, in a local worker process or, later, on a
@@ -17,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .encode import EncodeSpec, ffmpeg_pipe, segment_command
+from .encode import EncodeSpec, ffmpeg_pipe, run_ffmpeg, segment_command, silence_command
+from .manifest import Music
 from .pixels import Packed, PixelFormat
 from .plan import Segment, Slide
 from .theme import Theme
@@ -72,6 +74,24 @@ def encode_segment(task: SegmentTask) -> Path:
         else:
             for frame in segment_frames(seg, a, b, (spec.width, spec.height), spec.pixel_format):
                 sink.write(frame)
+    return task.target
+
+
+@dataclass(frozen=True)
+class BedTask:
+    folder: Path
+    music: Music
+    spec: EncodeSpec  # the whole video's: its length, audio codec settings
+    target: Path  # .m4a
+
+
+def encode_bed(task: BedTask) -> Path:
+    from . import audio
+
+    spec = task.spec
+    codec = ("-c:a", "aac", "-b:a", spec.audio_bitrate, "-ar", str(spec.sample_rate))
+    if audio.build_bed(task.folder, task.music, spec.duration, task.target, codec) is None:
+        run_ffmpeg(lambda target: silence_command(spec, target), task.target)  # players expect an audio track
     return task.target
 
 

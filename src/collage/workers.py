@@ -81,5 +81,38 @@ class Workers:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def runner(jobs: int) -> Runner:
-    return Inline() if jobs <= 1 else Workers(jobs)
+class Threads:
+    """`jobs` threads in this process. The work releases the GIL (Pillow decoding, numpy blends, pipe
+    writes, waiting on ffmpeg), so threads keep the encoders busy without a second copy of numpy, Pillow
+    and the fonts in every worker."""
+
+    def __init__(self, jobs: int) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._pool = ThreadPoolExecutor(jobs, thread_name_prefix="collage")
+        self._running: dict[Future[Any], Any] = {}
+
+    def submit(self, fn: Callable[[Any], Any], task: Any, tag: Any) -> None:
+        self._running[self._pool.submit(fn, task)] = tag
+
+    def next_done(self) -> tuple[Any, Any]:
+        done, _ = wait(self._running, return_when=FIRST_COMPLETED)
+        future = next(iter(done))
+        tag = self._running.pop(future)
+        return tag, future.result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def terminate(self) -> None:
+        from .encode import kill_running
+
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        kill_running()  # each task's ffmpeg: its write fails, and it removes its partial file
+        self._pool.shutdown(wait=True)
+
+
+def runner(jobs: int, processes: bool = False) -> Runner:
+    if jobs <= 1:
+        return Inline()
+    return Workers(jobs) if processes else Threads(jobs)
