@@ -28,11 +28,15 @@ def test_segments_tile_the_timeline(tmp_path: Path, seed: int) -> None:
     durations = [round(rng.uniform(0.01, 4), 3) for _ in range(rng.randint(1, 6))]
     transition = round(rng.uniform(0, 3), 2)
     timeline = build_plan(load(_folder(tmp_path, durations, transition, fps)))
-    pos = 0
-    for seg in timeline.segments():
-        assert seg.start == pos and seg.frames > 0
-        pos += seg.frames
-    assert pos == timeline.frames
+    for max_hold in (None, 2 * fps, 3):
+        pos = 0
+        for seg in timeline.segments(max_hold):
+            assert seg.start == pos and seg.frames > 0
+            assert seg.kind == "blend" or max_hold is None or seg.frames <= max_hold
+            pos += seg.frames
+        assert pos == timeline.frames
+    whole = {(s.start, s.a) for s in timeline.segments() if s.kind == "hold"}
+    assert whole <= {(s.start, s.a) for s in timeline.segments(3) if s.kind == "hold"}  # pieces start at the hold
     for s in timeline.slides:
         assert s.frames >= 1 and 0 <= s.transition <= s.frames
     lengths = [max(d, 1 / fps) for d in durations]

@@ -17,7 +17,9 @@ import typer
 from .errors import CollageError, InputError, Problem, RenderError
 
 # Locals may hold private data (contributors' emails): never show them in a traceback.
+# Plain help (no rich): `collage --help` starts in half the time.
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False,
+                  rich_markup_mode=None,
                   help="Render a video collage of photo messages from a folder and its collage.yaml.")
 
 Folder = Annotated[Path, typer.Argument(help="The folder holding collage.yaml and the media.",

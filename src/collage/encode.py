@@ -79,10 +79,14 @@ def chapters_file(spec: EncodeSpec, path: Path) -> Path:
     return path
 
 
+def gop_frames(fps: int) -> int:
+    return fps * 2  # a keyframe every 2 s: quick seeking in browsers
+
+
 def _video_args(spec: EncodeSpec) -> list[str]:
     """The picture's encoding, the same for a whole video and for each segment of it (so that segments
     join without re-encoding): colour conversion and tags, H.264 High at the spec's quality, closed GOPs."""
-    gop = spec.fps * 2  # a keyframe every 2 s: quick seeking in browsers
+    gop = gop_frames(spec.fps)
     return [
         # setparams tags the frames themselves: since ffmpeg 7 the encoder takes colour properties from the
         # frames, and raw input carries none. YUV input is already BT.709 limited range (pixels.pack); RGB

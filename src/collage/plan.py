@@ -98,8 +98,20 @@ class Timeline:
     def duration(self) -> float:
         return self.frames / self.fps
 
-    def segments(self) -> list[Segment]:
-        """The frames [0, frames) cut into holds and blends, in order, with no gaps."""
+    def segments(self, max_hold: int | None = None) -> list[Segment]:
+        """The frames [0, frames) cut into holds and blends, in order, with no gaps. With `max_hold`,
+        holds are cut further into pieces of at most that many frames (from the hold's start, so a
+        piece is the same wherever its slide appears)."""
+        out: list[Segment] = []
+        for seg in self._segments():
+            if seg.kind == "hold" and max_hold and seg.frames > max_hold:
+                out += [Segment("hold", seg.start + k, min(max_hold, seg.frames - k), seg.a)
+                        for k in range(0, seg.frames, max_hold)]
+            else:
+                out.append(seg)
+        return out
+
+    def _segments(self) -> list[Segment]:
         out: list[Segment] = []
         for i, slide in enumerate(self.slides):
             incoming = slide.transition if i else self.fade_in

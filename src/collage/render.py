@@ -142,13 +142,16 @@ class Job:
     def _segmented(self, progress: Progress | None) -> Result:
         from . import keys, workers
         from .cache import FileDigests, SegmentCache
-        from .encode import chapters_file, concat_list, join_command, run_ffmpeg
+        from .encode import chapters_file, concat_list, gop_frames, join_command, run_ffmpeg
         from .segment import BedTask
 
         started = time.monotonic()
         project, timeline, settings = self.project, self.timeline, self.settings
         spec = self._spec()
-        segs = timeline.segments()
+        # Holds in pieces of one GOP: the keyframes fall where one long encode would put them, and a
+        # long hold no longer keeps one core busy after the others are done (an edit re-encodes a
+        # slide's pieces in parallel).
+        segs = timeline.segments(max_hold=gop_frames(timeline.fps))
         cache = SegmentCache(settings.cache_dir, settings.cache_limit) if settings.cache_dir else None
         scratch = cache.scratch() if cache else Path(tempfile.mkdtemp(prefix="collage-"))
         digests = cache.digests if cache else FileDigests(None)
