@@ -22,20 +22,28 @@ _KR, _KB = 0.2126, 0.0722
 _KG = 1.0 - _KR - _KB
 
 
-def pack(frame: Frame, fmt: PixelFormat) -> Packed:
-    """An RGB frame in `fmt`, flat. Even width and height (H.264 4:2:0 needs them anyway)."""
+def pack(frame: Frame, fmt: PixelFormat, band: int = 64) -> Packed:
+    """An RGB frame in `fmt`, flat. Even width and height (H.264 4:2:0 needs them anyway). Converted in
+    bands of `band` rows, so the float intermediates stay a few MB instead of 50 MB for a 1080p frame."""
     if fmt == "rgb24":
         return np.ascontiguousarray(frame).reshape(-1)
-    rgb = frame.astype(np.float32)
-    y = 16.0 + (219.0 / 255.0) * (_KR * rgb[..., 0] + _KG * rgb[..., 1] + _KB * rgb[..., 2])
-    # Chroma from the 2x2 mean of RGB (linear, so the same as the mean of full-size chroma).
     h, w = frame.shape[:2]
-    quad = rgb.reshape(h // 2, 2, w // 2, 2, 3).mean(axis=(1, 3))
-    luma = _KR * quad[..., 0] + _KG * quad[..., 1] + _KB * quad[..., 2]
-    cb = 128.0 + (224.0 / 255.0) * (quad[..., 2] - luma) / (2 * (1 - _KB))
-    cr = 128.0 + (224.0 / 255.0) * (quad[..., 0] - luma) / (2 * (1 - _KR))
-    planes = [np.clip(np.rint(p), 0, 255).astype(np.uint8).reshape(-1) for p in (y, cb, cr)]
-    return np.concatenate(planes)
+    out = np.empty(w * h * 3 // 2, np.uint8)
+    y_plane = out[: w * h].reshape(h, w)
+    cb_plane = out[w * h: w * h * 5 // 4].reshape(h // 2, w // 2)
+    cr_plane = out[w * h * 5 // 4:].reshape(h // 2, w // 2)
+    for top in range(0, h, band):
+        rgb = frame[top:top + band].astype(np.float32)
+        rows = rgb.shape[0]
+        y = 16.0 + (219.0 / 255.0) * (_KR * rgb[..., 0] + _KG * rgb[..., 1] + _KB * rgb[..., 2])
+        # Chroma from the 2x2 mean of RGB (linear, so the same as the mean of full-size chroma).
+        quad = rgb.reshape(rows // 2, 2, w // 2, 2, 3).mean(axis=(1, 3))
+        luma = _KR * quad[..., 0] + _KG * quad[..., 1] + _KB * quad[..., 2]
+        cb = 128.0 + (224.0 / 255.0) * (quad[..., 2] - luma) / (2 * (1 - _KB))
+        cr = 128.0 + (224.0 / 255.0) * (quad[..., 0] - luma) / (2 * (1 - _KR))
+        for plane, values, at in ((y_plane, y, top), (cb_plane, cb, top // 2), (cr_plane, cr, top // 2)):
+            plane[at:at + values.shape[0]] = np.clip(np.rint(values), 0, 255)
+    return out
 
 
 def black(width: int, height: int, fmt: PixelFormat) -> Packed:
