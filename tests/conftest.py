@@ -19,6 +19,7 @@ YELLOW = (235, 205, 30)
 CYAN = (30, 200, 210)
 ORANGE = (240, 130, 20)
 MAGENTA = (255, 0, 255)  # reserved for messages that must never appear
+WHITE = (250, 250, 250)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -13,6 +13,7 @@ from . import plan as plan_mod
 from .errors import CollageError, InputError, Problem
 from .manifest import Project
 from .plan import Cell, Timeline
+from .theme import Weight
 
 if TYPE_CHECKING:
     from .photos import PhotoInfo
@@ -79,7 +80,8 @@ def media_problems(project: Project, timeline: Timeline) -> list[Problem]:
         except photos.PhotoError as exc:
             problems.append(photos.problem(m.photo, m.id, shown, m.line, exc))
             continue
-        problems.extend(_size_problems(m.id, m.photo, info, cells[m.id], shown, m.line))
+        problems.extend(_size_problems(m.id, m.photo, info, cells[m.id], shown, m.line,
+                                           project.theme.max_upscale))
         text_ok = True
         for part, value in (("name", m.name), ("profession", m.profession), ("location", m.location)):
             if value:
@@ -87,7 +89,8 @@ def media_problems(project: Project, timeline: Timeline) -> list[Problem]:
                 text_ok = text_ok and not found
                 problems.extend(found)
         if text_ok:
-            problems.extend(_caption_problems(m.id, cells[m.id], timeline.height, shown, m.line))
+            problems.extend(_caption_problems(m.id, cells[m.id], timeline.height, shown, m.line,
+                                              project.theme.caption_weight))
     problems.extend(_text_problems(project.title, shown, None, "title"))  # also the file's metadata
     for slide in timeline.slides:
         for part in ("title", "subtitle", "body"):
@@ -100,26 +103,24 @@ def media_problems(project: Project, timeline: Timeline) -> list[Problem]:
 
 
 def _size_problems(message_id: str, rel: str, info: PhotoInfo, cells: list[tuple[Cell, bool]], shown: str,
-                   line: int | None) -> list[Problem]:
-    """A photo much smaller than the box it fills looks soft; it is enlarged at most Theme.max_upscale."""
-    from .theme import DEFAULT
-
+                   line: int | None, max_upscale: float) -> list[Problem]:
+    """A photo much smaller than the box it fills looks soft; it is enlarged at most `max_upscale`."""
     cell = max((c for c, _ in cells), key=lambda c: c.box.w * c.box.h)
     need = min(cell.box.w / info.width, cell.box.h / info.height)
     if need <= 1.5:
         return []
-    shown_at = min(need, DEFAULT.max_upscale)
+    shown_at = min(need, max_upscale)
     return [Problem(shown, f"photo '{rel}' of message '{message_id}' is {info.width}x{info.height} px for a "
                     f"{cell.box.w}x{cell.box.h} box: enlarged {shown_at:.1f}x, it will look soft", line=line,
                     field="photo", hint="ask for the original photo if there is a larger one", severity="warning")]
 
 
 def _caption_problems(message_id: str, cells: list[tuple[Cell, bool]], height: int, shown: str,
-                      line: int | None) -> list[Problem]:
+                      line: int | None, weight: Weight) -> list[Problem]:
     from .compose import caption_block
 
-    for cell, full_screen in cells:
-        if cell.caption and caption_block(cell, height, full_screen).truncated:
+    for cell, _ in cells:
+        if cell.caption and caption_block(cell, height, weight).truncated:
             return [Problem(shown, f"the caption of message '{message_id}' is too long for its box and is cut "
                             "short with '…'", line=line, field=f"messages[{message_id}]",
                             hint="shorten the name, profession or location, or use a grid with fewer columns",

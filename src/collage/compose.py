@@ -31,20 +31,30 @@ class Artist:
 
     def draw(self, slide: Slide) -> Image.Image:
         w, h = self.width, self.height
-        canvas = Image.new("RGB", (w, h), self.theme.background)
+        canvas = self._background()
         if slide.kind == "title":
             self._title(canvas, slide)
-        elif slide.kind == "photo":
-            cell = slide.cells[0]
-            self._place_photo(canvas, cell, Rect(0, 0, w, h))  # the fill spans the frame
+            return canvas
+        for cell in slide.cells:
+            # A full-screen photo's fill spans the frame, or the part above a caption set below it.
+            fill = cell.box if slide.kind == "grid" else Rect(0, 0, w, h if cell.caption_over else cell.box.h)
+            self._place_photo(canvas, cell, fill)
+        for cell in slide.cells:
             if cell.caption and cell.caption_box:
-                self._caption_over(canvas, cell)
-        else:
-            for cell in slide.cells:
-                self._place_photo(canvas, cell, cell.box)
-                if cell.caption and cell.caption_box:
-                    self._caption_under(canvas, cell)
+                self._caption(canvas, cell)
         return canvas
+
+    def _background(self) -> Image.Image:
+        """The theme's colour, or its image cropped to fill the frame (read like a photo: upright, sRGB)."""
+        size = (self.width, self.height)
+        if not self.theme.background_image:
+            return Image.new("RGB", size, self.theme.background)
+        try:
+            image = photos.load(Path(self.theme.background_image), size, self.theme.background, cover=True)
+        except photos.PhotoError as exc:
+            raise InputError([photos.problem(self.theme.background_image, "style", self.manifest_name, None,
+                                             exc)]) from None
+        return _cover(image, size, (0.5, 0.5))
 
     def packed(self, slide: Slide, pixel_format: PixelFormat) -> Packed:
         return pixels.pack(np.asarray(self.draw(slide), dtype=np.uint8), pixel_format)
@@ -95,26 +105,27 @@ class Artist:
 
     # -- text ----------------------------------------------------------------------------------------------
 
-    def _caption_under(self, canvas: Image.Image, cell: Cell) -> None:
+    def _caption(self, canvas: Image.Image, cell: Cell) -> None:
+        """On the background below the photo, or over its lower edge on a band (its colour and opacity
+        chosen by the theme for a contrast of at least 4.5:1 over any photo)."""
         box = cell.caption_box
         assert box is not None
-        block = caption_block(cell, self.height, full_screen=False)
-        block.draw(canvas, (box.x, box.y, box.w, box.h), self.theme.caption)
-
-    def _caption_over(self, canvas: Image.Image, cell: Cell) -> None:
-        box = cell.caption_box
-        assert box is not None
-        px = layout.caption_px(self.height, full_screen=True)
+        block = caption_block(cell, self.height, self.theme.caption_weight)
+        if not cell.caption_over:
+            block.draw(canvas, (box.x, box.y, box.w, box.h), self.theme.caption)
+            return
+        px = cell.caption_px
         pad = round(px * 0.7)
-        block = caption_block(cell, self.height, full_screen=True)
         width = max(block.style.width(line) for line in block.lines)
         band_w = min(box.w, round(width) + 2 * pad)
+        band_h = min(box.h, block.height + pad)
         x = box.x + (box.w - band_w) // 2
-        band = Image.new("RGBA", (band_w, box.h), (0, 0, 0, 0))
-        ImageDraw.Draw(band).rounded_rectangle((0, 0, band_w - 1, box.h - 1), radius=round(px * 0.35),
+        y = box.y + box.h - band_h - (0 if box.h - band_h < pad else pad // 2)
+        band = Image.new("RGBA", (band_w, band_h), (0, 0, 0, 0))
+        ImageDraw.Draw(band).rounded_rectangle((0, 0, band_w - 1, band_h - 1), radius=round(px * 0.35),
                                                fill=self.theme.caption_band)
-        canvas.paste(band, (x, box.y), band)
-        block.draw(canvas, (x, box.y, band_w, box.h), self.theme.caption)
+        canvas.paste(band, (x, y), band)
+        block.draw(canvas, (x, y, band_w, band_h), self.theme.caption)
 
     def _title(self, canvas: Image.Image, slide: Slide) -> None:
         w, h = canvas.size
@@ -124,7 +135,7 @@ class Artist:
         blocks: list[tuple[text.TextBlock, tuple[int, int, int]]] = []
         if slide.title:
             blocks.append((text.fit(slide.title, max_w, 3, round(h * t.title_px), round(h * t.title_px * 0.6),
-                                    weight="bold", line_spacing=1.18), t.title))
+                                    weight=t.title_weight, line_spacing=1.18), t.title))
         if slide.subtitle:
             blocks.append((text.fit(slide.subtitle, max_w, 2, round(h * t.subtitle_px),
                                     round(h * t.subtitle_px * 0.6), line_spacing=1.3), t.subtitle))
@@ -239,17 +250,16 @@ def _cover(photo: Image.Image, size: tuple[int, int], focus: tuple[float, float]
     return photo.resize(size, Image.Resampling.LANCZOS, box=(left, top, left + cw, top + ch), reducing_gap=3.0)
 
 
-def caption_block(cell: Cell, height: int, full_screen: bool) -> text.TextBlock:
-    """A caption fitted to its box: under a grid photo at the legibility floor in up to its lines
-    (broken between parts first); over a full-screen photo on one line, shrinking to that floor. Past
-    that it ends in an ellipsis, which `check` reports."""
+def caption_block(cell: Cell, height: int, weight: text.Weight = "regular") -> text.TextBlock:
+    """A caption fitted to its box at its planned size in up to its lines (broken between parts first),
+    shrinking to the legibility floor (3.5 % of the frame height); past that it ends in an ellipsis,
+    which `check` reports. Over a photo it leaves room for the band's padding."""
     box = cell.caption_box
     assert box is not None and cell.caption is not None
-    floor = layout.caption_px(height)
-    if full_screen:
-        px = layout.caption_px(height, full_screen=True)
-        return text.fit(cell.caption, box.w - 2 * round(px * 0.7), 1, px, floor)
-    return text.fit(cell.caption, box.w, max(1, cell.caption_lines), floor, floor,
+    floor = layout.caption_floor_px(height)
+    px = max(cell.caption_px, floor)
+    width = box.w - 2 * round(px * 0.7) if cell.caption_over else box.w
+    return text.fit(cell.caption, width, max(1, cell.caption_lines), px, floor, weight=weight,
                     breaks=cell.caption.split(" · "))
 
 

@@ -63,6 +63,8 @@ def slide(s: Slide, folder: Path, theme: Theme, spec: EncodeSpec, digests: Diges
     for placement in _PLACEMENT:
         content.pop(placement)
     photos = {c.photo: digests(folder / c.photo) for c in s.cells}
+    if theme.background_image:
+        photos["(background)"] = digests(Path(theme.background_image))
     return _digest({"slide": content, "photos": photos, "theme": dataclasses.asdict(theme),
                     "size": [spec.width, spec.height], "pixel_format": spec.pixel_format, "tool": tool_key})
 

@@ -7,6 +7,7 @@ Unapproved messages are dropped too, so nothing downstream can render one by mis
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -15,9 +16,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
+from . import theme as theme_module
 from . import yamlpos
 from .durations import parse_duration
 from .errors import InputError, Problem
+from .theme import DEFAULT as DEFAULT_THEME
+from .theme import Theme
 
 MANIFEST_NAME = "collage.yaml"
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".avif", ".tif", ".tiff"})
@@ -33,8 +37,10 @@ DEFAULT_CLOSING = ("Thank you", "谢谢")
 # Scalars that are text even when YAML would read them as something else (`location: NO`).
 _TEXT_KEYS = frozenset(
     {"id", "photo", "name", "profession", "location", "message", "title", "subtitle", "body", "email",
-     "tags", "messages", "file", "output", "grid"}
+     "tags", "messages", "file", "output", "grid", "caption", "theme", "background_image"}
 )
+DEFAULT_CAPTION = "{name} · {profession} · {location}"
+CAPTION_FIELDS = ("name", "profession", "location", "message")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -154,6 +160,8 @@ class Project:
     fit: Fit = "blur"
     sequence_given: bool = True
     warnings: tuple[Problem, ...] = ()
+    theme: Theme = DEFAULT_THEME
+    caption_template: str = DEFAULT_CAPTION
 
     def path(self, rel: str) -> Path:
         return self.folder / rel
@@ -289,7 +297,7 @@ class _Photo(_Strict):
     transition: TransitionIn | None = None
 
 
-_TOP_KEYS = ("title", "video", "timing", "music", "sequence", "messages")
+_TOP_KEYS = ("title", "video", "timing", "music", "style", "sequence", "messages")
 _ITEM_MODELS: dict[str, type[_Strict]] = {"title": _Title, "grid": _Grid, "photo": _Photo}
 
 
@@ -448,6 +456,7 @@ class _Validator:
         if timing.min > timing.max:
             self.error(("timing", "min"), f"min {timing.min:g}s is longer than max {timing.max:g}s", key_line=True)
         music = self._music(data.get("music"))
+        theme, caption_template = self._style(data.get("style"))
         if (timing.fit == "music" or timing.beats) and not music.tracks:
             self.error(("timing", "fit" if timing.fit == "music" else "beats"), "needs music to follow",
                        "add tracks under `music:`", key_line=True)
@@ -485,6 +494,8 @@ class _Validator:
             sequence_given=sequence_given,
             warnings=tuple(self.problems),
             fit=video.fit,
+            theme=theme,
+            caption_template=caption_template,
         )
 
     # -- sections --------------------------------------------------------------------------------------
@@ -527,6 +538,58 @@ class _Validator:
                        "use one of " + ", ".join(sorted(suffixes)), key_line=True)
             return None
         return candidate.as_posix()
+
+    def _style(self, data: Any) -> tuple[Theme, str]:
+        """`style:` picks a theme (`theme: light`, or a theme file in the folder), sets the caption
+        template (`caption: "{name} · {location}"`) and overrides single theme values."""
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            self.error(("style",), f"expected a mapping of keys, got {_kind(data)}", "e.g. `style: {theme: light}`")
+            return DEFAULT_THEME, DEFAULT_CAPTION
+        name = data.get("theme", "calm")
+        theme, base = DEFAULT_THEME, self.folder
+        if not isinstance(name, str):
+            self.error(("style", "theme"), f"expected a theme name, got {_kind(name)}", key_line=True)
+        else:
+            try:
+                theme, base = theme_module.load(name, self.folder)
+            except theme_module.ThemeError as exc:
+                self.error(("style", "theme"), str(exc), "built in: " + ", ".join(theme_module.builtin_names()),
+                           key_line=True)
+        template = data.get("caption", DEFAULT_CAPTION)
+        if not isinstance(template, str):
+            self.error(("style", "caption"), f"expected text, got {_kind(template)}", key_line=True)
+            template = DEFAULT_CAPTION
+        fields = re.findall(r"\{([^{}]*)\}", template)
+        unknown = [f for f in fields if f not in CAPTION_FIELDS]
+        if unknown:
+            self.error(("style", "caption"), f"unknown field '{{{unknown[0]}}}' in the caption",
+                       "use " + ", ".join(f"{{{f}}}" for f in CAPTION_FIELDS), key_line=True)
+            template = DEFAULT_CAPTION
+        elif not fields:
+            self.error(("style", "caption"), "the caption names no field",
+                       'e.g. "{name} · {location}"', key_line=True)
+            template = DEFAULT_CAPTION
+        for key, value in data.items():
+            if key in ("theme", "caption"):
+                continue
+            try:
+                theme = theme_module.with_values(theme, {key: value})
+            except theme_module.ThemeError as exc:
+                if str(exc).startswith("unknown theme key"):
+                    self.error(("style", key), f"unknown key '{key}'",
+                               did_you_mean(key, ["theme", "caption", *theme_module.KEYS]), key_line=True)
+                else:
+                    self.error(("style", key), str(exc).partition(": ")[2] or str(exc), key_line=True)
+        if theme.background_image:  # the manifest's is relative to the folder, a theme file's to the theme
+            if "background_image" in data:
+                rel = self._inside(("style", "background_image"), theme.background_image, "image", PHOTO_SUFFIXES)
+                image = None if rel is None else str(self.folder / rel)
+            else:
+                image = str(base / theme.background_image)
+            theme = dataclasses.replace(theme, background_image=image)
+        return theme_module.readable(theme), template
 
     def _music(self, data: Any) -> Music:
         """`music:` is a list of tracks, or a mapping with `tracks:` and the bed's settings."""

@@ -10,6 +10,7 @@ frames blend the two. The first slide fades in from black and the last fades out
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from . import layout
 from .errors import Problem
 from .layout import Rect
 from .manifest import (
+    DEFAULT_CAPTION,
     Fit,
     GridItem,
     Message,
@@ -41,6 +43,8 @@ class Cell:
     caption_lines: int = 1
     fit: Fit = "blur"
     focus: tuple[float, float] = (0.5, 0.5)
+    caption_px: int = 0  # the caption's type size (it may shrink to the legibility floor to fit)
+    caption_over: bool = False  # on a band over the photo, not on the background below it
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,8 @@ class Timeline:
                     **(
                         {"cells": [
                             {"message": c.message, "photo": c.photo, "box": c.box.as_list(), "caption": c.caption,
+                             **({"caption_box": c.caption_box.as_list(),
+                                 "caption_position": "over" if c.caption_over else "below"} if c.caption_box else {}),
                              **({"fit": c.fit} if c.fit != "blur" else {})}
                             for c in s.cells
                         ]}
@@ -176,10 +182,23 @@ class Timeline:
         }
 
 
-def caption_text(message: Message) -> str | None:
-    """`name · profession · location`, dropping missing parts and their separators."""
-    parts = [p for p in (message.name, message.profession, message.location) if p]
-    return " · ".join(parts) or None
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def caption_text(message: Message, template: str = DEFAULT_CAPTION) -> str | None:
+    """The caption template filled in (`{name} · {profession} · {location}` by default). A missing
+    part goes with the separator before it (after it, for the first part); None when all are missing."""
+    pieces = _FIELD.split(template)
+    literals, fields = pieces[0::2], pieces[1::2]
+    values = {"name": message.name, "profession": message.profession, "location": message.location,
+              "message": message.text}
+    present = [(i, values.get(f)) for i, f in enumerate(fields) if values.get(f)]
+    if not present:
+        return None
+    out = literals[0]
+    for k, (i, value) in enumerate(present):
+        out += (literals[i] if k and i else "") + str(value)
+    return (out + literals[-1]).strip() or None
 
 
 @dataclass(frozen=True)
@@ -225,6 +244,9 @@ def build(project: Project, size: tuple[int, int] | None = None, fps: int | None
     def frames(seconds: float) -> int:
         return max(0, round(seconds * fps))
 
+    template = project.caption_template
+    t = project.theme
+    captions = layout.Captions(t.caption_px, t.caption_over_px, t.caption_position)
     placed = _explicitly_placed(project.sequence, project.messages)
     all_taken = False
     drafts: list[_Draft] = []
@@ -237,9 +259,10 @@ def build(project: Project, size: tuple[int, int] | None = None, fps: int | None
             continue
         if isinstance(item, PhotoItem):
             message = by_id[item.message]
-            boxes = layout.full_screen(width, height, caption=caption_text(message) is not None,
-                                       cover=(message.fit or project.fit) == "cover")
-            pages: list[tuple[SlideKind, tuple[Cell, ...]]] = [("photo", (_cell(message, boxes, project.fit),))]
+            boxes = layout.full_screen(width, height, caption=caption_text(message, template) is not None,
+                                       cover=(message.fit or project.fit) == "cover", captions=captions)
+            pages: list[tuple[SlideKind, tuple[Cell, ...]]] = [
+                ("photo", (_cell(message, boxes, project.fit, template),))]
         else:
             chosen = _select(item, project.messages, placed, all_taken)
             all_taken = all_taken or item.select == "all"
@@ -252,9 +275,10 @@ def build(project: Project, size: tuple[int, int] | None = None, fps: int | None
             for count in layout.paginate(len(chosen), per_page):
                 page = chosen[pos:pos + count]
                 pos += count
-                cols, rows = item.layout or layout.auto_shape(count, width, height)
-                boxes_list = layout.grid_cells(width, height, cols, rows, count)
-                pages.append(("grid", tuple(_cell(m, b, project.fit) for m, b in zip(page, boxes_list, strict=True))))
+                cols, rows = item.layout or layout.auto_shape(count, width, height, captions)
+                boxes_list = layout.grid_cells(width, height, cols, rows, count, captions)
+                pages.append(("grid", tuple(_cell(m, b, project.fit, template)
+                                            for m, b in zip(page, boxes_list, strict=True))))
         for kind, cells in pages:
             if item.duration is not None:
                 seconds = item.duration
@@ -374,10 +398,10 @@ def _snap(bounds: list[tuple[float, float]], beats: tuple[float, ...], fps: int)
     return [(a, b) for a, b in out]
 
 
-def _cell(message: Message, boxes: layout.CellBoxes, fit: Fit) -> Cell:
-    caption = caption_text(message)
+def _cell(message: Message, boxes: layout.CellBoxes, fit: Fit, template: str) -> Cell:
+    caption = caption_text(message, template)
     return Cell(message.id, message.photo, boxes.photo, caption, boxes.caption if caption else None,
-                boxes.caption_lines, message.fit or fit, message.focus)
+                boxes.caption_lines, message.fit or fit, message.focus, boxes.caption_px, boxes.caption_over)
 
 
 def _explicitly_placed(sequence: tuple[SequenceItem, ...], messages: tuple[Message, ...]) -> set[str]:

@@ -130,7 +130,7 @@ class Job:
         total = timeline.frames
         with tempfile.TemporaryDirectory(prefix="collage-") as tmp:
             bed = audio.build_bed(project.folder, project.music, timeline.duration, Path(tmp) / "bed.wav")
-            composer = Composer(project.folder, timeline, manifest_name=project.manifest.name,
+            composer = Composer(project.folder, timeline, project.theme, manifest_name=project.manifest.name,
                                 pixel_format=encoder.pixel_format)
             with encoder.session(settings.output, spec, bed) as sink:
                 for done, frame in enumerate(composer.frames(), start=1):
@@ -158,7 +158,7 @@ class Job:
         try:
             # Keys read every photo's bytes (once; then remembered by file stamp): only worth it with a cache.
             tool = keys.tool(digests) if cache else ""
-            slide_keys = [keys.slide(s, project.folder, _theme(), spec, digests, tool) if cache else ""
+            slide_keys = [keys.slide(s, project.folder, project.theme, spec, digests, tool) if cache else ""
                           for s in timeline.slides]
 
             def key_of(index: int | None) -> str | None:
@@ -207,12 +207,6 @@ class Job:
                       reused=len(segs) - len(missing), encoded=len(missing), cache=settings.cache_dir)
 
 
-def _theme() -> Any:
-    from .theme import DEFAULT
-
-    return DEFAULT
-
-
 def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runner, scratch: Path, window: int,
                     finished: Callable[[int, Path], None], bed: BedTask | None,
                     bed_done: Callable[[Path], None]) -> None:
@@ -258,7 +252,7 @@ def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runn
                 if x not in drawn:
                     drawn[x] = None
                     run.submit(draw_slide, SlideTask(project.folder, timeline.slides[x], (spec.width, spec.height),
-                                                     _theme(), project.manifest.name, spec.pixel_format,
+                                                     project.theme, project.manifest.name, spec.pixel_format,
                                                      scratch / f"slide-{x}.npy"), ("slide", x))
                     in_flight += 1
             waiting.append(i)
