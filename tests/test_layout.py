@@ -62,3 +62,53 @@ def test_full_screen_photo_stops_above_its_caption() -> None:
 def test_full_screen_cover_fills_the_frame_under_its_caption() -> None:
     boxes = layout.full_screen(1920, 1080, cover=True)
     assert boxes.photo == layout.Rect(0, 0, 1920, 1080) and boxes.caption is not None
+
+
+def _shown_area(cell: layout.CellBoxes, aspect: float) -> float:
+    """Area of a photo of `aspect` contained in the cell's photo box."""
+    w, h = cell.photo.w, cell.photo.h
+    return min(w, h * aspect) * min(h, w / aspect)
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920), (1080, 1080)])
+@pytest.mark.parametrize("aspects", [[0.75, 1.333, 1.333, 0.75], [0.75, 0.75, 1.778], [1.333] * 4, [0.5625] * 3,
+                                     [1.0], [3.0, 0.75]])
+def test_justified_rows_show_photos_whole_and_large(size: tuple[int, int], aspects: list[float]) -> None:
+    w, h = size
+    safe = layout.safe_area(w, h)
+    chosen = layout.auto(aspects, w, h)
+    rows = layout.justified(aspects, w, h)
+    for cells in (chosen, rows or []):
+        boxes = [c.photo for c in cells] + [c.caption for c in cells if c.caption]
+        for b in boxes:
+            assert safe.x <= b.x and b.x + b.w <= safe.x + safe.w and safe.y <= b.y and b.y + b.h <= safe.y + safe.h
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert a.x + a.w <= b.x or b.x + b.w <= a.x or a.y + a.h <= b.y or b.y + b.h <= a.y
+    if rows is not None:
+        assert len(rows) == len(aspects)
+        for cell, aspect in zip(rows, aspects, strict=True):
+            assert abs(cell.photo.w / cell.photo.h - aspect) < 0.02 * aspect + 2 / cell.photo.h  # no letterbox
+        by_row: dict[int, set[int]] = {}
+        for c in rows:
+            by_row.setdefault(c.photo.y, set()).add(c.photo.h)
+        assert all(len(heights) == 1 for heights in by_row.values())  # one height per row
+    # `auto` shows the photos about as large as the even grid would, or larger
+    cols, nrows = layout.auto_shape(len(aspects), w, h)
+    grid = layout.grid_cells(w, h, cols, nrows, len(aspects))
+    chosen_area = sum(_shown_area(c, a) for c, a in zip(chosen, aspects, strict=True))
+    grid_area = sum(_shown_area(c, a) for c, a in zip(grid, aspects, strict=True))
+    assert chosen_area >= layout.JUSTIFIED_MARGIN * grid_area
+
+
+def test_caption_band_leaves_room_for_what_it_holds() -> None:
+    px = 38
+    assert layout.caption_band(900, px, layout.text_ems("Bo"))[1] == 1
+    assert layout.caption_band(450, px, layout.text_ems("Amina Yusuf · Human-rights lawyer · Nairobi, Kenya"))[1] == 3
+    assert layout.text_ems("陳大文") == 3.0 and layout.text_ems("abc") == pytest.approx(1.68)
+
+
+def test_auto_prefers_justified_rows_for_mixed_shapes_on_a_wide_frame() -> None:
+    aspects = [0.75, 1.333, 1.333]
+    names = [layout.text_ems("Amina Yusuf")] * 3
+    assert layout.auto(aspects, 1920, 1080, ems=names) == layout.justified(aspects, 1920, 1080, ems=names)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 
 def _imported_after(statement: str) -> set[str]:
@@ -24,16 +25,29 @@ def test_cli_import_is_light() -> None:
         assert heavy not in mods, heavy
 
 
-def test_plan_command_imports_no_imaging_libraries() -> None:
-    from pathlib import Path
-
-    example = Path(__file__).resolve().parents[1] / "examples" / "lawyers-day"
+def _plan_imports(folder: Path) -> tuple[str, set[str]]:
     code = (
         "import sys\n"
         "from collage.cli import app\n"
-        f"try:\n    app(['plan', {str(example)!r}])\nexcept SystemExit as exc:\n    assert exc.code in (0, None)\n"
+        f"try:\n    app(['plan', {str(folder)!r}])\nexcept SystemExit as exc:\n    assert exc.code in (0, None)\n"
         "print('imported:' + ','.join(m for m in ('numpy', 'PIL', 'moviepy') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "total 29.00 s" in out  # it did plan
-    assert out.strip().splitlines()[-1] == "imported:"
+    return out, set(filter(None, out.strip().splitlines()[-1].removeprefix("imported:").split(",")))
+
+
+def test_plan_command_imports_no_imaging_libraries(tmp_path: Path) -> None:
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "a.jpg").write_bytes(b"not read by plan")
+    (tmp_path / "collage.yaml").write_text(
+        "sequence: [{grid: 2x2}]\nmessages: [{photo: photos/a.jpg, name: A, approved: true}]\n")
+    out, imported = _plan_imports(tmp_path)
+    assert "total" in out and not imported
+
+
+def test_plan_command_reads_photo_shapes_only_for_auto_grids() -> None:
+    """`grid: auto` sets photos by their shapes, so plan reads their headers (Pillow), nothing more."""
+    example = Path(__file__).resolve().parents[1] / "examples" / "lawyers-day"
+    out, imported = _plan_imports(example)
+    assert "total 29.00 s" in out
+    assert imported == {"PIL"}

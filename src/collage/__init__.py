@@ -32,9 +32,10 @@ def load(folder: Any, manifest: Any = None) -> Project:
 
 
 def build_plan(project: Project, size: tuple[int, int] | None = None, fps: int | None = None) -> Timeline:
-    from .plan import build
+    """The timeline `render` would use: photo shapes and music read where the plan needs them."""
+    from .check import timeline
 
-    return build(project, size, fps)
+    return timeline(project, size, fps)
 
 
 def check_folder(folder: Any, manifest: Any = None) -> Report:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from . import manifest as manifest_mod
 from . import plan as plan_mod
 from .errors import CollageError, InputError, Problem
-from .manifest import Project
+from .manifest import GridItem, Project
 from .plan import Cell, Timeline
 from .theme import Weight
 
@@ -41,10 +41,12 @@ class Report:
 
 
 def timeline(project: Project, size: tuple[int, int] | None = None, fps: int | None = None) -> Timeline:
-    """The plan, with the music measured when timing follows it (`fit: music`, `beats`). The planner is
-    pure; this is where the music's length and beats are read for it."""
+    """The plan, with the media facts it needs: the photos' shapes for `grid: auto`, and the music
+    measured when timing follows it (`fit: music`, `beats`). The planner is pure; this is where the
+    files are read for it."""
+    shapes = photo_sizes(project)
     if not (project.timing.fit == "music" or project.timing.beats) or not project.music.tracks:
-        return plan_mod.build(project, size, fps)
+        return plan_mod.build(project, size, fps, photo_sizes=shapes)
     from . import audio
 
     try:
@@ -53,10 +55,28 @@ def timeline(project: Project, size: tuple[int, int] | None = None, fps: int | N
         facts = audio.facts(project)
         if facts is not None and project.timing.beats:
             # Beats are found in the bed as it will play: over the video's length, looped if need be.
-            facts = audio.facts(project, beats_over=plan_mod.build(project, size, fps, facts).duration)
+            facts = audio.facts(project, beats_over=plan_mod.build(project, size, fps, facts, shapes).duration)
     except (CollageError, OSError, ValueError, KeyError):  # unreadable music: media_problems names the file
         facts = None
-    return plan_mod.build(project, size, fps, facts)
+    return plan_mod.build(project, size, fps, facts, shapes)
+
+
+def photo_sizes(project: Project) -> dict[str, tuple[int, int]] | None:
+    """Each approved photo's upright size from its header, when a `grid: auto` will lay photos out by
+    their shapes (None otherwise: Pillow is then not even imported). An unreadable photo is left out;
+    `media_problems` reports it."""
+    if not any(isinstance(item, GridItem) and item.layout is None for item in project.sequence):
+        return None
+    from . import photos
+
+    sizes: dict[str, tuple[int, int]] = {}
+    for m in project.messages:
+        try:
+            info = photos.probe(project.folder / m.photo)
+        except photos.PhotoError:
+            continue
+        sizes[m.id] = (info.width, info.height)
+    return sizes
 
 
 def media_problems(project: Project, timeline: Timeline) -> list[Problem]:

@@ -7,6 +7,7 @@ outside the title-safe area (the central 90 %).
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 
 SAFE = 0.05  # title-safe margin on each side, as a fraction of that side
@@ -58,30 +59,47 @@ def caption_floor_px(height: int) -> int:
     return max(8, round(height * CAPTION))
 
 
-def caption_band(cell_w: int, font_px: int) -> tuple[int, int]:
-    """(height, lines) of the caption band under a photo: two lines where the cell is narrow."""
-    lines = 1 if cell_w >= 26 * font_px else 2
+TYPICAL_CAPTION_EMS = 24.0  # `name · profession · place`, about 24 type sizes wide
+
+
+def text_ems(text: str | None) -> float:
+    """A caption's width estimated in type sizes (ems): wide (CJK) characters 1, others 0.56. The
+    planner reads no fonts; this only decides how many lines to leave room for (fitting is exact)."""
+    if not text:
+        return 0.0
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.56 for ch in text)
+
+
+def caption_band(cell_w: int, font_px: int, ems: float = TYPICAL_CAPTION_EMS) -> tuple[int, int]:
+    """(height, lines) of the caption band under a photo: as many lines (up to 3) as a caption `ems`
+    wide needs in the cell."""
+    lines = max(1, min(3, math.ceil(ems * font_px * 1.04 / max(1, cell_w))))
     return round(font_px * (0.5 + 1.3 * lines)), lines
 
 
-def auto_shape(count: int, width: int, height: int, captions: Captions = DEFAULT_CAPTIONS) -> tuple[int, int]:
-    """Columns and rows for `count` photos that give each photo the most room (photos assumed 4:3)."""
-    best: tuple[float, int, int] = (-1.0, 1, 1)
+def auto_shape(count: int, width: int, height: int, captions: Captions = DEFAULT_CAPTIONS,
+               ems: list[float] | None = None) -> tuple[int, int]:
+    """Columns and rows for `count` photos that give each photo the most room (photos assumed 4:3),
+    preferring shapes whose cells leave every caption (`ems` wide) room within three lines."""
+    best: tuple[bool, float, int, int] = (False, -1.0, 1, 1)
     area = safe_area(width, height)
+    font_px = caption_px(height, False, captions)
+    widest = max(ems) if ems else TYPICAL_CAPTION_EMS
     for cols in range(1, count + 1):
         rows = math.ceil(count / cols)
         if cols * rows - count >= cols:  # a whole empty row
             continue
         cw = (area.w - (cols - 1) * _gutter(width, height)) / cols
-        band = 0 if captions.over(False) else caption_band(int(cw), caption_px(height, False, captions))[0]
+        band = 0 if captions.over(False) else caption_band(int(cw), font_px, widest)[0]
         ch = (area.h - (rows - 1) * _gutter(width, height)) / rows - band
         if ch <= 0:
             continue
+        fits = captions.over(False) or widest * font_px * 1.04 <= 3 * cw
         shown_w = min(cw, ch * 4 / 3)  # a 4:3 photo contained in the cell
         score = shown_w * shown_w * 3 / 4
-        if score > best[0] + 1e-6:
-            best = (score, cols, rows)
-    return best[1], best[2]
+        if (fits, score) > (best[0], best[1] + 1e-6):
+            best = (fits, score, cols, rows)
+    return best[2], best[3]
 
 
 def paginate(count: int, per_page: int) -> list[int]:
@@ -107,7 +125,7 @@ class CellBoxes:
 
 
 def grid_cells(width: int, height: int, cols: int, rows: int, count: int,
-               captions: Captions = DEFAULT_CAPTIONS) -> list[CellBoxes]:
+               captions: Captions = DEFAULT_CAPTIONS, ems: list[float] | None = None) -> list[CellBoxes]:
     """Boxes for `count` photos on a cols×rows grid in reading order; a short last row is centred and
     unused rows are balanced above and below, so a partial page still sits in the middle."""
     area = safe_area(width, height)
@@ -116,7 +134,7 @@ def grid_cells(width: int, height: int, cols: int, rows: int, count: int,
     cell_h = (area.h - (rows - 1) * gutter) // rows
     font_px = caption_px(height, False, captions)
     over = captions.over(False)
-    band, lines = caption_band(cell_w, font_px)
+    band, lines = caption_band(cell_w, font_px, max(ems) if ems else TYPICAL_CAPTION_EMS)
     used_rows = math.ceil(count / cols)
     top = area.y + ((rows - used_rows) * (cell_h + gutter)) // 2
     out: list[CellBoxes] = []
@@ -149,3 +167,103 @@ def full_screen(width: int, height: int, caption: bool = True, cover: bool = Fal
     gap = round(font_px * 0.4)
     above = Rect(0, 0, width, cap.y - gap)
     return CellBoxes(frame if cover and over else above, cap, 1, font_px, over)
+
+
+def justified(aspects: list[float], width: int, height: int,
+              captions: Captions = DEFAULT_CAPTIONS, ems: list[float] | None = None) -> list[CellBoxes] | None:
+    """`grid: auto`: the photos (their width/height ratios, in reading order) in justified rows, the way
+    photo galleries set them: every photo in a row is as tall as the others and shown whole, with no
+    letterboxing, and each row spans the same width. Of all the ways to cut the sequence into rows, the
+    one that shows the photos largest (in total area, the smallest photo weighted up so none is left
+    tiny) wins; rows that would not fit the height are scaled down together and centred. None when no
+    way leaves every caption room for three lines under its photo."""
+    count = len(aspects)
+    if count == 0:
+        return []
+    area = safe_area(width, height)
+    gutter = _gutter(width, height)
+    font_px = caption_px(height, False, captions)
+    over = captions.over(False)
+    ems = ems or [TYPICAL_CAPTION_EMS] * count
+    best: tuple[float, list[list[int]], float, list[int]] | None = None
+    for rows in _row_splits(count):
+        heights = [(area.w - gutter * (len(row) - 1)) / sum(aspects[i] for i in row) for row in rows]
+        scale, bands = 1.0, [0] * len(rows)
+        for _ in range(4):  # narrower photos may need more caption lines, which leave less height
+            bands = [0 if over else max(caption_band(int(aspects[i] * h * scale), font_px, ems[i])[0] for i in row)
+                     for row, h in zip(rows, heights, strict=True)]
+            fixed = sum(bands) + gutter * (len(rows) - 1) + len(rows)  # + rounding
+            scale = min(1.0, (area.h - fixed) / sum(heights))
+        if scale <= 0:
+            continue
+        if not over and any(ems[i] * font_px * 1.04 > 3 * aspects[i] * h * scale
+                            for row, h in zip(rows, heights, strict=True) for i in row):
+            continue  # a caption would not fit in three lines under its photo
+        shown = [aspects[i] * (h * scale) ** 2 for row, h in zip(rows, heights, strict=True) for i in row]
+        score = sum(shown) + count * min(shown)  # the total, but not at the price of one tiny photo
+        if best is None or score > best[0] * (1 + 1e-9):
+            best = (score, rows, scale, bands)
+    if best is None:
+        return None
+    _, rows, scale, bands = best
+    return _place_rows(rows, aspects, ems, bands, area, gutter, font_px, over, scale)
+
+
+def _row_splits(count: int) -> list[list[list[int]]]:
+    """Every way to cut 0..count-1 into consecutive rows (2^(count-1) of them; count is small)."""
+    out = []
+    for mask in range(1 << (count - 1)):
+        rows, row = [], [0]
+        for i in range(1, count):
+            if mask >> (i - 1) & 1:
+                rows.append(row)
+                row = []
+            row.append(i)
+        rows.append(row)
+        out.append(rows)
+    return out
+
+
+def _place_rows(rows: list[list[int]], aspects: list[float], ems: list[float], bands: list[int], area: Rect,
+                gutter: int, font_px: int, over: bool, scale: float) -> list[CellBoxes]:
+    sized = []
+    for row, band in zip(rows, bands, strict=True):
+        h = (area.w - gutter * (len(row) - 1)) / sum(aspects[i] for i in row) * scale
+        widths = [max(1, math.floor(aspects[i] * h)) for i in row]
+        lines = max(caption_band(w, font_px, ems[i])[1] for w, i in zip(widths, row, strict=True))
+        band = band if not over else caption_band(min(widths), font_px, max(ems[i] for i in row))[0]
+        sized.append((row, math.floor(h), widths, band, lines))
+    total = sum(h + (0 if over else band) for _, h, _, band, _ in sized) + gutter * (len(rows) - 1)
+    y = area.y + (area.h - total) // 2
+    out: list[CellBoxes] = []
+    for _row, h, widths, band, lines in sized:
+        x = area.x + (area.w - sum(widths) - gutter * (len(widths) - 1)) // 2
+        for w in widths:
+            photo = Rect(x, y, w, h)
+            caption = Rect(x, y + h - band, w, band) if over else Rect(x, y + h, w, band)
+            out.append(CellBoxes(photo, caption, lines, font_px, over))
+            x += w + gutter
+        y += h + (0 if over else band) + gutter
+    return out
+
+
+def auto(aspects: list[float], width: int, height: int, captions: Captions = DEFAULT_CAPTIONS,
+         ems: list[float] | None = None) -> list[CellBoxes]:
+    """`grid: auto` for photos of known shapes: justified rows, unless an even grid (photos whole over
+    a blurred fill of themselves) would show them clearly larger, as a portrait among landscapes on a
+    square frame can make it."""
+    rows = justified(aspects, width, height, captions, ems)
+    cols, nrows = auto_shape(len(aspects), width, height, captions, ems)
+    grid = grid_cells(width, height, cols, nrows, len(aspects), captions, ems)
+    if rows is None:
+        return grid
+    rows_area = sum(c.photo.w * c.photo.h for c in rows)
+    grid_area = sum(_contained_area(c.photo, a) for c, a in zip(grid, aspects, strict=True))
+    return rows if rows_area >= JUSTIFIED_MARGIN * grid_area else grid
+
+
+JUSTIFIED_MARGIN = 0.9  # justified rows win unless the grid shows photos over 10 % larger
+
+
+def _contained_area(box: Rect, aspect: float) -> float:
+    return min(box.w, box.h * aspect) * min(box.h, box.w / aspect)

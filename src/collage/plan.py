@@ -11,6 +11,7 @@ frames blend the two. The first slide fades in from black and the last fades out
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -231,9 +232,11 @@ def auto_seconds(cells: tuple[Cell, ...], low: float, high: float) -> float:
 
 
 def build(project: Project, size: tuple[int, int] | None = None, fps: int | None = None,
-          music: MusicFacts | None = None) -> Timeline:
+          music: MusicFacts | None = None, photo_sizes: Mapping[str, tuple[int, int]] | None = None) -> Timeline:
     """Plan `project` at `size` and `fps` (defaults: the manifest's). Pure. `music` is needed for
-    `timing.fit: music` and `timing.beats`; without it those are left out (with a warning)."""
+    `timing.fit: music` and `timing.beats`; without it those are left out (with a warning).
+    `photo_sizes` (message id -> upright width, height) lets `grid: auto` set photos in justified
+    rows by their shapes; without them it falls back to an even grid."""
     width, height = size or project.size
     fps = fps or project.fps
     timing = project.timing
@@ -275,8 +278,13 @@ def build(project: Project, size: tuple[int, int] | None = None, fps: int | None
             for count in layout.paginate(len(chosen), per_page):
                 page = chosen[pos:pos + count]
                 pos += count
-                cols, rows = item.layout or layout.auto_shape(count, width, height, captions)
-                boxes_list = layout.grid_cells(width, height, cols, rows, count, captions)
+                shapes = [photo_sizes[m.id] for m in page if m.id in photo_sizes] if photo_sizes else []
+                ems = [layout.text_ems(caption_text(m, template)) for m in page]
+                if item.layout is None and len(shapes) == count and all(w and h for w, h in shapes):
+                    boxes_list = layout.auto([w / h for w, h in shapes], width, height, captions, ems)
+                else:
+                    cols, rows = item.layout or layout.auto_shape(count, width, height, captions, ems)
+                    boxes_list = layout.grid_cells(width, height, cols, rows, count, captions, ems)
                 pages.append(("grid", tuple(_cell(m, b, project.fit, template)
                                             for m, b in zip(page, boxes_list, strict=True))))
         for kind, cells in pages:

@@ -9,6 +9,7 @@ libfribidi, and we refuse to draw them unshaped.
 from __future__ import annotations
 
 import functools
+import itertools
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ _JOINERS = {"\u200d", "\ufe0e", "\ufe0f", "\u20e3"}
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\ufe0e", "\ufe0f", "\u2060", "\n", "\t"}
 _NO_LINE_START = set("、。，．・：；？！）」』】〕〉》”’ー…‥,.:;?!)]}%")
 _NO_LINE_END = set("（「『【〔〈《“‘([{")
+_SEPARATORS = set("·•|–—/")  # a caption's separators stay with the part before them; at a line's end they go
 
 
 def _faces(weight: Weight, traditional: bool) -> tuple[Face, ...]:
@@ -276,7 +278,7 @@ def _tokens(text: str) -> list[str]:
     for i, ch in enumerate(text):
         if cur and i > 0:
             prev = text[i - 1]
-            breakable = prev == " " or (
+            breakable = (prev == " " and ch not in _SEPARATORS) or (
                 (_is_cjk(prev) or _is_cjk(ch)) and ch not in _NO_LINE_START and prev not in _NO_LINE_END
                 and ch != " "
             )
@@ -302,13 +304,21 @@ def wrap(text: str, style: TextStyle, max_width: float) -> list[str]:
         cur = ""
         for token in _tokens(paragraph):
             candidate = cur + token
-            if cur and style.width(candidate.rstrip()) > max_width:
-                lines.append(cur.rstrip())
+            if cur and style.width(_line_end(candidate)) > max_width:
+                lines.append(_line_end(cur))
                 cur = token.lstrip()
             else:
                 cur = candidate
-        lines.append(cur.rstrip())
+        lines.append(_line_end(cur))
     return lines
+
+
+def _line_end(line: str) -> str:
+    """A line as it ends: trailing spaces go, and a separator left at the end (the break separates)."""
+    line = line.rstrip()
+    if len(line) > 1 and line[-1] in _SEPARATORS and line[-2] == " ":
+        line = line[:-2].rstrip()
+    return line
 
 
 def wrap_balanced(text: str, style: TextStyle, max_width: float) -> list[str]:
@@ -380,15 +390,22 @@ def fit(text: str, max_width: int, max_lines: int, px: int, min_px: int, weight:
 
 
 def _preferred(parts: Sequence[str], style: TextStyle, max_width: int, max_lines: int) -> list[str] | None:
-    """Split `parts` (joined by ' · ') into at most max_lines lines at part boundaries, most even first."""
+    """`parts` (joined by ' · ') on at most max_lines lines, broken only between parts, most even
+    first; None when no such split fits."""
     if len(parts) < 2 or max_lines < 2:
         return None
     best: tuple[float, list[str]] | None = None
-    for cut in range(1, len(parts)):
-        lines = [" · ".join(parts[:cut]), " · ".join(parts[cut:])]
+    n = len(parts)
+    for mask in range(1, 1 << (n - 1)):
+        cuts = [i for i in range(1, n) if mask >> (i - 1) & 1]
+        if len(cuts) >= max_lines:
+            continue
+        bounds = [0, *cuts, n]
+        lines = [" · ".join(parts[a:b]) for a, b in itertools.pairwise(bounds)]
         widest = max(style.width(li) for li in lines)
-        if widest <= max_width and (best is None or widest < best[0]):
-            best = (widest, lines)
+        key = widest + len(lines) * 1e-3  # fewer lines when equally wide
+        if widest <= max_width and (best is None or key < best[0]):
+            best = (key, lines)
     return None if best is None else best[1]
 
 
