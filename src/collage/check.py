@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from . import manifest as manifest_mod
 from . import plan as plan_mod
 from .errors import CollageError, InputError, Problem
-from .manifest import GridItem, Project
+from .manifest import GridItem, Message, Project
 from .plan import Cell, Timeline
 from .theme import Weight
 
@@ -45,8 +45,9 @@ def timeline(project: Project, size: tuple[int, int] | None = None, fps: int | N
     measured when timing follows it (`fit: music`, `beats`). The planner is pure; this is where the
     files are read for it."""
     shapes = photo_sizes(project)
+    found = photo_subjects(project)
     if not (project.timing.fit == "music" or project.timing.beats) or not project.music.tracks:
-        return plan_mod.build(project, size, fps, photo_sizes=shapes)
+        return plan_mod.build(project, size, fps, photo_sizes=shapes, subjects=found)
     from . import audio
 
     try:
@@ -58,14 +59,20 @@ def timeline(project: Project, size: tuple[int, int] | None = None, fps: int | N
             facts = audio.facts(project, beats_over=plan_mod.build(project, size, fps, facts, shapes).duration)
     except (CollageError, OSError, ValueError, KeyError):  # unreadable music: media_problems names the file
         facts = None
-    return plan_mod.build(project, size, fps, facts, shapes)
+    return plan_mod.build(project, size, fps, facts, shapes, found)
+
+
+def _covered(project: Project) -> list[Message]:
+    """Messages shown cover-cropped with no focus of their own: their crops follow faces and sign."""
+    return [m for m in project.messages if (m.fit or project.fit) == "cover" and m.focus is None]
 
 
 def photo_sizes(project: Project) -> dict[str, tuple[int, int]] | None:
     """Each approved photo's upright size from its header, when a `grid: auto` will lay photos out by
     their shapes (None otherwise: Pillow is then not even imported). An unreadable photo is left out;
     `media_problems` reports it."""
-    if not any(isinstance(item, GridItem) and item.layout is None for item in project.sequence):
+    auto = any(isinstance(item, GridItem) and item.layout is None for item in project.sequence)
+    if not auto and not any((m.fit or project.fit) == "cover" for m in project.messages):
         return None
     from . import photos
 
@@ -77,6 +84,23 @@ def photo_sizes(project: Project) -> dict[str, tuple[int, int]] | None:
             continue
         sizes[m.id] = (info.width, info.height)
     return sizes
+
+
+def photo_subjects(project: Project) -> dict[str, tuple[tuple[float, float, float, float], ...]] | None:
+    """Faces and sign of every photo that will be cover-cropped (None when none is: OpenCV is then not
+    imported). An unreadable photo is left out; `media_problems` reports it."""
+    covered = _covered(project)
+    if not covered:
+        return None
+    from . import photos, subjects
+
+    found: dict[str, tuple[tuple[float, float, float, float], ...]] = {}
+    for m in covered:
+        try:
+            found[m.id] = subjects.detect(project.folder / m.photo).boxes
+        except photos.PhotoError:
+            continue
+    return found
 
 
 def media_problems(project: Project, timeline: Timeline) -> list[Problem]:

@@ -65,7 +65,7 @@ class Artist:
         box = cell.box
         photo = self._photo(cell)
         if cell.fit == "cover":
-            canvas.paste(_cover(photo, (box.w, box.h), cell.focus), (box.x, box.y))
+            canvas.paste(_cover(photo, (box.w, box.h), cell.focus, cell.crop), (box.x, box.y))
             return
         if cell.fit == "blur":
             canvas.paste(self._fill(photo, (fill.w, fill.h)), (fill.x, fill.y))
@@ -239,10 +239,15 @@ def segment_frames(seg: Segment, a: Packed, b: Packed | None, size: tuple[int, i
             yield blender.at(w)
 
 
-def _cover(photo: Image.Image, size: tuple[int, int], focus: tuple[float, float]) -> Image.Image:
-    """The photo scaled to fill `size`, cropped around `focus` (fractions of the photo) without leaving it."""
+def _cover(photo: Image.Image, size: tuple[int, int], focus: tuple[float, float],
+           crop: tuple[float, float, float, float] | None = None) -> Image.Image:
+    """The photo scaled to fill `size`: the planned `crop` of it (fractions), or else cropped around
+    `focus` (fractions of the photo) without leaving it."""
     w, h = size
     pw, ph = photo.size
+    if crop is not None:
+        box = (crop[0] * pw, crop[1] * ph, crop[2] * pw, crop[3] * ph)
+        return photo.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
     scale = max(w / pw, h / ph)
     cw, ch = w / scale, h / scale
     left = min(max(focus[0] * pw - cw / 2, 0), pw - cw)

@@ -267,3 +267,30 @@ JUSTIFIED_MARGIN = 0.9  # justified rows win unless the grid shows photos over 1
 
 def _contained_area(box: Rect, aspect: float) -> float:
     return min(box.w, box.h * aspect) * min(box.h, box.w / aspect)
+
+
+Crop = tuple[float, float, float, float]  # x0, y0, x1, y1 as fractions of the photo
+
+
+def cover_crop(photo: tuple[int, int], box: tuple[int, int], keep: tuple[Crop, ...] = (),
+               focus: tuple[float, float] | None = None) -> Crop | None:
+    """The part of a photo (w, h) that fills a box (w, h) of another shape: as much of the photo as
+    that shape allows, placed to keep every `keep` box (faces, the sign) whole and centred between
+    them; or around `focus`, or the middle. None when no window of that shape holds them all."""
+    pw, ph = photo
+    target = box[0] / box[1]
+    if pw / ph > target:  # the photo is wider: full height, slide sideways
+        ww, wh = ph * target / pw, 1.0
+    else:
+        ww, wh = 1.0, pw / target / ph
+    if keep and focus is None:
+        x0, y0 = min(k[0] for k in keep), min(k[1] for k in keep)
+        x1, y1 = max(k[2] for k in keep), max(k[3] for k in keep)
+        if x1 - x0 > ww + 1e-6 or y1 - y0 > wh + 1e-6:
+            return None
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    else:
+        cx, cy = focus or (0.5, 0.5)
+    left = min(max(cx - ww / 2, 0.0), 1.0 - ww)
+    top = min(max(cy - wh / 2, 0.0), 1.0 - wh)
+    return (left, top, left + ww, top + wh)

@@ -108,7 +108,7 @@ class Message:
     tags: tuple[str, ...] = ()
     line: int | None = None
     fit: Fit | None = None  # None: the video's
-    focus: tuple[float, float] = (0.5, 0.5)  # what a cover crop keeps in view, as fractions of the photo
+    focus: tuple[float, float] | None = None  # what a cover crop keeps in view (fractions); None: found
 
 
 @dataclass(frozen=True)
@@ -660,7 +660,7 @@ class _Validator:
                 approved.append(Message(
                     id=message_id, photo=rel, name=_clean(msg.name), profession=_clean(msg.profession),
                     location=_clean(msg.location), text=_clean(msg.message), tags=tuple(msg.tags), line=line,
-                    fit=msg.fit, focus=(msg.focus[0], msg.focus[1]) if msg.focus else (0.5, 0.5),
+                    fit=msg.fit, focus=(msg.focus[0], msg.focus[1]) if msg.focus else None,
                 ))
             else:
                 unapproved.append(message_id)

@@ -46,6 +46,7 @@ class Cell:
     focus: tuple[float, float] = (0.5, 0.5)
     caption_px: int = 0  # the caption's type size (it may shrink to the legibility floor to fit)
     caption_over: bool = False  # on a band over the photo, not on the background below it
+    crop: tuple[float, float, float, float] | None = None  # of a cover fit, in fractions of the photo
 
 
 @dataclass(frozen=True)
@@ -232,11 +233,14 @@ def auto_seconds(cells: tuple[Cell, ...], low: float, high: float) -> float:
 
 
 def build(project: Project, size: tuple[int, int] | None = None, fps: int | None = None,
-          music: MusicFacts | None = None, photo_sizes: Mapping[str, tuple[int, int]] | None = None) -> Timeline:
+          music: MusicFacts | None = None, photo_sizes: Mapping[str, tuple[int, int]] | None = None,
+          subjects: Mapping[str, tuple[layout.Crop, ...]] | None = None) -> Timeline:
     """Plan `project` at `size` and `fps` (defaults: the manifest's). Pure. `music` is needed for
     `timing.fit: music` and `timing.beats`; without it those are left out (with a warning).
     `photo_sizes` (message id -> upright width, height) lets `grid: auto` set photos in justified
-    rows by their shapes; without them it falls back to an even grid."""
+    rows by their shapes; without them it falls back to an even grid. `subjects` (message id -> boxes
+    of faces and sign) place cover crops so they stay whole; a photo whose subjects no crop of its
+    box's shape can hold is shown whole over its blurred fill instead."""
     width, height = size or project.size
     fps = fps or project.fps
     timing = project.timing
@@ -262,10 +266,14 @@ def build(project: Project, size: tuple[int, int] | None = None, fps: int | None
             continue
         if isinstance(item, PhotoItem):
             message = by_id[item.message]
-            boxes = layout.full_screen(width, height, caption=caption_text(message, template) is not None,
-                                       cover=(message.fit or project.fit) == "cover", captions=captions)
-            pages: list[tuple[SlideKind, tuple[Cell, ...]]] = [
-                ("photo", (_cell(message, boxes, project.fit, template),))]
+            has_caption = caption_text(message, template) is not None
+            cover = (message.fit or project.fit) == "cover"
+            boxes = layout.full_screen(width, height, caption=has_caption, cover=cover, captions=captions)
+            cell = _cell(message, boxes, project.fit, template, photo_sizes, subjects)
+            if cell.fit != (message.fit or project.fit):  # the crop could not keep the subjects: whole instead
+                boxes = layout.full_screen(width, height, caption=has_caption, captions=captions)
+                cell = _cell(message, boxes, cell.fit, template)
+            pages: list[tuple[SlideKind, tuple[Cell, ...]]] = [("photo", (cell,))]
         else:
             chosen = _select(item, project.messages, placed, all_taken)
             all_taken = all_taken or item.select == "all"
@@ -285,7 +293,7 @@ def build(project: Project, size: tuple[int, int] | None = None, fps: int | None
                 else:
                     cols, rows = item.layout or layout.auto_shape(count, width, height, captions, ems)
                     boxes_list = layout.grid_cells(width, height, cols, rows, count, captions, ems)
-                pages.append(("grid", tuple(_cell(m, b, project.fit, template)
+                pages.append(("grid", tuple(_cell(m, b, project.fit, template, photo_sizes, subjects)
                                             for m, b in zip(page, boxes_list, strict=True))))
         for kind, cells in pages:
             if item.duration is not None:
@@ -406,10 +414,20 @@ def _snap(bounds: list[tuple[float, float]], beats: tuple[float, ...], fps: int)
     return [(a, b) for a, b in out]
 
 
-def _cell(message: Message, boxes: layout.CellBoxes, fit: Fit, template: str) -> Cell:
+def _cell(message: Message, boxes: layout.CellBoxes, fit: Fit, template: str,
+          photo_sizes: Mapping[str, tuple[int, int]] | None = None,
+          subjects: Mapping[str, tuple[layout.Crop, ...]] | None = None) -> Cell:
     caption = caption_text(message, template)
+    fit = message.fit or fit
+    crop = None
+    size = photo_sizes.get(message.id) if photo_sizes else None
+    if fit == "cover" and size:
+        keep = subjects.get(message.id, ()) if subjects else ()
+        crop = layout.cover_crop(size, (boxes.photo.w, boxes.photo.h), keep, message.focus)
+        if crop is None:
+            fit = "blur"
     return Cell(message.id, message.photo, boxes.photo, caption, boxes.caption if caption else None,
-                boxes.caption_lines, message.fit or fit, message.focus, boxes.caption_px, boxes.caption_over)
+                boxes.caption_lines, fit, message.focus or (0.5, 0.5), boxes.caption_px, boxes.caption_over, crop)
 
 
 def _explicitly_placed(sequence: tuple[SequenceItem, ...], messages: tuple[Message, ...]) -> set[str]:
