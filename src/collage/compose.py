@@ -97,8 +97,8 @@ class Artist:
         pw, ph = photo.size
         scale = max(small[0] / pw, small[1] / ph)
         cw, ch = small[0] / scale, small[1] / scale
-        left, top = (pw - cw) / 2, (ph - ch) / 2
-        tiny = photo.resize(small, Image.Resampling.BOX, box=(left, top, left + cw, top + ch))
+        left, top = max(0.0, (pw - cw) / 2), max(0.0, (ph - ch) / 2)  # float error must not go below 0
+        tiny = photo.resize(small, Image.Resampling.BOX, box=(left, top, min(pw, left + cw), min(ph, top + ch)))
         tiny = tiny.filter(ImageFilter.GaussianBlur(radius=3.5))
         dark = Image.eval(tiny, lambda v: int(v * self.theme.fill_darken))
         return dark.resize((w, h), Image.Resampling.BICUBIC)
@@ -246,12 +246,12 @@ def _cover(photo: Image.Image, size: tuple[int, int], focus: tuple[float, float]
     w, h = size
     pw, ph = photo.size
     if crop is not None:
-        box = (crop[0] * pw, crop[1] * ph, crop[2] * pw, crop[3] * ph)
+        box = (max(0.0, crop[0] * pw), max(0.0, crop[1] * ph), min(pw, crop[2] * pw), min(ph, crop[3] * ph))
         return photo.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
     scale = max(w / pw, h / ph)
     cw, ch = w / scale, h / scale
-    left = min(max(focus[0] * pw - cw / 2, 0), pw - cw)
-    top = min(max(focus[1] * ph - ch / 2, 0), ph - ch)
+    left = max(0.0, min(max(focus[0] * pw - cw / 2, 0), pw - cw))
+    top = max(0.0, min(max(focus[1] * ph - ch / 2, 0), ph - ch))
     return photo.resize(size, Image.Resampling.LANCZOS, box=(left, top, left + cw, top + ch), reducing_gap=3.0)
 
 
