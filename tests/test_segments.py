@@ -23,7 +23,8 @@ from .conftest import BLUE, CYAN, GREEN, ORANGE, RED, YELLOW, msg, small_manifes
 
 
 def _manifest(caption_of_blue: str = "Blue Person") -> dict[str, Any]:
-    """Every kind of join: fade-in from black, crossfade, fade through black, slide, cut, fade-out."""
+    """Every kind of join: fade-in from black, crossfade, fade through black, slide, cut, fade-out; and a
+    moving (Ken Burns) grid, so joins into and out of drawn-every-frame segments are covered too."""
     return small_manifest(
         [msg("red", name="Red Person"), msg("green", name="陳大文"), msg("blue", name=caption_of_blue),
          msg("yellow", name="Yellow"), msg("cyan", name="Cyan"), msg("orange", name="Orange")],
@@ -31,7 +32,7 @@ def _manifest(caption_of_blue: str = "Blue Person") -> dict[str, Any]:
         sequence=[
             {"title": "Messages", "subtitle": "致中国人权律师的话"},
             {"grid": "2x1", "messages": ["red", "green"]},
-            {"grid": "2x1", "messages": ["blue", "yellow"], "transition": "fade 0.6s"},
+            {"grid": "2x1", "messages": ["blue", "yellow"], "transition": "fade 0.6s", "motion": "kenburns"},
             {"photo": "cyan", "transition": "slide 0.5s"},
             {"photo": "orange", "transition": "cut"},
             {"title": "Thank you"},

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from . import manifest as manifest_mod
 from . import plan as plan_mod
 from .errors import CollageError, InputError, Problem
-from .manifest import GridItem, Message, Project
+from .manifest import GridItem, Message, PhotoItem, Project
 from .plan import Cell, Timeline
 from .theme import Weight
 
@@ -63,8 +63,12 @@ def timeline(project: Project, size: tuple[int, int] | None = None, fps: int | N
 
 
 def _covered(project: Project) -> list[Message]:
-    """Messages shown cover-cropped with no focus of their own: their crops follow faces and sign."""
-    return [m for m in project.messages if (m.fit or project.fit) == "cover" and m.focus is None]
+    """Messages shown cover-cropped or moving, with no focus of their own: their crops and Ken Burns
+    moves follow faces and sign."""
+    moving = {item.message for item in project.sequence if isinstance(item, PhotoItem) and item.motion != "none"}
+    grids = any(isinstance(item, GridItem) and item.motion != "none" for item in project.sequence)
+    return [m for m in project.messages if m.focus is None and (
+        (m.fit or project.fit) == "cover" or m.motion == "kenburns" or m.id in moving or (grids and m.motion is None))]
 
 
 def photo_sizes(project: Project) -> dict[str, tuple[int, int]] | None:
@@ -72,7 +76,7 @@ def photo_sizes(project: Project) -> dict[str, tuple[int, int]] | None:
     their shapes (None otherwise: Pillow is then not even imported). An unreadable photo is left out;
     `media_problems` reports it."""
     auto = any(isinstance(item, GridItem) and item.layout is None for item in project.sequence)
-    if not auto and not any((m.fit or project.fit) == "cover" for m in project.messages):
+    if not auto and not any((m.fit or project.fit) == "cover" for m in project.messages) and not _covered(project):
         return None
     from . import photos
 

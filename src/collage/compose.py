@@ -7,6 +7,7 @@ there. They are drawn lazily and dropped once the timeline has moved past them, 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,16 +30,16 @@ class Artist:
         self.folder, self.theme, self.manifest_name = folder, theme, manifest_name
         self.width, self.height = size
 
-    def draw(self, slide: Slide) -> Image.Image:
-        w, h = self.width, self.height
+    def draw(self, slide: Slide, progress: float = 0.0) -> Image.Image:
+        """The slide as drawn; a moving slide `progress` (0..1) of the way through its time."""
+        if slide.moving:
+            return Scene(self, slide).at(progress)
         canvas = self._background()
         if slide.kind == "title":
             self._title(canvas, slide)
             return canvas
         for cell in slide.cells:
-            # A full-screen photo's fill spans the frame, or the part above a caption set below it.
-            fill = cell.box if slide.kind == "grid" else Rect(0, 0, w, h if cell.caption_over else cell.box.h)
-            self._place_photo(canvas, cell, fill)
+            self._place_photo(canvas, cell, self._fill_rect(slide, cell))
         for cell in slide.cells:
             if cell.caption and cell.caption_box:
                 self._caption(canvas, cell)
@@ -59,6 +60,12 @@ class Artist:
     def packed(self, slide: Slide, pixel_format: PixelFormat) -> Packed:
         return pixels.pack(np.asarray(self.draw(slide), dtype=np.uint8), pixel_format)
 
+    def _fill_rect(self, slide: Slide, cell: Cell) -> Rect:
+        # A full-screen photo's fill spans the frame, or the part above a caption set below it.
+        if slide.kind == "grid":
+            return cell.box
+        return Rect(0, 0, self.width, self.height if cell.caption_over else cell.box.h)
+
     def _place_photo(self, canvas: Image.Image, cell: Cell, fill: Rect) -> None:
         """The photo in its box as its fit says: whole over a blurred fill of itself (painted over
         `fill`), whole on the background, or cropped to fill the box."""
@@ -71,10 +78,11 @@ class Artist:
             canvas.paste(self._fill(photo, (fill.w, fill.h)), (fill.x, fill.y))
         self._paste_contained(canvas, photo, cell)
 
-    def _photo(self, cell: Cell) -> Image.Image:
+    def _photo(self, cell: Cell, scale: float = 1.0) -> Image.Image:
+        """The cell's photo decoded at no less than its box (times `scale`, for a push in) needs."""
         try:
-            return photos.load(self.folder / cell.photo, (cell.box.w, cell.box.h), self.theme.background,
-                               cover=cell.fit == "cover")
+            size = (math.ceil(cell.box.w * scale), math.ceil(cell.box.h * scale))
+            return photos.load(self.folder / cell.photo, size, self.theme.background, cover=cell.fit == "cover")
         except photos.PhotoError as exc:  # damaged past its header, which `check` read
             raise InputError([photos.problem(cell.photo, cell.message, self.manifest_name, None, exc)]) from None
 
@@ -83,12 +91,15 @@ class Artist:
         scale = min(cell.box.w / pw, cell.box.h / ph, self.theme.max_upscale)
         return max(1, round(pw * scale)), max(1, round(ph * scale))
 
+    def _contained_rect(self, photo: Image.Image, cell: Cell) -> Rect:
+        w, h = self._contained_size(photo, cell)
+        return Rect(cell.box.x + (cell.box.w - w) // 2, cell.box.y + (cell.box.h - h) // 2, w, h)
+
     def _paste_contained(self, canvas: Image.Image, photo: Image.Image, cell: Cell) -> None:
-        size = self._contained_size(photo, cell)
+        rect = self._contained_rect(photo, cell)
+        size = (rect.w, rect.h)
         shown = photo if photo.size == size else photo.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-        x = cell.box.x + (cell.box.w - size[0]) // 2
-        y = cell.box.y + (cell.box.h - size[1]) // 2
-        canvas.paste(shown, (x, y))
+        canvas.paste(shown, (rect.x, rect.y))
 
     def _fill(self, photo: Image.Image, size: tuple[int, int]) -> Image.Image:
         """The photo cropped to cover `size`, blurred and darkened: a quiet background made of itself."""
@@ -157,6 +168,76 @@ class Artist:
                                                  fill=t.rule)
                 y += gap
 
+class Scene:
+    """A moving slide (Ken Burns): what stands still (background, fills, still photos) is drawn once;
+    each frame pastes the moving photos, resampled from their window at that moment (sub-pixel: the
+    window's edges are floats), and draws the captions over them."""
+
+    def __init__(self, artist: Artist, slide: Slide) -> None:
+        self.artist, self.slide = artist, slide
+        base = artist._background()
+        self.movers: list[tuple[Cell, Image.Image, Rect]] = []
+        for cell in slide.cells:
+            fill = artist._fill_rect(slide, cell)
+            if not cell.motion:
+                artist._place_photo(base, cell, fill)
+                continue
+            photo = artist._photo(cell, layout.KENBURNS_ZOOM)
+            if cell.fit == "blur":
+                base.paste(artist._fill(photo, (fill.w, fill.h)), (fill.x, fill.y))
+            rect = cell.box if cell.fit == "cover" else artist._contained_rect(photo, cell)
+            self.movers.append((cell, photo, rect))
+        self.base = base
+
+    def at(self, progress: float) -> Image.Image:
+        frame = self.base.copy()
+        for cell, photo, rect in self.movers:
+            assert cell.motion is not None
+            (s0, s1, s2, s3), (e0, e1, e2, e3) = cell.motion
+            pw, ph = photo.size
+            box = (max(0.0, (s0 + (e0 - s0) * progress) * pw), max(0.0, (s1 + (e1 - s1) * progress) * ph),
+                   min(pw, (s2 + (e2 - s2) * progress) * pw), min(ph, (s3 + (e3 - s3) * progress) * ph))
+            frame.paste(photo.resize((rect.w, rect.h), Image.Resampling.BICUBIC, box=box), (rect.x, rect.y))
+        for cell in self.slide.cells:
+            if cell.caption and cell.caption_box:
+                self.artist._caption(frame, cell)
+        return frame
+
+
+def moving_frames(seg: Segment, slides: tuple[Slide | None, Slide | None], artist: Artist) -> Iterator[Packed]:
+    """A segment with a moving slide in it, frame by frame, as flat RGB: each frame is drawn at its
+    moment, then held or blended as `segment_frames` does for still slides."""
+    size = (artist.width, artist.height)
+    sources = [_Source(artist, s) for s in slides]
+    for k in range(seg.frames):
+        frame = seg.start + k
+        if seg.kind == "hold":
+            yield sources[0].at(frame)
+            continue
+        a, b = sources[0].at(frame), sources[1].at(frame)
+        step = Segment("blend", 0, 1, None, None, seg.style)  # one frame at this weight
+        weight = (k + 1) / (seg.frames + 1)
+        yield next(iter(segment_frames(step, a, b, size, "rgb24", weights=[weight])))
+
+
+class _Source:
+    """A slide's RGB frame at any frame number: drawn once if it stands still, else at its moment."""
+
+    def __init__(self, artist: Artist, slide: Slide | None) -> None:
+        self.slide = slide
+        self.scene = Scene(artist, slide) if slide is not None and slide.moving else None
+        still = None if slide is None or slide.moving else artist.draw(slide)
+        self.still = (pixels.black(artist.width, artist.height, "rgb24") if slide is None else
+                      None if still is None else np.asarray(still, dtype=np.uint8).reshape(-1))
+
+    def at(self, frame: int) -> Packed:
+        if self.scene is None:
+            assert self.still is not None
+            return self.still
+        assert self.slide is not None
+        return np.asarray(self.scene.at(self.slide.progress(frame)), dtype=np.uint8).reshape(-1)
+
+
 class Composer:
     """The frame stream of a whole timeline in one process: slides drawn lazily and dropped once the
     timeline has moved past them. The segmented render draws and encodes per segment instead."""
@@ -199,6 +280,13 @@ class Composer:
 
     def _segment(self, seg: Segment) -> Iterator[Packed]:
         t = self.timeline
+        if seg.moving:
+            slides = (None if seg.a is None else t.slides[seg.a],
+                      None if seg.kind == "hold" or seg.b is None else t.slides[seg.b])
+            for frame in moving_frames(seg, slides, self.artist):
+                yield frame if self.pixel_format == "rgb24" else pixels.pack(
+                    frame.reshape(t.height, t.width, 3), self.pixel_format)
+            return
         yield from segment_frames(seg, self.packed(seg.a), self.packed(seg.b) if seg.kind == "blend" else None,
                                   (t.width, t.height), self.pixel_format)
 
@@ -215,7 +303,7 @@ class Composer:
 
 
 def segment_frames(seg: Segment, a: Packed, b: Packed | None, size: tuple[int, int],
-                   pixel_format: PixelFormat) -> Iterator[Packed]:
+                   pixel_format: PixelFormat, weights: list[float] | None = None) -> Iterator[Packed]:
     """The segment's frames from its packed slides (`a`, and `b` for a blend; black stands in for None).
     A hold yields `a` itself `seg.frames` times; a blend reuses one buffer: consume each frame first."""
     if seg.kind == "hold":
@@ -223,7 +311,7 @@ def segment_frames(seg: Segment, a: Packed, b: Packed | None, size: tuple[int, i
             yield a
         return
     assert b is not None
-    weights = [(k + 1) / (seg.frames + 1) for k in range(seg.frames)]
+    weights = weights or [(k + 1) / (seg.frames + 1) for k in range(seg.frames)]
     if seg.style == "fade":  # through black: out in the first half, in in the second
         black = pixels.black(size[0], size[1], pixel_format)
         fade_out, fade_in = pixels.Blender(a, black), pixels.Blender(black, b)

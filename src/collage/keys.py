@@ -69,9 +69,12 @@ def slide(s: Slide, folder: Path, theme: Theme, spec: EncodeSpec, digests: Diges
                     "size": [spec.width, spec.height], "pixel_format": spec.pixel_format, "tool": tool_key})
 
 
-def segment(seg: Segment, a: str | None, b: str | None, spec: EncodeSpec, tool_key: str) -> str:
+def segment(seg: Segment, a: str | None, b: str | None, spec: EncodeSpec, tool_key: str,
+            moments: tuple[tuple[int, int], ...] = ()) -> str:
+    """`moments`: for a moving segment, its offset into each slide and that slide's length."""
     return _digest({"kind": seg.kind, "frames": seg.frames, "style": seg.style if seg.kind == "blend" else None,
-                    "a": a, "b": b if seg.kind == "blend" else None, "encoder": _encoder(spec), "tool": tool_key})
+                    "a": a, "b": b if seg.kind == "blend" else None, "encoder": _encoder(spec), "tool": tool_key,
+                    "moving": [list(m) for m in moments] if seg.moving else None})
 
 
 def bed(music: Music, folder: Path, spec: EncodeSpec, digests: Digests, tool_key: str) -> str:

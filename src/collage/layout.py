@@ -294,3 +294,30 @@ def cover_crop(photo: tuple[int, int], box: tuple[int, int], keep: tuple[Crop, .
     left = min(max(cx - ww / 2, 0.0), 1.0 - ww)
     top = min(max(cy - wh / 2, 0.0), 1.0 - wh)
     return (left, top, left + ww, top + wh)
+
+
+KENBURNS_ZOOM = 1.1  # the push in over a slide's time: slow enough to read, enough to feel alive
+
+
+def kenburns(start: Crop, keep: tuple[Crop, ...] = (), focus: tuple[float, float] | None = None) -> Crop:
+    """Where a Ken Burns push in ends: the `start` window 10 % smaller (same shape), moved toward the
+    middle of what must stay whole (faces and sign), or `focus`; kept inside the photo, and around the
+    subjects whenever they fit."""
+    sw, sh = start[2] - start[0], start[3] - start[1]
+    ew, eh = sw / KENBURNS_ZOOM, sh / KENBURNS_ZOOM
+    if keep and focus is None:
+        x0, y0 = min(k[0] for k in keep), min(k[1] for k in keep)
+        x1, y1 = max(k[2] for k in keep), max(k[3] for k in keep)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    else:
+        x0 = y0 = 1.0
+        x1 = y1 = 0.0
+        cx, cy = focus or ((start[0] + start[2]) / 2, (start[1] + start[3]) / 2)
+    left, top = cx - ew / 2, cy - eh / 2
+    if x1 - x0 <= ew:  # keep the subjects inside when they fit
+        left = min(max(left, x1 - ew), x0)
+    if y1 - y0 <= eh:
+        top = min(max(top, y1 - eh), y0)
+    left = min(max(left, start[0]), start[2] - ew)  # and never show more than the start window did
+    top = min(max(top, start[1]), start[3] - eh)
+    return (left, top, left + ew, top + eh)

@@ -48,6 +48,7 @@ CAPTION_FIELDS = ("name", "profession", "location", "message")
 
 
 Fit = Literal["blur", "contain", "cover"]  # whole over a blurred fill of itself; whole; filling the box
+Motion = Literal["none", "kenburns"]  # kenburns: a slow push in, drifting toward the face and the sign
 TransitionStyle = Literal["crossfade", "fade", "cut", "slide"]
 TRANSITION_STYLES: tuple[TransitionStyle, ...] = ("crossfade", "fade", "cut", "slide")
 
@@ -109,6 +110,7 @@ class Message:
     line: int | None = None
     fit: Fit | None = None  # None: the video's
     focus: tuple[float, float] | None = None  # what a cover crop keeps in view (fractions); None: found
+    motion: Motion | None = None  # None: the sequence item's
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ class GridItem:
     duration: float | None = None
     transition: Transition | None = None
     line: int | None = None
+    motion: Motion = "none"
     kind: Literal["grid"] = "grid"
 
 
@@ -138,6 +141,7 @@ class PhotoItem:
     duration: float | None = None
     transition: Transition | None = None
     line: int | None = None
+    motion: Motion = "none"
     kind: Literal["photo"] = "photo"
 
 
@@ -274,6 +278,7 @@ class _Message(_Strict):
     email: str | None = None
     fit: Fit | None = None
     focus: list[float] | None = None
+    motion: Motion | None = None
 
 
 class _Title(_Strict):
@@ -289,12 +294,14 @@ class _Grid(_Strict):
     messages: str | list[str] = "all"
     duration: Duration | None = None
     transition: TransitionIn | None = None
+    motion: Motion = "none"
 
 
 class _Photo(_Strict):
     photo: str
     duration: Duration | None = None
     transition: TransitionIn | None = None
+    motion: Motion = "none"
 
 
 _TOP_KEYS = ("title", "video", "timing", "music", "style", "sequence", "messages")
@@ -660,7 +667,7 @@ class _Validator:
                 approved.append(Message(
                     id=message_id, photo=rel, name=_clean(msg.name), profession=_clean(msg.profession),
                     location=_clean(msg.location), text=_clean(msg.message), tags=tuple(msg.tags), line=line,
-                    fit=msg.fit, focus=(msg.focus[0], msg.focus[1]) if msg.focus else None,
+                    fit=msg.fit, focus=(msg.focus[0], msg.focus[1]) if msg.focus else None, motion=msg.motion,
                 ))
             else:
                 unapproved.append(message_id)
@@ -700,7 +707,7 @@ class _Validator:
             elif isinstance(item, _Photo):
                 ref = self._reference((*path, "photo"), item.photo, ids, unapproved, all_ids)
                 if ref:
-                    items.append(PhotoItem(ref, item.duration, item.transition, line))
+                    items.append(PhotoItem(ref, item.duration, item.transition, line, motion=item.motion))
             elif isinstance(item, _Grid):
                 try:
                     layout = parse_grid(item.grid)
@@ -719,7 +726,7 @@ class _Validator:
                     if select not in tags:
                         hint = did_you_mean(select, tags) if tags else "no approved message has tags"
                         self.warn((*path, "messages"), f"no approved message has the tag '{select}'", hint)
-                items.append(GridItem(layout, select, item.duration, item.transition, line))
+                items.append(GridItem(layout, select, item.duration, item.transition, line, motion=item.motion))
         return tuple(items)
 
     def _reference(self, path: yamlpos.Path_, ref: str, ids: set[str], unapproved: list[str],

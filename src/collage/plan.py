@@ -47,6 +47,9 @@ class Cell:
     caption_px: int = 0  # the caption's type size (it may shrink to the legibility floor to fit)
     caption_over: bool = False  # on a band over the photo, not on the background below it
     crop: tuple[float, float, float, float] | None = None  # of a cover fit, in fractions of the photo
+    # Ken Burns: the part of the photo shown at the slide's first and last frame (fractions), drawn
+    # into the box (cover) or the photo's contained place in it; in between, linearly.
+    motion: tuple[tuple[float, float, float, float], tuple[float, float, float, float]] | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,14 @@ class Slide:
     def messages(self) -> tuple[str, ...]:
         return tuple(c.message for c in self.cells)
 
+    @property
+    def moving(self) -> bool:
+        return any(c.motion for c in self.cells)
+
+    def progress(self, frame: int) -> float:
+        """How far through its time on screen the slide is at `frame` (0 at its first, 1 at its last)."""
+        return min(1.0, max(0.0, (frame - self.start) / max(1, self.frames - 1)))
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -83,6 +94,7 @@ class Segment:
     a: int | None
     b: int | None = None
     style: TransitionStyle = "crossfade"
+    moving: bool = False  # a slide in it moves (Ken Burns): every frame is drawn, not one per slide
 
 
 @dataclass(frozen=True)
@@ -111,7 +123,7 @@ class Timeline:
         out: list[Segment] = []
         for seg in self._segments():
             if seg.kind == "hold" and max_hold and seg.frames > max_hold:
-                out += [Segment("hold", seg.start + k, min(max_hold, seg.frames - k), seg.a)
+                out += [Segment("hold", seg.start + k, min(max_hold, seg.frames - k), seg.a, moving=seg.moving)
                         for k in range(0, seg.frames, max_hold)]
             else:
                 out.append(seg)
@@ -119,17 +131,19 @@ class Timeline:
 
     def _segments(self) -> list[Segment]:
         out: list[Segment] = []
+        moves = [s.moving for s in self.slides]
         for i, slide in enumerate(self.slides):
             incoming = slide.transition if i else self.fade_in
             if incoming:
                 style: TransitionStyle = slide.style if i else "crossfade"  # from black: a fade-in
-                out.append(Segment("blend", slide.start, incoming, i - 1 if i else None, i, style))
+                out.append(Segment("blend", slide.start, incoming, i - 1 if i else None, i, style,
+                                   moves[i] or (i > 0 and moves[i - 1])))
             nxt = self.slides[i + 1].transition if i + 1 < len(self.slides) else self.fade_out
             hold = slide.frames - incoming - nxt
             if hold:
-                out.append(Segment("hold", slide.start + incoming, hold, i))
+                out.append(Segment("hold", slide.start + incoming, hold, i, moving=moves[i]))
             if i + 1 == len(self.slides) and self.fade_out:
-                out.append(Segment("blend", slide.end - self.fade_out, self.fade_out, i, None))
+                out.append(Segment("blend", slide.end - self.fade_out, self.fade_out, i, None, moving=moves[i]))
         return out
 
     def chapters(self) -> tuple[tuple[int, int, str], ...]:
@@ -173,7 +187,8 @@ class Timeline:
                             {"message": c.message, "photo": c.photo, "box": c.box.as_list(), "caption": c.caption,
                              **({"caption_box": c.caption_box.as_list(),
                                  "caption_position": "over" if c.caption_over else "below"} if c.caption_box else {}),
-                             **({"fit": c.fit} if c.fit != "blur" else {})}
+                             **({"fit": c.fit} if c.fit != "blur" else {}),
+                             **({"motion": "kenburns"} if c.motion else {})}
                             for c in s.cells
                         ]}
                         if s.cells else {}
@@ -269,10 +284,10 @@ def build(project: Project, size: tuple[int, int] | None = None, fps: int | None
             has_caption = caption_text(message, template) is not None
             cover = (message.fit or project.fit) == "cover"
             boxes = layout.full_screen(width, height, caption=has_caption, cover=cover, captions=captions)
-            cell = _cell(message, boxes, project.fit, template, photo_sizes, subjects)
+            cell = _cell(message, boxes, project.fit, template, photo_sizes, subjects, item.motion)
             if cell.fit != (message.fit or project.fit):  # the crop could not keep the subjects: whole instead
                 boxes = layout.full_screen(width, height, caption=has_caption, captions=captions)
-                cell = _cell(message, boxes, cell.fit, template)
+                cell = _cell(message, boxes, cell.fit, template, photo_sizes, subjects, item.motion)
             pages: list[tuple[SlideKind, tuple[Cell, ...]]] = [("photo", (cell,))]
         else:
             chosen = _select(item, project.messages, placed, all_taken)
@@ -293,7 +308,7 @@ def build(project: Project, size: tuple[int, int] | None = None, fps: int | None
                 else:
                     cols, rows = item.layout or layout.auto_shape(count, width, height, captions, ems)
                     boxes_list = layout.grid_cells(width, height, cols, rows, count, captions, ems)
-                pages.append(("grid", tuple(_cell(m, b, project.fit, template, photo_sizes, subjects)
+                pages.append(("grid", tuple(_cell(m, b, project.fit, template, photo_sizes, subjects, item.motion)
                                             for m, b in zip(page, boxes_list, strict=True))))
         for kind, cells in pages:
             if item.duration is not None:
@@ -416,18 +431,23 @@ def _snap(bounds: list[tuple[float, float]], beats: tuple[float, ...], fps: int)
 
 def _cell(message: Message, boxes: layout.CellBoxes, fit: Fit, template: str,
           photo_sizes: Mapping[str, tuple[int, int]] | None = None,
-          subjects: Mapping[str, tuple[layout.Crop, ...]] | None = None) -> Cell:
+          subjects: Mapping[str, tuple[layout.Crop, ...]] | None = None, motion: str = "none") -> Cell:
     caption = caption_text(message, template)
     fit = message.fit or fit
     crop = None
     size = photo_sizes.get(message.id) if photo_sizes else None
+    keep = subjects.get(message.id, ()) if subjects else ()
     if fit == "cover" and size:
-        keep = subjects.get(message.id, ()) if subjects else ()
         crop = layout.cover_crop(size, (boxes.photo.w, boxes.photo.h), keep, message.focus)
         if crop is None:
             fit = "blur"
+    moves = None
+    if (message.motion or motion) == "kenburns":
+        start = crop or (0.0, 0.0, 1.0, 1.0)  # the cover window, or the whole photo in its place
+        moves = (start, layout.kenburns(start, keep, message.focus))
     return Cell(message.id, message.photo, boxes.photo, caption, boxes.caption if caption else None,
-                boxes.caption_lines, fit, message.focus or (0.5, 0.5), boxes.caption_px, boxes.caption_over, crop)
+                boxes.caption_lines, fit, message.focus or (0.5, 0.5), boxes.caption_px, boxes.caption_over, crop,
+                moves)
 
 
 def _explicitly_placed(sequence: tuple[SequenceItem, ...], messages: tuple[Message, ...]) -> set[str]:

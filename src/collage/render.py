@@ -21,7 +21,7 @@ import tempfile
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -164,7 +164,8 @@ class Job:
             def key_of(index: int | None) -> str | None:
                 return None if index is None else slide_keys[index]
 
-            seg_keys = [keys.segment(g, key_of(g.a), key_of(g.b), spec, tool) if cache else "" for g in segs]
+            seg_keys = [keys.segment(g, key_of(g.a), key_of(g.b), spec, tool, _moments(timeline, g)) if cache else ""
+                        for g in segs]
             files: list[Path | None] = [cache.lookup(k) if cache else None for k in seg_keys]
             missing = [i for i, f in enumerate(files) if f is None]
             done = sum(g.frames for g, f in zip(segs, files, strict=True) if f is not None)
@@ -213,12 +214,14 @@ def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runn
     """Encode the segments numbered in `missing`, in order, at most `window` tasks in flight, and the bed
     (first, beside them). Each slide they show is drawn once, kept as a file while a segment still
     needs it, then deleted."""
-    from .segment import SegmentTask, SlideTask, draw_slide, encode_bed, encode_segment, segment_spec
+    from .segment import Moving, SegmentTask, SlideTask, draw_slide, encode_bed, encode_segment, segment_spec
 
     project, timeline, spec = job.project, job.timeline, job._spec()
 
     def needs(i: int) -> list[int]:
         g = segs[i]
+        if g.moving:
+            return []  # drawn frame by frame inside its own task
         return [x for x in ((g.a, g.b) if g.kind == "blend" else (g.a,)) if x is not None]
 
     users = Counter(x for i in missing for x in needs(i))
@@ -236,10 +239,17 @@ def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runn
         while waiting and all(drawn.get(x) is not None for x in needs(waiting[0])):
             i = waiting.popleft()
             g = segs[i]
-            a = drawn[g.a] if g.a is not None else None
-            b = drawn[g.b] if g.kind == "blend" and g.b is not None else None
-            run.submit(encode_segment, SegmentTask(g, a, b, segment_spec(spec, g), scratch / f"segment-{i}.mp4"),
-                       ("segment", i))
+            target = scratch / f"segment-{i}.mp4"
+            if g.moving:
+                slides = (None if g.a is None else timeline.slides[g.a],
+                          None if g.kind == "hold" or g.b is None else timeline.slides[g.b])
+                moving = Moving(project.folder, slides, project.theme, project.manifest.name)
+                task = SegmentTask(g, None, None, replace(segment_spec(spec, g), pixel_format="rgb24"), target, moving)
+            else:
+                a = drawn[g.a] if g.a is not None else None
+                b = drawn[g.b] if g.kind == "blend" and g.b is not None else None
+                task = SegmentTask(g, a, b, segment_spec(spec, g), target)
+            run.submit(encode_segment, task, ("segment", i))
             in_flight += 1
 
     while True:
@@ -272,6 +282,15 @@ def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runn
                 if users[x] == 0:
                     Path(drawn[x] or "").unlink(missing_ok=True)
         launch_ready()
+
+
+def _moments(timeline: Timeline, seg: Segment) -> tuple[tuple[int, int], ...]:
+    """For a moving segment, where it sits in each of its slides (offset, slide length): its frames
+    depend on it. Nothing for still segments, whose frames are the same wherever they fall."""
+    if not seg.moving:
+        return ()
+    return tuple((seg.start - timeline.slides[i].start, timeline.slides[i].frames)
+                 for i in (seg.a, seg.b) if i is not None)
 
 
 def _record(segs: list[Segment], seg_keys: list[str], encoded: set[int], settings: Settings) -> dict[str, Any]:

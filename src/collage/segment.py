@@ -37,12 +37,24 @@ class SlideTask:
 
 
 @dataclass(frozen=True)
+class Moving:
+    """What a segment with a moving slide draws frame by frame, itself: the slides, and what to draw
+    them with (the segment's spec takes RGB frames; ffmpeg converts them as for every segment)."""
+
+    folder: Path
+    slides: tuple[Slide | None, Slide | None]
+    theme: Theme
+    manifest_name: str
+
+
+@dataclass(frozen=True)
 class SegmentTask:
     segment: Segment
     a: Path | None  # packed slides (.npy) the segment shows; None is black
     b: Path | None
     spec: EncodeSpec  # frames = the segment's length
     target: Path  # .mp4
+    moving: Moving | None = None
 
 
 def draw_slide(task: SlideTask) -> Path:
@@ -57,10 +69,17 @@ def draw_slide(task: SlideTask) -> Path:
 
 
 def encode_segment(task: SegmentTask) -> Path:
-    from .compose import segment_frames
+    from .compose import Artist, moving_frames, segment_frames
     from .pixels import black
 
     spec, seg = task.spec, task.segment
+    if task.moving is not None:
+        m = task.moving
+        artist = Artist(m.folder, (spec.width, spec.height), m.theme, m.manifest_name)
+        with ffmpeg_pipe(lambda target: segment_command(spec, target, hold=False), task.target) as sink:
+            for frame in moving_frames(seg, m.slides, artist):
+                sink.write(frame)
+        return task.target
 
     def load(path: Path | None) -> Packed:
         return black(spec.width, spec.height, spec.pixel_format) if path is None else np.load(path)
