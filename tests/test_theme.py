@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from collage import build_plan, load, theme
 from collage.compose import Composer
@@ -124,3 +125,16 @@ def test_light_theme_frames_and_caption_band(make_folder: Callable[..., Path]) -
     light = band[band.sum(axis=1) > 600]
     assert theme.contrast(tuple(int(v) for v in np.median(ink, axis=0)),
                           tuple(int(v) for v in np.median(light, axis=0))) >= 4.5
+
+
+def test_a_theme_file_of_ones_own_with_a_background_image(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(small_manifest([msg("red", name="A")], style={"theme": "themes/mine.yaml"},
+                                        video={"size": "320x180", "fps": 10, "output": "out/t.mp4"}), {"red": RED})
+    (folder / "themes").mkdir()
+    Image.new("RGB", (64, 36), (90, 20, 110)).save(folder / "themes" / "paper.png")
+    (folder / "themes" / "mine.yaml").write_text("background_image: paper.png\ntitle_colour: '#ffffff'\n")
+    project = load(folder)
+    assert project.theme.name == "mine" and project.theme.background_image == str(folder / "themes" / "paper.png")
+    timeline = build_plan(project)
+    frame = np.asarray(Composer(folder, timeline, project.theme).draw(timeline.slides[0]))
+    assert np.abs(frame[2, 2].astype(int) - (90, 20, 110)).max() <= 3  # the image fills the background

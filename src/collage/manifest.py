@@ -562,7 +562,7 @@ class _Validator:
             try:
                 theme, base = theme_module.load(name, self.folder)
             except theme_module.ThemeError as exc:
-                self.error(("style", "theme"), str(exc), "built in: " + ", ".join(theme_module.builtin_names()),
+                self.error(("style", "theme"), str(exc), "or name a theme file in the folder, e.g. themes/mine.yaml",
                            key_line=True)
         template = data.get("caption", DEFAULT_CAPTION)
         if not isinstance(template, str):
@@ -593,8 +593,14 @@ class _Validator:
             if "background_image" in data:
                 rel = self._inside(("style", "background_image"), theme.background_image, "image", PHOTO_SUFFIXES)
                 image = None if rel is None else str(self.folder / rel)
-            else:
-                image = str(base / theme.background_image)
+            else:  # relative to the theme file, which is in the folder (built-in themes have no image)
+                rel_to_folder = (base / theme.background_image).resolve()
+                image = None
+                if not rel_to_folder.is_relative_to(self.root) or not rel_to_folder.is_file():
+                    self.error(("style", "theme"), f"the theme's background_image '{theme.background_image}' is not "
+                               "a file inside the folder", "keep the image beside the theme file", key_line=True)
+                else:
+                    image = str(base / theme.background_image)
             theme = dataclasses.replace(theme, background_image=image)
         return theme_module.readable(theme), template
 
