@@ -144,6 +144,8 @@ def load(name: str, folder: Path | None = None) -> tuple[Theme, Path]:
         if folder is None or not name.endswith((".yaml", ".yml")):
             raise ThemeError(f"no theme '{name}'; built in: " + ", ".join(builtin_names()))
         path = folder / name
+        if not path.resolve().is_relative_to(folder.resolve()):
+            raise ThemeError(f"the theme file '{name}' leads outside the folder")
         if not path.is_file():
             raise ThemeError(f"no theme file '{name}' in the folder")
     try:
