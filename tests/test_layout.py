@@ -22,6 +22,11 @@ def test_grid_cells_stay_in_the_safe_area_and_do_not_overlap(size: tuple[int, in
     safe = layout.safe_area(w, h)
     cells = layout.grid_cells(w, h, cols, rows, count)
     assert len(cells) == count
+    _assert_inside_and_apart(cells, safe)
+
+
+def _assert_inside_and_apart(cells: list[layout.CellBoxes], safe: layout.Rect) -> None:
+    """Every photo and caption box inside the title-safe area, and none overlapping another."""
     boxes = [c.photo for c in cells] + [c.caption for c in cells if c.caption]
     for b in boxes:
         assert safe.x <= b.x and b.x + b.w <= safe.x + safe.w and safe.y <= b.y and b.y + b.h <= safe.y + safe.h
@@ -79,12 +84,7 @@ def test_justified_rows_show_photos_whole_and_large(size: tuple[int, int], aspec
     chosen = layout.auto(aspects, w, h)
     rows = layout.justified(aspects, w, h)
     for cells in (chosen, rows or []):
-        boxes = [c.photo for c in cells] + [c.caption for c in cells if c.caption]
-        for b in boxes:
-            assert safe.x <= b.x and b.x + b.w <= safe.x + safe.w and safe.y <= b.y and b.y + b.h <= safe.y + safe.h
-        for i, a in enumerate(boxes):
-            for b in boxes[i + 1:]:
-                assert a.x + a.w <= b.x or b.x + b.w <= a.x or a.y + a.h <= b.y or b.y + b.h <= a.y
+        _assert_inside_and_apart(cells, safe)
     if rows is not None:
         assert len(rows) == len(aspects)
         for cell, aspect in zip(rows, aspects, strict=True):

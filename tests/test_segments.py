@@ -230,3 +230,22 @@ def test_slide_keys_follow_what_is_drawn_not_where(make_folder: Callable[..., Pa
     assert keys.slide(grid, folder, DEFAULT, spec, FileDigests(None), tool) != key  # the photo's bytes count
     seg = timeline.segments()[2]
     assert keys.segment(seg, key, None, spec, tool) != keys.segment(seg, key, None, replace(spec, crf=20), tool)
+
+
+def test_equal_pieces_of_a_long_hold_are_encoded_once(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(small_manifest([msg("red", name="R"), msg("blue", name="B")],
+                                        sequence=[{"photo": "red", "duration": "10s"}, {"photo": "blue"}]),
+                         {"red": RED, "blue": BLUE})
+    result = render(folder, jobs=2)
+    record = _record(result.output)
+    pieces = [s for s in record["segments"] if s["kind"] == "hold" and s["a"] == 0]
+    assert len(pieces) >= 4 and len({s["key"] for s in pieces if s["frames"] == 20}) == 1
+    assert sum(s["encoded"] for s in pieces if s["frames"] == 20) == 1  # one encode serves every equal piece
+    frames, pts = _frames(result.output)
+    assert len(frames) == result.timeline.frames and pts == sorted(set(pts))
+    start = result.timeline.slides[0]
+    hold = frames[start.start + 10:start.end - 10]
+    assert max(_diff(f, hold[0]) for f in hold) < 1.0  # the repeated piece plays as one still slide
+    scratch = render(folder, output=folder / "scratch.mp4", cache=False, jobs=1)
+    again, _ = _frames(scratch.output)
+    assert all(np.array_equal(x, y) for x, y in zip(frames, again, strict=True))  # without a cache, the same

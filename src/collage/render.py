@@ -2,11 +2,12 @@
 
     manifest.load -> plan.build -> check.media_problems -> (segments) -> join
 
-`Job.run` cuts the timeline into segments (plan.Timeline.segments: holds and transitions), looks each up
-in the segment cache, and encodes only the missing ones, as independent tasks (segment.py) inline or in
-worker processes. Each slide a missing segment needs is drawn once per run. Beside them the music bed is
-built and encoded once for the whole video (another task); then ffmpeg's concat demuxer joins the segments and muxes
-the bed and chapters, copying every stream. `Job.run(encoder=...)` instead streams the whole video
+`Job.run` cuts the timeline into segments (plan.Timeline.segments: holds in GOP-long pieces, and
+transitions), looks each up in the segment cache, and encodes only the missing ones (each different
+one once), as independent tasks (segment.py) inline or on --jobs threads. Each slide a missing segment
+needs is drawn once per run. Beside them the music bed is built and encoded once for the whole video
+(another task); then ffmpeg's concat demuxer joins the segments and muxes the bed and chapters,
+copying every stream. `Job.run(encoder=...)` instead streams the whole video
 through one encoder (tests, and the single-pass reference).
 
 Settings are resolved once here (built-in defaults, then the manifest, then the caller's flags) and
@@ -167,15 +168,24 @@ class Job:
             seg_keys = [keys.segment(g, key_of(g.a), key_of(g.b), spec, tool, _moments(timeline, g)) if cache else ""
                         for g in segs]
             files: list[Path | None] = [cache.lookup(k) if cache else None for k in seg_keys]
-            missing = [i for i, f in enumerate(files) if f is None]
+            # Segments that are the same (a long hold's equal pieces, a slide shown twice) are encoded
+            # once and listed as often as they play.
+            same: dict[object, list[int]] = {}
+            for i, f in enumerate(files):
+                if f is None:
+                    same.setdefault(_identity(segs[i], seg_keys[i], i), []).append(i)
+            missing = [group[0] for group in same.values()]
+            copies = {group[0]: group for group in same.values()}
             done = sum(g.frames for g, f in zip(segs, files, strict=True) if f is not None)
             if progress:
                 progress(done, timeline.frames)
 
             def finished(i: int, path: Path) -> None:
                 nonlocal done
-                files[i] = cache.store(seg_keys[i], path) if cache else path
-                done += segs[i].frames
+                stored = cache.store(seg_keys[i], path) if cache else path
+                for j in copies[i]:
+                    files[j] = stored
+                    done += segs[j].frames
                 if progress:
                     progress(done, timeline.frames)
 
@@ -206,6 +216,16 @@ class Job:
             digests.save()
         return Result(settings.output, timeline, time.monotonic() - started, self.warnings,
                       reused=len(segs) - len(missing), encoded=len(missing), cache=settings.cache_dir)
+
+
+def _identity(seg: Segment, key: str, index: int) -> object:
+    """What makes two segments the same picture: their cache key; without a cache, a still hold is its
+    slide and length, and anything else is itself."""
+    if key:
+        return key
+    if seg.kind == "hold" and not seg.moving:
+        return ("hold", seg.a, seg.frames)
+    return index
 
 
 def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runner, scratch: Path, window: int,

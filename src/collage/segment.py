@@ -5,7 +5,7 @@
     encode_bed(BedTask)        the music bed (or silence) for the whole video, as AAC -> an .m4a file
 
 A task names everything it needs (the slide as plan data, the folder, sizes, encoder settings, file
-paths) and touches nothing else, so it runs the same inline, in a local worker process or, later, on a
+paths) and touches nothing else, so it runs the same inline, on a worker thread or, later, on a
 distributed engine. Outputs are written aside and moved into place, so a file at a task's target is
 always whole.
 """
