@@ -159,20 +159,27 @@ def test_a_damaged_cache_entry_is_never_used(make_folder: Callable[..., Path], d
     expected, _ = _frames(first.output)
     cache = first.output.parent / "collage-cache"
     record = _record(first.output)
-    victim = next(s for s in record["segments"] if s["kind"] == "hold" and s["frames"] > 5)
-    entry = next(p for p in _entries(cache) if p.stem == victim["key"])
-    data = entry.read_bytes()
-    if damage == "cut-off":
-        entry.write_bytes(data[: len(data) // 2])
-    elif damage == "no-record":
-        entry.with_suffix(".json").unlink()
-    else:
-        middle = len(data) // 2
-        entry.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:])
+    index, victim = next((i, s) for i, s in enumerate(record["segments"]) if s["kind"] == "hold" and s["frames"] > 5)
+    run = next(r for r in record["runs"] if index in r["segments"])  # the joined run holding it, too
+    sizes = {}
+    for key in (victim["key"], run["key"]):
+        entry = next(p for p in _entries(cache) if p.stem == key)
+        data = entry.read_bytes()
+        sizes[key] = len(data)
+        if damage == "cut-off":
+            entry.write_bytes(data[: len(data) // 2])
+        elif damage == "no-record":
+            entry.with_suffix(".json").unlink()
+        else:
+            middle = len(data) // 2
+            entry.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:])
     again = render(folder, jobs=1)
-    rebuilt = [s for s in _record(again.output)["segments"] if s["encoded"]]
-    assert [s["key"] for s in rebuilt] == [victim["key"]]
-    assert json.loads(entry.with_suffix(".json").read_text())["size"] == len(data)
+    after = _record(again.output)
+    assert [s["key"] for s in after["segments"] if s["encoded"]] == [victim["key"]]
+    assert [r["key"] for r in after["runs"] if r["joined"]] == [run["key"]]
+    for key, size in sizes.items():
+        entry = next(p for p in _entries(cache) if p.stem == key)
+        assert json.loads(entry.with_suffix(".json").read_text())["size"] == size == len(entry.read_bytes())
     frames, _ = _frames(again.output)
     assert all(np.array_equal(x, y) for x, y in zip(frames, expected, strict=True))
 

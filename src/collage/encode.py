@@ -140,15 +140,22 @@ def _metadata_args(spec: EncodeSpec, chapters: Path | None) -> list[str]:
     return [*chosen, "-metadata", f"title={spec.title}"]
 
 
+MOVING_THREADS = 2
+
+
 def segment_command(spec: EncodeSpec, target: Path, hold: bool) -> list[str]:
     """One segment, video only, `spec.frames` long. A hold reads its one frame from stdin and repeats it
     inside ffmpeg (`loop` passes the same frame on; nothing is copied per frame)."""
     video = _video_args(spec)
     repeat = f"loop=loop={spec.frames - 1}:size=1:start=0," if hold else ""
-    # One encoder thread: segments run in parallel instead, which costs less CPU than x264's frame
-    # threads, and the bitstream is then the same whatever --jobs is.
+    # A fixed number of encoder threads per kind of segment, never one that depends on the machine or
+    # on --jobs, so the bitstream is the same everywhere. Still holds: one thread (segments run in
+    # parallel instead, which costs less CPU than x264's frame threads). Transitions, where every
+    # pixel changes and a frame costs several times as much: two, so that a re-render that encodes
+    # little does not wait on one core.
+    threads = "1" if hold else str(MOVING_THREADS)
     return [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *_raw_input(spec),
-            "-vf", _convert(spec) + repeat + video[0], *video[1:], "-threads", "1", "-frames:v", str(spec.frames),
+            "-vf", _convert(spec) + repeat + video[0], *video[1:], "-threads", threads, "-frames:v", str(spec.frames),
             "-an", "-map_metadata", "-1", "-f", "mp4", str(target)]
 
 
@@ -170,6 +177,14 @@ def join_command(spec: EncodeSpec, segments_list: Path, audio: Path, target: Pat
     return [*cmd, "-map", "0:v:0", "-map", "1:a:0", *_metadata_args(spec, chapters), "-c", "copy",
             "-fflags", "+bitexact", "-movie_timescale", str(spec.fps * 1000),
             "-movflags", "+faststart", "-f", "mp4", str(target)]
+
+
+def concat_command(spec: EncodeSpec, segments_list: Path, target: Path) -> list[str]:
+    """Consecutive encoded segments joined into one video-only MP4, copied, with the same timescale."""
+    return [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "concat", "-safe", "0", "-i", str(segments_list), "-map", "0:v:0", "-c", "copy",
+            "-map_metadata", "-1", "-fflags", "+bitexact", "-video_track_timescale", str(spec.fps * 1000),
+            "-movie_timescale", str(spec.fps * 1000), "-f", "mp4", str(target)]
 
 
 def concat_list(paths: list[Path], target: Path) -> Path:

@@ -84,3 +84,8 @@ def bed(music: Music, folder: Path, spec: EncodeSpec, digests: Digests, tool_key
     tracks = [digests(folder / t.file) for t in music.tracks]
     return _digest({"music": settings, "tracks": tracks, "frames": spec.frames, "fps": spec.fps,
                     "audio": [spec.audio_bitrate, spec.sample_rate], "tool": tool_key})
+
+
+def run(segment_keys: list[str]) -> str:
+    """A run of consecutive segments, joined: the same when its segments are."""
+    return _digest({"run": segment_keys})

@@ -16,6 +16,7 @@ passed down; nothing reads global configuration.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -143,7 +144,7 @@ class Job:
     def _segmented(self, progress: Progress | None) -> Result:
         from . import keys, workers
         from .cache import FileDigests, SegmentCache
-        from .encode import chapters_file, concat_list, gop_frames, join_command, run_ffmpeg
+        from .encode import chapters_file, concat_command, concat_list, gop_frames, join_command, run_ffmpeg
         from .segment import BedTask
 
         started = time.monotonic()
@@ -167,16 +168,25 @@ class Job:
 
             seg_keys = [keys.segment(g, key_of(g.a), key_of(g.b), spec, tool, _moments(timeline, g)) if cache else ""
                         for g in segs]
-            files: list[Path | None] = [cache.lookup(k) if cache else None for k in seg_keys]
+            # Runs: each slide's segments (the transition into it, its hold pieces) joined once and kept,
+            # so that the final join opens one file a slide, not one a segment (ffmpeg's concat demuxer
+            # decodes a frame of every file it opens: ~20 ms at 1080p), and an edit looks up and joins
+            # only the runs it touches.
+            runs = _runs(segs)
+            run_keys = [keys.run([seg_keys[i] for i in r]) if cache else "" for r in runs]
+            run_files: list[Path | None] = [cache.lookup(k) if cache else None for k in run_keys]
+            needed = {i for r, f in zip(runs, run_files, strict=True) if f is None for i in r}
+            files: list[Path | None] = [cache.lookup(k) if cache and i in needed else None
+                                        for i, k in enumerate(seg_keys)]
             # Segments that are the same (a long hold's equal pieces, a slide shown twice) are encoded
             # once and listed as often as they play.
             same: dict[object, list[int]] = {}
             for i, f in enumerate(files):
-                if f is None:
+                if f is None and i in needed:
                     same.setdefault(_identity(segs[i], seg_keys[i], i), []).append(i)
             missing = [group[0] for group in same.values()]
             copies = {group[0]: group for group in same.values()}
-            done = sum(g.frames for g, f in zip(segs, files, strict=True) if f is not None)
+            done = sum(g.frames for i, g in enumerate(segs) if i not in needed or files[i] is not None)
             if progress:
                 progress(done, timeline.frames)
 
@@ -203,19 +213,37 @@ class Job:
             except BaseException:
                 run.terminate()
                 raise
+            joined_runs = [k for k, f in enumerate(run_files) if f is None]
+            for k in joined_runs:
+                members = concat_list([p for p in (files[i] for i in runs[k]) if p is not None],
+                                      scratch / f"run-{k}.txt")
+                joined = run_ffmpeg(functools.partial(concat_command, spec, members), scratch / f"run-{k}.mp4")
+                run_files[k] = cache.store(run_keys[k], joined) if cache else joined
             chapters = chapters_file(spec, scratch / "chapters.txt") if spec.chapters else None
-            listing = concat_list([f for f in files if f is not None], scratch / "segments.txt")
+            listing = concat_list([f for f in run_files if f is not None], scratch / "segments.txt")
             audio = bed[0]
             assert audio is not None
             run_ffmpeg(lambda target: join_command(spec, listing, audio, target, chapters), settings.output)
             if cache:
-                cache.write_record(_record(segs, seg_keys, set(missing), settings))
-                cache.prune(keep={*seg_keys, bed_key})
+                cache.write_record(_record(segs, seg_keys, set(missing), settings, runs, run_keys, set(joined_runs)))
+                cache.prune(keep={*seg_keys, *run_keys, bed_key})
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
             digests.save()
         return Result(settings.output, timeline, time.monotonic() - started, self.warnings,
                       reused=len(segs) - len(missing), encoded=len(missing), cache=settings.cache_dir)
+
+
+def _runs(segs: list[Segment]) -> list[list[int]]:
+    """Consecutive segments grouped by the slide they bring on: a transition into a slide starts a run,
+    its hold pieces follow (the fade to black at the end stays with the last slide)."""
+    runs: list[list[int]] = []
+    for i, g in enumerate(segs):
+        if not runs or (g.kind == "blend" and g.b is not None):
+            runs.append([i])
+        else:
+            runs[-1].append(i)
+    return runs
 
 
 def _identity(seg: Segment, key: str, index: int) -> object:
@@ -313,11 +341,14 @@ def _moments(timeline: Timeline, seg: Segment) -> tuple[tuple[int, int], ...]:
                  for i in (seg.a, seg.b) if i is not None)
 
 
-def _record(segs: list[Segment], seg_keys: list[str], encoded: set[int], settings: Settings) -> dict[str, Any]:
+def _record(segs: list[Segment], seg_keys: list[str], encoded: set[int], settings: Settings, runs: list[list[int]],
+            run_keys: list[str], joined: set[int]) -> dict[str, Any]:
     return {
         "output": str(settings.output),
         "segments": [{"start": g.start, "frames": g.frames, "kind": g.kind, "a": g.a, "b": g.b, "key": k,
                       "encoded": i in encoded} for i, (g, k) in enumerate(zip(segs, seg_keys, strict=True))],
+        "runs": [{"key": k, "segments": r, "joined": i in joined}
+                 for i, (r, k) in enumerate(zip(runs, run_keys, strict=True))],
         "encoded": len(encoded),
         "reused": len(segs) - len(encoded),
     }
