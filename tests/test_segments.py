@@ -248,6 +248,7 @@ def test_equal_pieces_of_a_long_hold_are_encoded_once(make_folder: Callable[...,
     pieces = [s for s in record["segments"] if s["kind"] == "hold" and s["a"] == 0]
     assert len(pieces) >= 4 and len({s["key"] for s in pieces if s["frames"] == 20}) == 1
     assert sum(s["encoded"] for s in pieces if s["frames"] == 20) == 1  # one encode serves every equal piece
+    assert result.reused == 0 and result.repeated == sum(1 for s in pieces if s["frames"] == 20) - 1
     frames, pts = _frames(result.output)
     assert len(frames) == result.timeline.frames and pts == sorted(set(pts))
     start = result.timeline.slides[0]

@@ -85,7 +85,8 @@ def render(
     typer.echo(f"wrote {result.output} ({t.width}x{t.height}, {t.fps} fps, {t.duration:.2f} s, "
                f"{len(t.slides)} slides) in {result.seconds:.1f} s")
     if result.cache is not None:
-        typer.echo(f"segments: {result.encoded} encoded, {result.reused} reused from {result.cache}")
+        again = f" (and {result.repeated} repeating them)" if result.repeated else ""
+        typer.echo(f"segments: {result.encoded} encoded{again}, {result.reused} from the cache in {result.cache}")
 
 
 @app.command()

@@ -96,6 +96,7 @@ class Result:
     seconds: float
     warnings: tuple[Problem, ...]
     reused: int = 0  # segments taken from the cache
+    repeated: int = 0  # segments that play a piece encoded in this run again (a long hold's equal pieces)
     encoded: int = 0  # segments encoded in this run
     cache: Path | None = None
 
@@ -230,8 +231,10 @@ class Job:
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
             digests.save()
+        produced = sum(len(group) for group in copies.values())  # encoded here, or repeating one that was
         return Result(settings.output, timeline, time.monotonic() - started, self.warnings,
-                      reused=len(segs) - len(missing), encoded=len(missing), cache=settings.cache_dir)
+                      reused=len(segs) - produced, encoded=len(missing), repeated=produced - len(missing),
+                      cache=settings.cache_dir)
 
 
 def _runs(segs: list[Segment]) -> list[list[int]]:
