@@ -7,6 +7,7 @@ there. They are drawn lazily and dropped once the timeline has moved past them, 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -204,6 +205,14 @@ class Scene:
         return frame
 
 
+@functools.lru_cache(maxsize=2)
+def _scene(folder: Path, size: tuple[int, int], theme: Theme, manifest_name: str, slide: Slide) -> Scene:
+    """A moving slide's still parts and decoded photos, shared by the segments it spans (its transition
+    in, its hold's pieces, its transition out) instead of decoded again for each. Read-only once made,
+    so tasks on other threads may use it at once; two at most are kept (a slide and its neighbour)."""
+    return Scene(Artist(folder, size, theme, manifest_name), slide)
+
+
 def moving_frames(seg: Segment, slides: tuple[Slide | None, Slide | None], artist: Artist) -> Iterator[Packed]:
     """A segment with a moving slide in it, frame by frame, as flat RGB: each frame is drawn at its
     moment, then held or blended as `segment_frames` does for still slides."""
@@ -225,7 +234,8 @@ class _Source:
 
     def __init__(self, artist: Artist, slide: Slide | None) -> None:
         self.slide = slide
-        self.scene = Scene(artist, slide) if slide is not None and slide.moving else None
+        self.scene = _scene(artist.folder, (artist.width, artist.height), artist.theme, artist.manifest_name,
+                            slide) if slide is not None and slide.moving else None
         still = None if slide is None or slide.moving else artist.draw(slide)
         self.still = (pixels.black(artist.width, artist.height, "rgb24") if slide is None else
                       None if still is None else np.asarray(still, dtype=np.uint8).reshape(-1))
