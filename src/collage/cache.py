@@ -29,10 +29,6 @@ DEFAULT_LIMIT = 4 << 30  # 4 GiB: a few dozen full 1080p renders of a typical vi
 SCRATCH_MAX_AGE = 24 * 3600  # older scratch folders belong to runs that died
 
 
-def digest_bytes(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
-
-
 def digest_file(path: Path) -> str:
     h = hashlib.blake2b(digest_size=20)
     with path.open("rb") as f:
@@ -135,9 +131,6 @@ class SegmentCache:
     def last_record(self) -> dict[str, Any]:
         loaded: dict[str, Any] = json.loads((self.root / "last-run.json").read_text(encoding="utf-8"))
         return loaded
-
-    def size(self) -> int:
-        return sum(p.stat().st_size for p in self.entries.rglob("*") if p.is_file())
 
     def prune(self, keep: Iterable[str] = ()) -> int:
         """Delete least recently used entries (never those in `keep`) until under the limit, and scratch

@@ -52,8 +52,15 @@ def _open(path: Path) -> Image.Image:
 
 
 def probe(path: Path) -> PhotoInfo:
-    """Size and format from the header, without decoding the pixels."""
-    with _open(path) as im:
+    """Size and format from the header, without decoding the pixels. Remembered per file state: the
+    plan (for photo shapes) and the checks ask the same question."""
+    stat = path.stat()
+    return _probe(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4096)
+def _probe(path_str: str, mtime_ns: int, size: int) -> PhotoInfo:
+    with _open(Path(path_str)) as im:
         w, h = im.size
         try:
             orientation = im.getexif().get(0x0112, 1)

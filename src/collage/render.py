@@ -34,6 +34,7 @@ from .manifest import Project
 from .plan import Segment, Timeline
 
 if TYPE_CHECKING:
+    from .pixels import PixelFormat
     from .segment import BedTask
     from .workers import Runner
 
@@ -117,7 +118,7 @@ class Job:
             return self._single_pass(encoder, progress)
         return self._segmented(progress)
 
-    def _spec(self, pixel_format: Any = "yuv420p") -> EncodeSpec:
+    def _spec(self, pixel_format: PixelFormat = "yuv420p") -> EncodeSpec:
         t, s = self.timeline, self.settings
         return EncodeSpec(t.width, t.height, t.fps, t.frames, self.project.title, crf=s.crf, preset=s.preset,
                           audio_bitrate=s.audio_bitrate, sample_rate=s.sample_rate,
@@ -173,7 +174,7 @@ class Job:
             # so that the final join opens one file a slide, not one a segment (ffmpeg's concat demuxer
             # decodes a frame of every file it opens: ~20 ms at 1080p), and an edit looks up and joins
             # only the runs it touches.
-            runs = _runs(segs)
+            runs = _runs(segs) if cache else [[i] for i in range(len(segs))]  # nothing to keep: no runs
             run_keys = [keys.run([seg_keys[i] for i in r]) if cache else "" for r in runs]
             run_files: list[Path | None] = [cache.lookup(k) if cache else None for k in run_keys]
             needed = {i for r, f in zip(runs, run_files, strict=True) if f is None for i in r}
@@ -214,6 +215,9 @@ class Job:
             except BaseException:
                 run.terminate()
                 raise
+            for k, r in enumerate(runs):
+                if len(r) == 1:  # a run of one segment is that segment
+                    run_files[k] = files[r[0]]
             joined_runs = [k for k, f in enumerate(run_files) if f is None]
             for k in joined_runs:
                 members = concat_list([p for p in (files[i] for i in runs[k]) if p is not None],
