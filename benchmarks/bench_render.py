@@ -249,7 +249,7 @@ def main() -> None:
         work = Path(tmp)
         script = work / "moviepy_slideshow.py"
         script.write_text(MOVIEPY_SCRIPT)
-        font = str(ROOT / "assets" / "fonts" / "NotoSans-Regular.ttf")
+        font = str(ROOT / "src" / "collage" / "data" / "fonts" / "NotoSans-Regular.ttf")
         for run in range(args.runs):
             cache = work / f"cache-{run}"
             render = [collage, "render", "-q", str(folder), "-o", str(work / "c.mp4"), "--cache-dir", str(cache), *jobs]

@@ -35,18 +35,19 @@ def _digest(value: Any) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _sources_digest() -> str:
+    """Every module of the package, in every subpackage, by its path inside the package."""
     package = Path(__file__).parent
     h = hashlib.blake2b(digest_size=20)
-    for path in sorted(package.glob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 
 def tool(digests: Digests) -> str:
     from .encode import ffmpeg_exe
-    from .text import FONT_DIR
+    from .resources import fonts_dir
 
-    fonts = {p.name: digests(p) for p in sorted(FONT_DIR.iterdir()) if p.suffix.lower() in (".otf", ".ttf", ".ttc")}
+    fonts = {p.name: digests(p) for p in sorted(fonts_dir().iterdir()) if p.suffix.lower() in (".otf", ".ttf", ".ttc")}
     return _digest({"version": __version__, "sources": _sources_digest(), "fonts": fonts,
                     "ffmpeg": Path(ffmpeg_exe()).name})
 

@@ -1,4 +1,4 @@
-"""Text in any script, drawn with Pillow from the fonts bundled under `assets/fonts`.
+"""Text in any script, drawn with Pillow from the fonts bundled in the package (`data/fonts`).
 
 Pillow has no font fallback, so a line is split into runs, each set in the first bundled face that has
 its glyphs (by the face's cmap), and the runs are placed side by side on one baseline. raqm (bundled in
@@ -19,10 +19,9 @@ from typing import Literal
 from PIL import Image, ImageDraw, ImageFont, features
 
 from .errors import RenderError
+from .resources import fonts_dir
 
 Weight = Literal["regular", "bold"]
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
-FONT_DIR = ASSETS / "fonts"
 ELLIPSIS = "…"
 
 # CJK faces inside the .ttc: 2 is Simplified Chinese, 3 Traditional (0 would give Japanese forms).
@@ -38,7 +37,7 @@ class Face:
 
     @property
     def path(self) -> Path:
-        return FONT_DIR / self.file
+        return fonts_dir() / self.file
 
 
 _EMOJI = Face("NotoColorEmoji.ttf", bitmap=109)

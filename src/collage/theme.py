@@ -1,6 +1,6 @@
 """The look of the video: colours, type sizes and weights, caption style and background.
 
-Themes are YAML files under `config/themes/` (`calm`, the default, and `light`); a manifest picks one
+Themes are YAML files in the package (`data/themes/`) (`calm`, the default, and `light`); a manifest picks one
 with `style: {theme: NAME}` (or a path to its own theme file inside the folder) and overrides single
 values beside it. Sizes are fractions of the frame height, so every output shape keeps its proportions.
 Caption colours are checked against what is behind them: text is kept at a contrast of at least 4.5:1
@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from .resources import themes_dir
+
 RGB = tuple[int, int, int]
 RGBA = tuple[int, int, int, int]
 CaptionPosition = Literal["auto", "below", "over"]
 Weight = Literal["regular", "bold"]
 
-THEME_DIR = Path(__file__).resolve().parents[2] / "config" / "themes"
 MIN_CONTRAST = 4.5
 CAPTION_FLOOR = 0.035  # captions are never smaller than this fraction of the frame height
 
@@ -131,7 +132,7 @@ def _value(name: str, value: Any) -> Any:
 
 
 def builtin_names() -> list[str]:
-    return sorted(p.stem for p in THEME_DIR.glob("*.yaml"))
+    return sorted(p.stem for p in themes_dir().glob("*.yaml"))
 
 
 def load(name: str, folder: Path | None = None) -> tuple[Theme, Path]:
@@ -139,8 +140,8 @@ def load(name: str, folder: Path | None = None) -> tuple[Theme, Path]:
     the folder its `background_image` is relative to. Raises ThemeError."""
     import yaml
 
-    path = THEME_DIR / f"{name}.yaml"
-    if not path.is_file():
+    path = themes_dir() / f"{name}.yaml"
+    if name not in builtin_names():
         if folder is None or not name.endswith((".yaml", ".yml")):
             raise ThemeError(f"no theme '{name}'; built in: " + ", ".join(builtin_names()))
         path = folder / name

@@ -1,0 +1,29 @@
+"""Files that travel inside the package (fonts, themes), found the way an installed package finds them.
+
+`importlib.resources` works for an editable checkout, a wheel and a pipx venv alike; a path built from
+`__file__` up into the repository does not exist once the package is installed.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib.resources import files
+from pathlib import Path
+
+
+@functools.cache
+def data_dir() -> Path:
+    """The package's `data/` folder as a real directory (fonts are opened by file name)."""
+    root = files("collage").joinpath("data")
+    path = Path(str(root))
+    if not path.is_dir():  # e.g. imported from a zip archive, where fonts cannot be opened by name
+        raise RuntimeError("collage's data files are missing; reinstall it with pip")
+    return path
+
+
+def fonts_dir() -> Path:
+    return data_dir() / "fonts"
+
+
+def themes_dir() -> Path:
+    return data_dir() / "themes"
