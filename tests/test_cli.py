@@ -95,7 +95,10 @@ def test_init_writes_a_manifest_and_never_overwrites(tmp_path: Path) -> None:
     text = manifest.read_text()
     assert "approved: false" in text and '"IMG 0001-2"' in text
     check = runner.invoke(app, ["check", str(tmp_path)])
-    assert check.exit_code == 0, check.output  # the starting manifest is valid as written
+    # Valid as written, but nothing is approved yet: nothing to show, and check says what to do.
+    assert check.exit_code == 1, check.output
+    assert "no message is approved: there is nothing to show (set `approved: true`" in check.output
+    assert "1 error," in check.output
     manifest.write_text("edited by hand\n")
     again = runner.invoke(app, ["init", str(tmp_path)])
     assert again.exit_code == 1 and "already exists" in again.output
@@ -123,7 +126,8 @@ def test_an_email_pasted_into_a_shown_field_is_refused(make_folder: Callable[...
                          {"red": RED})
     result = runner.invoke(app, ["check", str(folder)])
     assert result.exit_code == 1
-    assert "messages[red].location: looks like an email address" in result.output
+    assert "messages[0].location: looks like an email address" in result.output
+    assert "alice.private" not in result.output
     assert "alice.private" not in result.output
 
 

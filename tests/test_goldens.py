@@ -41,8 +41,9 @@ CASES: dict[str, dict[str, Any]] = {
     "title_card": {
         "manifest": {"sequence": [{"title": "Messages to Human Rights Lawyers in China",
                                    "subtitle": "致中国人权律师的话",
-                                   "body": "China Human Rights Lawyers Day · July 9"}]},
-        "photos": {},
+                                   "body": "China Human Rights Lawyers Day · July 9"},
+                                  {"grid": "2x2", "messages": "all"}]},  # a video shows a message
+        "photos": {"red": ((4, 3), {"name": "Alice Chen"})},
         "slide": 0,
     },
     "grid_2x2": {

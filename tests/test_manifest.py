@@ -97,7 +97,7 @@ def test_all_problems_reported_at_once(tmp_path: Path) -> None:
     assert "collage.yaml:2: video.size: 1921x1080 has an odd side" in text
     assert "collage.yaml:3: video.fps: 0 fps is out of range" in text
     assert "collage.yaml:5: timing.slide: '5x' is not a duration" in text
-    assert "collage.yaml:9: messages[0].approved: input should be a valid boolean" in text
+    assert "collage.yaml:9: messages[0].approved: approved is 'yes please'; only the literal `true` approves" in text
     assert "collage.yaml:10: messages[1].id: duplicate id 'a' (first at line 7)" in text
     assert "collage.yaml:12: messages[2].photo: '../escape.jpg' leads outside the folder" in text
     assert "collage.yaml:15: messages[3].email: input should be a valid string" in text
@@ -130,7 +130,8 @@ def test_sequence_references(tmp_path: Path) -> None:
     assert any(e.startswith("collage.yaml:3: sequence[1].grid: '7x1' is not a grid") for e in errors)
     assert any(e.startswith("collage.yaml:5: sequence[2].messages[0]: no message with id 'a'") for e in errors)
     assert any("sequence[3]: an item is one of title, grid or photo, not title and photo" in e for e in errors)
-    assert "collage.yaml:8: sequence[4]: an item needs one of title, grid or photo (did you mean 'title'?)" in errors
+    assert ("collage.yaml:8: sequence[4].titel: unknown item 'titel'; an item is a title, grid or photo "
+            "(did you mean 'title'?)") in errors
 
 
 def test_yaml_syntax_error_reports_position_without_quoting_the_line(tmp_path: Path) -> None:
@@ -189,7 +190,7 @@ def test_music_and_timing_options(tmp_path: Path) -> None:
         "timing: {slide: auto, fit: music, min: 3s, max: 9s, beats: true}\n"
         "music:\n  loudness: -20\n  crossfade: 3s\n  fade_out: 5s\n"
         "  tracks:\n    - file: music/a.mp3\n      volume: -3dB\n      start: 10s\n      end: 1m\n"
-        "messages: []\n"))
+        "messages:\n  - photo: photos/a.jpg\n    approved: true\n"))
     project = load(folder)
     assert (project.timing.slide, project.timing.fit, project.timing.min, project.timing.max, project.timing.beats) \
         == ("auto", "music", 3.0, 9.0, True)

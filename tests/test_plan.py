@@ -12,12 +12,17 @@ from collage import build_plan, load
 from collage.manifest import Message
 from collage.plan import caption_text
 
+from .conftest import RED, solid
+
 
 def _folder(tmp_path: Path, durations: list[float], transition: float, fps: int) -> Path:
     lines = [f"video: {{size: 320x180, fps: {fps}}}", f"timing: {{transition: {transition}}}", "sequence:"]
     for i, d in enumerate(durations):
         lines.append(f"  - title: T{i}\n    duration: {d}")
-    (tmp_path / "collage.yaml").write_text("\n".join(lines) + "\nmessages: []\n")
+    # One approved message (a video shows one), left out of this title-only sequence with a warning.
+    solid(tmp_path / "photos" / "a.jpg", RED)
+    lines.append("messages:\n  - photo: photos/a.jpg\n    approved: true")
+    (tmp_path / "collage.yaml").write_text("\n".join(lines) + "\n")
     return tmp_path
 
 

@@ -21,7 +21,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -49,12 +49,13 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-class FileDigests:
-    """Digests of files, remembered by (size, mtime, inode) so that unchanged photos are not read again.
-    Without a backing file (no cache) every digest is computed."""
+class FileFacts:
+    """A fact computed from a file (`compute(path)`, e.g. its digest), remembered by (size, mtime,
+    inode) so that an unchanged file is not read again, in this run or the next. Without a backing
+    file (no cache) it is remembered for this run only. A compute that raises remembers nothing."""
 
-    def __init__(self, store: Path | None) -> None:
-        self.store = store
+    def __init__(self, store: Path | None, compute: Callable[[Path], str]) -> None:
+        self.store, self.compute = store, compute
         self._known: dict[str, list[Any]] = {}
         self._dirty = False
         if store is not None:
@@ -70,22 +71,36 @@ class FileDigests:
         known = self._known.get(key)
         if isinstance(known, list) and len(known) == 4 and known[:3] == stamp:
             return str(known[3])
-        value = digest_file(path)
+        value = self.compute(path)
         self._known[key] = [*stamp, value]
         self._dirty = True
         return value
 
     def save(self) -> None:
         if self.store is not None and self._dirty:
-            _write_atomic(self.store, json.dumps(self._known))
+            with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+                _write_atomic(self.store, json.dumps(self._known))
             self._dirty = False
+
+
+class FileDigests(FileFacts):
+    """Digests of files, remembered by file state: unchanged photos are not read again."""
+
+    def __init__(self, store: Path | None) -> None:
+        super().__init__(store, digest_file)
+
+
+def make_private_folder(root: Path) -> None:
+    """The cache holds pictures of the contributors: readable by its owner only."""
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
 class SegmentCache:
     def __init__(self, root: Path, limit: int = DEFAULT_LIMIT) -> None:
         self.root, self.limit = root, limit
         self.entries = root / "entries"
-        self.entries.mkdir(parents=True, exist_ok=True)
+        make_private_folder(root)
+        self.entries.mkdir(exist_ok=True)
         (root / "tmp").mkdir(exist_ok=True)
         tag = root / "CACHEDIR.TAG"  # backup tools skip a folder holding this
         if not tag.exists():

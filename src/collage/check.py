@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,9 +15,8 @@ from .plan import Cell, Timeline
 from .theme import Weight
 
 if TYPE_CHECKING:
+    from .cache import FileFacts
     from .photos import PhotoInfo
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
 @dataclass(frozen=True)
@@ -107,31 +105,77 @@ def photo_subjects(project: Project) -> dict[str, tuple[tuple[float, float, floa
     return found
 
 
-def media_problems(project: Project, timeline: Timeline) -> list[Problem]:
-    """Photos readable, text drawable, music decodable: each problem names the file, line and field."""
+def verified_photos(cache_dir: Path | None) -> FileFacts:
+    """Which photos decode whole, remembered by file state (in the cache folder, when there is one),
+    so that a second `check` or `render` of unchanged photos decodes nothing."""
+    from . import photos
+    from .cache import FileFacts, make_private_folder
+
+    def decode(path: Path) -> str:
+        photos.verify(path)
+        return "ok"
+
+    store = None
+    if cache_dir is not None:
+        try:
+            make_private_folder(cache_dir)
+            store = cache_dir / "verified.json"
+        except OSError:
+            store = None  # a cache folder that cannot be made only costs time
+    return FileFacts(store, decode)
+
+
+def _decode_all(project: Project, ids: list[str], verified: FileFacts) -> dict[str, Exception]:
+    """Decode the photos of `ids` on a few threads (Pillow decodes outside the interpreter lock);
+    the problems found, by message id."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from . import photos
+
+    def one(message_id: str) -> Exception | None:
+        try:
+            verified(project.folder / project.message(message_id).photo)
+        except (photos.PhotoError, OSError) as exc:
+            return exc
+        return None
+
+    with ThreadPoolExecutor(max(1, min(4, len(ids))), thread_name_prefix="collage-check") as pool:
+        found = dict(zip(ids, pool.map(one, ids), strict=True))
+    verified.save()
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def media_problems(project: Project, timeline: Timeline, verified: FileFacts | None = None) -> list[Problem]:
+    """Photos readable (decoded whole), text drawable, music decodable: each problem names the file,
+    line and field."""
     from . import audio, photos
 
     shown = _shown(project)
     problems: list[Problem] = []
-    if not timeline.slides:
-        problems.append(Problem(shown, "the sequence gives no slides", field="sequence",
-                                hint="add a title card or approve some messages"))
+    if not any(s.cells for s in timeline.slides):
+        problems.append(Problem(shown, "the sequence shows no approved message: there is nothing to show",
+                                field="sequence", hint="add a `grid` with `messages: all`, or a `photo:` item"))
     cells: dict[str, list[tuple[Cell, bool]]] = {}  # where each message is shown, and if full-screen
     for s in timeline.slides:
         for c in s.cells:
             cells.setdefault(c.message, []).append((c, s.kind == "photo"))
+    damaged = _decode_all(project, [m.id for m in project.messages if m.id in cells],
+                          verified or verified_photos(None))
     for m in project.messages:
         if m.id not in cells:
             continue
         try:
             info = photos.probe(project.folder / m.photo)
-        except photos.PhotoError as exc:
+            if m.id in damaged:
+                raise damaged[m.id]
+        except (photos.PhotoError, OSError) as exc:
             problems.append(photos.problem(m.photo, m.id, shown, m.line, exc))
             continue
         problems.extend(_size_problems(m.id, m.photo, info, cells[m.id], shown, m.line,
                                            project.theme.max_upscale))
         text_ok = True
-        for part, value in (("name", m.name), ("profession", m.profession), ("location", m.location)):
+        for part, value in (("name", m.name), ("profession", m.profession), ("location", m.location),
+                            ("message", m.text if "{message}" in project.caption_template else None)):
             if value:
                 found = _text_problems(value, shown, m.line, f"messages[{m.id}].{part}")
                 text_ok = text_ok and not found
@@ -180,12 +224,7 @@ def _text_problems(value: str, shown: str, line: int | None, field: str) -> list
     from . import text
     from .errors import RenderError
 
-    out: list[Problem] = []
-    if _EMAIL.search(value):
-        # Emails are private: one pasted into a shown field would be drawn into the video. The value
-        # is not repeated here, since it may be someone's address.
-        out.append(Problem(shown, "looks like an email address; emails are private and never shown", line=line,
-                           field=field, hint="move it to the message's `email:` field or remove it"))
+    out: list[Problem] = []  # (emails in shown text are refused by the manifest's validation)
     missing = text.missing_characters(value)
     if missing:
         chars = " ".join(f"'{c}' (U+{ord(c):04X})" for c in missing)
@@ -203,8 +242,9 @@ def _shown(project: Project) -> str:
 
 
 def run(folder: Path | str, manifest: Path | str | None = None, size: tuple[int, int] | None = None,
-        fps: int | None = None, media: bool = True) -> Report:
-    """Validate without rendering. Never raises InputError: problems come back in the report."""
+        fps: int | None = None, media: bool = True, cache_dir: Path | None = None) -> Report:
+    """Validate without rendering. Never raises InputError: problems come back in the report. Photos
+    found whole are remembered in `cache_dir` (default: the render's cache folder beside the output)."""
     try:
         project = manifest_mod.load(folder, manifest)
     except InputError as exc:
@@ -212,5 +252,6 @@ def run(folder: Path | str, manifest: Path | str | None = None, size: tuple[int,
     planned = timeline(project, size, fps)
     problems = list(planned.warnings)
     if media:
-        problems += media_problems(project, planned)
+        store = cache_dir if cache_dir is not None else project.output.parent / "collage-cache"
+        problems += media_problems(project, planned, verified_photos(store))
     return Report(tuple(problems), project, planned)

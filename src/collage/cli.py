@@ -1,7 +1,8 @@
 """The command line: a thin layer over the library. Only this module prints or exits.
 
-Exit codes: 0 success, 1 invalid input (manifest or media), 2 usage error; 3 a render that failed for
-another reason; anything else is a bug.
+Exit codes: 0 success, 1 invalid input (manifest or media), 2 usage error, 3 a render that failed for
+another reason (the encoder), 70 a bug in collage (one line; `--debug` shows the traceback), 130
+interrupted.
 """
 
 from __future__ import annotations
@@ -18,9 +19,32 @@ from .errors import CollageError, InputError, Problem, RenderError
 
 # Locals may hold private data (contributors' emails): never show them in a traceback.
 # Plain help (no rich): `collage --help` starts in half the time.
-app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False,
-                  rich_markup_mode=None,
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  pretty_exceptions_show_locals=False, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["-h", "--help"]},
                   help="Render a video collage of photo messages from a folder and its collage.yaml.")
+
+EXIT_BUG = 70  # sysexits' EX_SOFTWARE
+_debug = False  # set by --debug: a bug shows its traceback
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"collage {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="On an internal error, show the traceback.")] = False,
+) -> None:
+    """Render a video collage of photo messages from a folder and its collage.yaml."""
+    global _debug
+    _debug = debug
 
 Folder = Annotated[Path, typer.Argument(help="The folder holding collage.yaml and the media.",
                                         show_default=False)]
@@ -82,7 +106,7 @@ def render(
         _err("interrupted; no output was written")
         raise typer.Exit(130) from None
     t = result.timeline
-    typer.echo(f"wrote {result.output} ({t.width}x{t.height}, {t.fps} fps, {t.duration:.2f} s, "
+    typer.echo(f"wrote {result.output} ({result.size[0]}x{result.size[1]}, {t.fps} fps, {t.duration:.2f} s, "
                f"{len(t.slides)} slides) in {result.seconds:.1f} s")
     if result.cache is not None:
         again = f" (and {result.repeated} repeating them)" if result.repeated else ""
@@ -94,7 +118,10 @@ def check(folder: Folder, manifest: ManifestOpt = None) -> None:
     """Validate the manifest and media without rendering; exit 0 when renderable, 1 when not."""
     from .check import run
 
-    report = run(folder, manifest)
+    try:
+        report = run(folder, manifest)
+    except CollageError as exc:
+        _fail(exc)
     _report(report.problems)
     if not report.ok:
         n = len(report.errors)
@@ -145,9 +172,33 @@ def init(folder: Folder) -> None:
     typer.echo(f"wrote {path} with {count} message(s), none approved yet; edit it, then `collage check {folder}`")
 
 
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of collage.yaml (for editor completion: yaml-language-server)."""
+    from .schema import schema_json
+
+    typer.echo(schema_json())
+
+
+def _bug(exc: BaseException) -> str:
+    """One line about an internal error: its kind and where it happened in collage, never its message
+    or locals (either may hold a contributor's data)."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "collage" in Path(f.filename).parts]
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return (f"collage: internal error ({type(exc).__name__}{where}); this is a bug in collage, not in your "
+            "folder. Run again with --debug for the traceback, and report it")
+
+
 def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(130)
+    except Exception as exc:  # anything not raised on purpose is a bug: one line, exit 70
+        if _debug:
+            raise
+        _err(_bug(exc))
+        sys.exit(EXIT_BUG)

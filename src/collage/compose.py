@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,12 +25,18 @@ from .theme import DEFAULT, Theme
 
 
 class Artist:
-    """Draws slides with Pillow. Needs only the frame size, so a worker can draw one slide on its own."""
+    """Draws slides with Pillow. Needs only the frame size, so a worker can draw one slide on its own.
+
+    Slides are laid out for the `design` size (the video's); drawn at another `size` (a preview), every
+    box is scaled and text is fitted at the design size and then drawn scaled, so a preview breaks its
+    lines and places its cells exactly as the full render does."""
 
     def __init__(self, folder: Path, size: tuple[int, int], theme: Theme = DEFAULT,
-                 manifest_name: str = "collage.yaml"):
+                 manifest_name: str = "collage.yaml", design: tuple[int, int] | None = None):
         self.folder, self.theme, self.manifest_name = folder, theme, manifest_name
         self.width, self.height = size
+        self.design = design or size
+        self.sx, self.sy = self.width / self.design[0], self.height / self.design[1]
 
     def draw(self, slide: Slide, progress: float = 0.0) -> Image.Image:
         """The slide as drawn; a moving slide `progress` (0..1) of the way through its time."""
@@ -40,11 +47,26 @@ class Artist:
             self._title(canvas, slide)
             return canvas
         for cell in slide.cells:
-            self._place_photo(canvas, cell, self._fill_rect(slide, cell))
+            shown = self.at_size(cell)
+            self._place_photo(canvas, shown, self._fill_rect(slide, shown))
         for cell in slide.cells:
             if cell.caption and cell.caption_box:
                 self._caption(canvas, cell)
         return canvas
+
+    def _rect(self, r: Rect) -> Rect:
+        if (self.sx, self.sy) == (1, 1):
+            return r
+        x0, y0 = round(r.x * self.sx), round(r.y * self.sy)
+        return Rect(x0, y0, max(1, round((r.x + r.w) * self.sx) - x0), max(1, round((r.y + r.h) * self.sy) - y0))
+
+    def at_size(self, cell: Cell) -> Cell:
+        """The cell's geometry in the drawn frame (the cell itself when drawn at the design size)."""
+        if (self.sx, self.sy) == (1, 1):
+            return cell
+        return replace(cell, box=self._rect(cell.box),
+                       caption_box=None if cell.caption_box is None else self._rect(cell.caption_box),
+                       caption_px=max(1, round(cell.caption_px * self.sy)))
 
     def _background(self) -> Image.Image:
         """The theme's colour, or its image cropped to fill the frame (read like a photo: upright, sRGB)."""
@@ -105,7 +127,9 @@ class Artist:
     def _fill(self, photo: Image.Image, size: tuple[int, int]) -> Image.Image:
         """The photo cropped to cover `size`, blurred and darkened: a quiet background made of itself."""
         w, h = size
-        small = (max(1, w // 16), max(1, h // 16))
+        # Blurred at a sixteenth of the design size, whatever size it is drawn at: a preview's fill
+        # is the full render's, scaled.
+        small = (max(1, round(w / self.sx) // 16), max(1, round(h / self.sy) // 16))
         pw, ph = photo.size
         scale = max(small[0] / pw, small[1] / ph)
         cw, ch = small[0] / scale, small[1] / scale
@@ -119,14 +143,15 @@ class Artist:
 
     def _caption(self, canvas: Image.Image, cell: Cell) -> None:
         """On the background below the photo, or over its lower edge on a band (its colour and opacity
-        chosen by the theme for a contrast of at least 4.5:1 over any photo)."""
-        box = cell.caption_box
-        assert box is not None
-        block = caption_block(cell, self.height, self.theme.caption_weight)
+        chosen by the theme for a contrast of at least 4.5:1 over any photo). `cell` is as laid out
+        (design size): the text is fitted there, then drawn at the frame's size."""
+        assert cell.caption_box is not None
+        block = caption_block(cell, self.design[1], self.theme.caption_weight).scaled(self.sy)
+        box = self._rect(cell.caption_box)
         if not cell.caption_over:
             block.draw(canvas, (box.x, box.y, box.w, box.h), self.theme.caption)
             return
-        px = cell.caption_px
+        px = cell.caption_px * self.sy
         pad = round(px * 0.7)
         width = max(block.style.width(line) for line in block.lines)
         band_w = min(box.w, round(width) + 2 * pad)
@@ -143,17 +168,19 @@ class Artist:
         w, h = canvas.size
         t = self.theme
         area = layout.safe_area(w, h)
-        max_w = round(area.w * 0.86)
-        blocks: list[tuple[text.TextBlock, tuple[int, int, int]]] = []
+        dh = self.design[1]  # fitted at the design size, drawn at this one
+        max_w = round(layout.safe_area(*self.design).w * 0.86)
+        fitted: list[tuple[text.TextBlock, tuple[int, int, int]]] = []
         if slide.title:
-            blocks.append((text.fit(slide.title, max_w, 3, round(h * t.title_px), round(h * t.title_px * 0.6),
+            fitted.append((text.fit(slide.title, max_w, 3, round(dh * t.title_px), round(dh * t.title_px * 0.6),
                                     weight=t.title_weight, line_spacing=1.18), t.title))
         if slide.subtitle:
-            blocks.append((text.fit(slide.subtitle, max_w, 2, round(h * t.subtitle_px),
-                                    round(h * t.subtitle_px * 0.6), line_spacing=1.3), t.subtitle))
+            fitted.append((text.fit(slide.subtitle, max_w, 2, round(dh * t.subtitle_px),
+                                    round(dh * t.subtitle_px * 0.6), line_spacing=1.3), t.subtitle))
         if slide.body:
-            blocks.append((text.fit(slide.body, max_w, 6, round(h * t.body_px), round(h * t.body_px * 0.8),
+            fitted.append((text.fit(slide.body, max_w, 6, round(dh * t.body_px), round(dh * t.body_px * 0.8),
                                     line_spacing=1.45), t.body))
+        blocks = [(b.scaled(self.sy), colour) for b, colour in fitted]
         gap = round(h * 0.045)
         rule = bool(slide.title and slide.subtitle)
         total = sum(b.height for b, _ in blocks) + gap * (len(blocks) - 1) + (gap if rule else 0)
@@ -178,7 +205,8 @@ class Scene:
         self.artist, self.slide = artist, slide
         base = artist._background()
         self.movers: list[tuple[Cell, Image.Image, Rect]] = []
-        for cell in slide.cells:
+        for design_cell in slide.cells:
+            cell = artist.at_size(design_cell)
             fill = artist._fill_rect(slide, cell)
             if not cell.motion:
                 artist._place_photo(base, cell, fill)
@@ -206,11 +234,22 @@ class Scene:
 
 
 @functools.lru_cache(maxsize=2)
-def _scene(folder: Path, size: tuple[int, int], theme: Theme, manifest_name: str, slide: Slide) -> Scene:
+def _scene(folder: Path, size: tuple[int, int], design: tuple[int, int], theme: Theme, manifest_name: str,
+           slide: Slide, photo_states: tuple[tuple[int, int, int], ...]) -> Scene:
     """A moving slide's still parts and decoded photos, shared by the segments it spans (its transition
     in, its hold's pieces, its transition out) instead of decoded again for each. Read-only once made,
     so tasks on other threads may use it at once; two at most are kept (a slide and its neighbour)."""
-    return Scene(Artist(folder, size, theme, manifest_name), slide)
+    return Scene(Artist(folder, size, theme, manifest_name, design), slide)
+
+
+def _states(folder: Path, slide: Slide) -> tuple[tuple[int, int, int], ...]:
+    """The slide's photos' file states (size, mtime, inode): a photo replaced while a long-lived
+    process runs is never drawn from a scene decoded before."""
+    out = []
+    for c in slide.cells:
+        st = (folder / c.photo).stat()
+        out.append((st.st_size, st.st_mtime_ns, st.st_ino))
+    return tuple(out)
 
 
 def moving_frames(seg: Segment, slides: tuple[Slide | None, Slide | None], artist: Artist) -> Iterator[Packed]:
@@ -234,8 +273,9 @@ class _Source:
 
     def __init__(self, artist: Artist, slide: Slide | None) -> None:
         self.slide = slide
-        self.scene = _scene(artist.folder, (artist.width, artist.height), artist.theme, artist.manifest_name,
-                            slide) if slide is not None and slide.moving else None
+        self.scene = _scene(artist.folder, (artist.width, artist.height), artist.design, artist.theme,
+                            artist.manifest_name, slide, _states(artist.folder, slide)) \
+            if slide is not None and slide.moving else None
         still = None if slide is None or slide.moving else artist.draw(slide)
         self.still = (pixels.black(artist.width, artist.height, "rgb24") if slide is None else
                       None if still is None else np.asarray(still, dtype=np.uint8).reshape(-1))
@@ -253,10 +293,12 @@ class Composer:
     timeline has moved past them. The segmented render draws and encodes per segment instead."""
 
     def __init__(self, folder: Path, timeline: Timeline, theme: Theme = DEFAULT, manifest_name: str = "collage.yaml",
-                 pixel_format: PixelFormat = "rgb24"):
+                 pixel_format: PixelFormat = "rgb24", size: tuple[int, int] | None = None):
+        """`size`: the frames' size when not the timeline's (a preview of the same layout)."""
         self.timeline, self.pixel_format = timeline, pixel_format
-        self.width, self.height = timeline.width, timeline.height
-        self.artist = Artist(folder, (timeline.width, timeline.height), theme, manifest_name)
+        self.width, self.height = size or (timeline.width, timeline.height)
+        self.artist = Artist(folder, (self.width, self.height), theme, manifest_name,
+                             design=(timeline.width, timeline.height))
         self._cache: dict[int, Frame] = {}
         self._packed: dict[int, Packed] = {}
 
@@ -274,7 +316,7 @@ class Composer:
     def packed(self, index: int | None) -> Packed:
         """Slide `index` (None: black) in the stream's pixel format, converted once per slide."""
         if index is None:
-            return pixels.black(self.timeline.width, self.height, self.pixel_format)
+            return pixels.black(self.width, self.height, self.pixel_format)
         if index not in self._packed:
             for old in [k for k in self._packed if k < index - 1]:
                 del self._packed[old]
@@ -295,15 +337,15 @@ class Composer:
                       None if seg.kind == "hold" or seg.b is None else t.slides[seg.b])
             for frame in moving_frames(seg, slides, self.artist):
                 yield frame if self.pixel_format == "rgb24" else pixels.pack(
-                    frame.reshape(t.height, t.width, 3), self.pixel_format)
+                    frame.reshape(self.height, self.width, 3), self.pixel_format)
             return
         yield from segment_frames(seg, self.packed(seg.a), self.packed(seg.b) if seg.kind == "blend" else None,
-                                  (t.width, t.height), self.pixel_format)
+                                  (self.width, self.height), self.pixel_format)
 
     def frame_at(self, index: int) -> Frame:
         """One frame by number as RGB (H, W, 3), for tests and contact sheets; needs rgb24."""
         assert self.pixel_format == "rgb24"
-        shape = (self.height, self.timeline.width, 3)
+        shape = (self.height, self.width, 3)
         for seg in self.timeline.segments():
             if seg.start <= index < seg.start + seg.frames:
                 for k, frame in enumerate(self._segment(seg)):

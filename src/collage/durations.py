@@ -8,8 +8,11 @@ _PART = re.compile(r"(\d+(?:\.\d+)?|\.\d+)(h|ms|m|s)")
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
 
 
-def parse_duration(value: object) -> float:
-    """Seconds from a number or a duration string; ValueError says what was wrong."""
+MAX_SECONDS = 3600.0  # one slide, title card, transition or timing bound: longer is surely a slip
+
+
+def parse_duration(value: object, limit: float = MAX_SECONDS) -> float:
+    """Seconds from a number or a duration string, at most `limit`; ValueError says what was wrong."""
     if isinstance(value, bool):
         raise ValueError("expected a duration such as 5, 1.5s or 1m30s, got a boolean")
     if isinstance(value, int | float):
@@ -31,4 +34,11 @@ def parse_duration(value: object) -> float:
         raise ValueError(f"expected a duration such as 5, 1.5s or 1m30s, got {type(value).__name__}")
     if seconds < 0 or seconds != seconds or seconds == float("inf"):
         raise ValueError(f"'{value}' is not a usable duration; it must be zero or more seconds")
+    if seconds > limit:
+        raise ValueError(f"'{value}' is longer than {_spoken(limit)}; check the units (5s, 1m30s)")
     return seconds
+
+
+def _spoken(seconds: float) -> str:
+    hours = seconds / 3600
+    return f"{hours:g} hour{'s' if hours != 1 else ''}" if hours >= 1 else f"{seconds:g} s"

@@ -12,6 +12,7 @@ output path nor touches an earlier good output.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import fcntl
 import os
 import re
@@ -87,13 +88,18 @@ def _video_args(spec: EncodeSpec) -> list[str]:
     """The picture's encoding, the same for a whole video and for each segment of it (so that segments
     join without re-encoding): colour conversion and tags, H.264 High at the spec's quality, closed GOPs."""
     gop = gop_frames(spec.fps)
+    params = "open-gop=0"
+    if spec.preset == "ultrafast":
+        # ultrafast also turns off the 8x8 transform, which leaves a Constrained Baseline stream; with it
+        # back (a few % of the encoder's time) the stream is High profile, as every output must be.
+        params += ":8x8dct=1"
     return [
         # setparams tags the frames themselves: since ffmpeg 7 the encoder takes colour properties from the
         # frames, and raw input carries none. YUV input is already BT.709 limited range (pixels.pack); RGB
         # input is converted here with the matrix the tags claim.
         "format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709",
         "-c:v", "libx264", "-preset", spec.preset, "-crf", str(spec.crf), "-profile:v", "high",
-        "-pix_fmt", "yuv420p", "-g", str(gop), "-keyint_min", str(min(gop, spec.fps)), "-x264-params", "open-gop=0",
+        "-pix_fmt", "yuv420p", "-g", str(gop), "-keyint_min", str(min(gop, spec.fps)), "-x264-params", params,
         "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv",
         "-fflags", "+bitexact", "-flags:v", "+bitexact",
         # A timescale of whole ticks per frame: MP4 durations are then exact, and the concat demuxer
@@ -221,17 +227,44 @@ def _make_parent(output: Path) -> None:
                           "choose an output path you can write to") from None
 
 
-_running: set[subprocess.Popen[bytes]] = set()  # every ffmpeg started here and not yet reaped
-_running_lock = threading.Lock()
+class FFmpegProcesses:
+    """The ffmpeg processes of one render: an interrupted render kills its own, never those of another
+    render running in the same process (a long-lived library user, a test runner)."""
+
+    def __init__(self) -> None:
+        self._procs: set[subprocess.Popen[bytes]] = set()
+        self._lock = threading.Lock()
+
+    def add(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._procs.add(proc)
+
+    def discard(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def kill(self) -> None:
+        """Kill every ffmpeg still running (its writer's next write fails and removes its partial file)."""
+        with self._lock:
+            procs = list(self._procs)
+        for proc in procs:
+            with contextlib.suppress(OSError):
+                proc.kill()
 
 
-def kill_running() -> None:
-    """Kill every ffmpeg this process is running (an interrupted render with encoder threads)."""
-    with _running_lock:
-        procs = list(_running)
-    for proc in procs:
-        with contextlib.suppress(OSError):
-            proc.kill()
+# The render a thread works for; worker threads run each task in a copy of the submitting context.
+_processes: contextvars.ContextVar[FFmpegProcesses | None] = contextvars.ContextVar("collage_ffmpeg", default=None)
+
+
+@contextlib.contextmanager
+def own_processes() -> Iterator[FFmpegProcesses]:
+    """Every ffmpeg started inside the block (in this context) is registered here."""
+    procs = FFmpegProcesses()
+    token = _processes.set(procs)
+    try:
+        yield procs
+    finally:
+        _processes.reset(token)
 
 
 @contextlib.contextmanager
@@ -250,8 +283,9 @@ def ffmpeg_pipe(command: Callable[[Path], list[str]], output: Path) -> Iterator[
                                         stderr=err, start_new_session=True)
             except OSError as exc:
                 raise EncodeError(f"cannot start ffmpeg: {exc.strerror}", "reinstall imageio-ffmpeg") from None
-        with _running_lock:
-            _running.add(proc)
+        procs = _processes.get()
+        if procs is not None:
+            procs.add(proc)
         _widen_pipe(proc)
         done = False
         try:
@@ -274,8 +308,8 @@ def ffmpeg_pipe(command: Callable[[Path], list[str]], output: Path) -> Iterator[
             if not done:
                 with contextlib.suppress(FileNotFoundError):
                     target.unlink()
-            with _running_lock:
-                _running.discard(proc)
+            if procs is not None:
+                procs.discard(proc)
 
 
 def run_ffmpeg(command: Callable[[Path], list[str]], output: Path) -> Path:

@@ -7,7 +7,8 @@
           └── EncodeError         ffmpeg refused or died; .hint says what to do
 
 Only the CLI prints these and turns them into exit codes. Messages never include a contributor's
-email: validation reports field paths and what is wrong, never the offending value of a private field.
+email: validation reports field paths and what is wrong, never the offending value of a private field,
+and a Problem's text is redacted of anything that looks like an address (`privacy.redact`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
+
+from .privacy import redact
 
 Severity = Literal["error", "warning"]
 
@@ -36,7 +39,7 @@ class Problem:
         field = f" {self.field}:" if self.field else ""
         hint = f" ({self.hint})" if self.hint else ""
         tag = "" if self.severity == "error" else " warning:"
-        return f"{where}:{tag}{field} {self.message}{hint}"
+        return redact(f"{where}:{tag}{field} {self.message}{hint}")
 
 
 class CollageError(Exception):

@@ -59,7 +59,9 @@ def _encoder(spec: EncodeSpec) -> dict[str, Any]:
     return fields
 
 
-def slide(s: Slide, folder: Path, theme: Theme, spec: EncodeSpec, digests: Digests, tool_key: str) -> str:
+def slide(s: Slide, folder: Path, theme: Theme, spec: EncodeSpec, digests: Digests, tool_key: str,
+          design: tuple[int, int] | None = None) -> str:
+    """`design`: the size the slide is laid out for, when it is drawn at another (a preview)."""
     content = dataclasses.asdict(s)
     for placement in _PLACEMENT:
         content.pop(placement)
@@ -67,7 +69,8 @@ def slide(s: Slide, folder: Path, theme: Theme, spec: EncodeSpec, digests: Diges
     if theme.background_image:
         photos["(background)"] = digests(Path(theme.background_image))
     return _digest({"slide": content, "photos": photos, "theme": dataclasses.asdict(theme),
-                    "size": [spec.width, spec.height], "pixel_format": spec.pixel_format, "tool": tool_key})
+                    "size": [spec.width, spec.height], "design": list(design or (spec.width, spec.height)),
+                    "pixel_format": spec.pixel_format, "tool": tool_key})
 
 
 def segment(seg: Segment, a: str | None, b: str | None, spec: EncodeSpec, tool_key: str,

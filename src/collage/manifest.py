@@ -10,16 +10,18 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError, WithJsonSchema
 
 from . import theme as theme_module
 from . import yamlpos
 from .durations import parse_duration
 from .errors import InputError, Problem
+from .privacy import looks_like_email
 from .theme import DEFAULT as DEFAULT_THEME
 from .theme import Theme
 
@@ -185,7 +187,19 @@ def _duration(value: Any) -> float:
     return parse_duration(value)
 
 
-Duration = Annotated[float, BeforeValidator(_duration)]
+def _track_time(value: Any) -> float:
+    return parse_duration(value, limit=TRACK_SECONDS)
+
+
+DURATION_SCHEMA = {"anyOf": [{"type": "number", "minimum": 0},
+                             {"type": "string", "pattern": r"^\s*((\d+(\.\d+)?|\.\d+)(h|ms|m|s)?\s*)+$"}],
+                   "description": "seconds (5, 1.5) or a duration (5s, 500ms, 1m30s)"}
+Duration = Annotated[float, BeforeValidator(_duration), WithJsonSchema(DURATION_SCHEMA)]
+TrackTime = Annotated[float, BeforeValidator(_track_time), WithJsonSchema(DURATION_SCHEMA)]
+TRACK_SECONDS = 24 * 3600.0  # a trim point inside a long recording
+# Far above anything that fits on a slide, and low enough that measuring it stays instant.
+ShortText = Annotated[str, StringConstraints(max_length=300)]
+LongText = Annotated[str, StringConstraints(max_length=3000)]
 
 
 class _Strict(BaseModel):
@@ -238,7 +252,11 @@ def _decibels(value: Any) -> float:
     raise ValueError(f"'{value}' is not a gain; write it in dB, e.g. -3 or -3dB")
 
 
-TransitionIn = Annotated[Any, BeforeValidator(parse_transition)]
+TransitionIn = Annotated[Any, BeforeValidator(parse_transition), WithJsonSchema({
+    "anyOf": [{"type": "number", "minimum": 0}, {"type": "string"},
+              {"type": "object", "additionalProperties": False,
+               "properties": {"style": {"enum": list(TRANSITION_STYLES)}, "duration": DURATION_SCHEMA}}],
+    "description": "a duration (a crossfade that long), a style (crossfade, fade, cut, slide), or both: `fade 1.5s`"})]
 
 
 class _Timing(_Strict):
@@ -251,11 +269,15 @@ class _Timing(_Strict):
     beats: bool = False
 
 
+GAIN_SCHEMA = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*[+-]?\d+(\.\d+)?\s*(dB|db)?\s*$"}],
+               "description": "gain in dB after levelling, e.g. -3 or -3dB"}
+
+
 class _Track(_Strict):
-    file: str
-    volume: Annotated[float, BeforeValidator(_decibels)] = 0.0
-    start: Duration = 0.0
-    end: Duration | None = None
+    file: ShortText
+    volume: Annotated[float, BeforeValidator(_decibels), WithJsonSchema(GAIN_SCHEMA)] = 0.0
+    start: TrackTime = 0.0
+    end: TrackTime | None = None
 
 
 class _Music(_Strict):
@@ -267,13 +289,13 @@ class _Music(_Strict):
 
 
 class _Message(_Strict):
-    id: str | None = None
-    photo: str
-    name: str | None = None
-    profession: str | None = None
-    location: str | None = None
-    message: str | None = None
-    tags: list[str] = []
+    id: ShortText | None = None
+    photo: ShortText
+    name: ShortText | None = None
+    profession: ShortText | None = None
+    location: ShortText | None = None
+    message: LongText | None = None
+    tags: list[ShortText] = []
     approved: bool = False
     email: str | None = None
     fit: Fit | None = None
@@ -282,9 +304,9 @@ class _Message(_Strict):
 
 
 class _Title(_Strict):
-    title: str
-    subtitle: str | None = None
-    body: str | None = None
+    title: ShortText
+    subtitle: ShortText | None = None
+    body: LongText | None = None
     duration: Duration | None = None
     transition: TransitionIn | None = None
 
@@ -324,13 +346,23 @@ def load(folder: Path | str, manifest: Path | str | None = None) -> Project:
     if not folder.is_dir():
         raise InputError([Problem(str(folder), "no such folder", hint="give the folder that holds collage.yaml")])
     try:
-        text = manifest_path.read_text(encoding="utf-8")
+        st = manifest_path.stat()
+        size = st.st_size
+        if not stat.S_ISREG(st.st_mode):  # a folder, a pipe or a device: never read without end
+            raise InputError([Problem(shown, "not a regular file", hint="give the path of a manifest file")])
+        if size > yamlpos.MAX_BYTES:  # refused before it is read: a manifest is text a person writes
+            raise InputError([Problem(shown, f"the manifest is {size >> 20} MB; collage reads manifests up to "
+                                      f"{yamlpos.MAX_BYTES >> 20} MB", line=1,
+                                      hint="split the project, or remove what it does not use")])
+        with manifest_path.open("rb") as f:
+            text = f.read(yamlpos.MAX_BYTES + 1).decode("utf-8")  # bounded even if it grows meanwhile
     except FileNotFoundError:
         raise InputError([Problem(shown, "no manifest here", hint="run `collage init FOLDER` to write one")]) from None
     except UnicodeDecodeError:
         raise InputError([Problem(shown, "not UTF-8 text", hint="save the manifest as UTF-8")]) from None
     except OSError as exc:
-        raise InputError([Problem(shown, f"cannot read the manifest: {exc.strerror}")]) from None
+        raise InputError([Problem(shown, f"cannot read the manifest: {exc.strerror or 'not a readable file'}",
+                                  hint="give the path of a manifest file")]) from None
     return _Validator(folder, manifest_path, shown, text).run()
 
 
@@ -433,12 +465,13 @@ class _Validator:
             data, self.pos = yamlpos.load(self.text, _TEXT_KEYS)
         except yamlpos.YamlSyntaxError as exc:
             raise InputError([Problem(self.shown, str(exc), line=exc.line, column=exc.column,
-                                      hint="fix the YAML syntax at this line")]) from None
+                                      hint=exc.hint)]) from None
         if data is None:
             data = {}
         if not isinstance(data, dict):
             raise InputError([Problem(self.shown, f"the manifest must be a mapping of keys, not {_kind(data)}",
                                       line=1)])
+        self._emails(data, ())
         for key in data:
             if key not in _TOP_KEYS:
                 self.error((key,), f"unknown key '{key}'", did_you_mean(key, _TOP_KEYS), key_line=True)
@@ -446,6 +479,9 @@ class _Validator:
         title = data.get("title")
         if title is not None and not isinstance(title, str):
             self.error(("title",), f"expected text, got {_kind(title)}")
+            title = None
+        elif title is not None and len(title) > 300:
+            self.error(("title",), "longer than 300 characters", "a title is a line or two", key_line=True)
             title = None
         video = self.model(_Video, data.get("video") or {}, ("video",)) or _Video()
         size = self._size(video)
@@ -479,9 +515,16 @@ class _Validator:
             )
         output = self._output(video.output)
         self._check_unplaced(sequence, messages, sequence_given)
-        if not messages and (data.get("messages") or []) and not [p for p in self.problems if p.severity == "error"]:
-            self.warn(("messages",), "no message is approved; the video will hold title cards only",
-                      "set `approved: true` on the messages to show")
+        if not messages and not [p for p in self.problems if p.severity == "error"]:
+            if data.get("messages"):
+                self.error(("messages",), "no message is approved: there is nothing to show",
+                           "set `approved: true` on the messages to show", key_line=True)
+            else:
+                self.error(("messages",) if "messages" in data else (), "no messages: there is nothing to show",
+                           "add the photo messages under `messages:` (`collage init` or `collage import` writes them)")
+        if title is None and looks_like_email(_folder_title(self.folder)):
+            self.error(("title",), "the folder's name looks like an email address and would be the title",
+                       "give a `title:`")
 
         errors = [p for p in self.problems if p.severity == "error"]
         if errors:
@@ -504,6 +547,24 @@ class _Validator:
             theme=theme,
             caption_template=caption_template,
         )
+
+    def _emails(self, value: Any, path: yamlpos.Path_) -> None:
+        """Anything that looks like an email address, anywhere but in `email:` itself, is an error:
+        every caption field, title card, template, id and file name can reach a frame or a printout.
+        The value is never repeated in the message."""
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if looks_like_email(k):
+                    self.error((*path, k), "a key looks like an email address", "emails are private; remove it",
+                               key_line=True)
+                elif k != "email":
+                    self._emails(v, (*path, k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                self._emails(v, (*path, i))
+        elif isinstance(value, str | yamlpos.Verbatim) and looks_like_email(str(getattr(value, "text", value))):
+            self.error(path, "looks like an email address; emails are private and never shown",
+                       "move it to the message's `email:` field, or remove it", key_line=True)
 
     # -- sections --------------------------------------------------------------------------------------
 
@@ -653,6 +714,12 @@ class _Validator:
                 continue
             if raw_id is not None:
                 seen[raw_id] = line
+            approval = item.get("approved") if isinstance(item, dict) else None
+            if isinstance(approval, yamlpos.Verbatim):
+                written = f'"{approval.text}"' if approval.quoted else f"'{approval.text}'"
+                self.error(("messages", i, "approved"), f"approved is {written}; only the literal `true` approves",
+                           "write `approved: true` (or `false`)", key_line=True)
+                item = {k: v for k, v in item.items() if k != "approved"}  # and report its other problems
             msg = self.model(_Message, item, ("messages", i))
             if msg is None:
                 if isinstance(item, dict) and isinstance(item.get("photo"), str):  # report its file too
@@ -698,10 +765,12 @@ class _Validator:
                 if kinds:
                     self.error(path, "an item is one of title, grid or photo, not " + " and ".join(kinds),
                                "split it into separate items")
+                elif raw:
+                    first = str(next(iter(raw)))
+                    self.error((*path, first), f"unknown item '{first}'; an item is a title, grid or photo",
+                               did_you_mean(first, list(_ITEM_MODELS)), key_line=True)
                 else:
-                    first = next(iter(raw), "")
-                    hint = did_you_mean(str(first), list(_ITEM_MODELS)) if first else ""
-                    self.error(path, "an item needs one of title, grid or photo", hint)
+                    self.error(path, "an empty item; an item is a title, grid or photo", "e.g. `- grid: auto`")
                 continue
             item = self.model(_ITEM_MODELS[kinds[0]], raw, path)
             if item is not None and item.duration is not None and item.duration <= 0:

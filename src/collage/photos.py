@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import io
+import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,31 @@ def _open(path: Path) -> Image.Image:
         raise PhotoError("not an image Pillow can read (is the file damaged or misnamed?)") from None
     except OSError as exc:
         raise PhotoError(f"cannot read it: {exc.strerror or exc}") from None
+    except (SyntaxError, ValueError, TypeError, IndexError, struct.error, EOFError):
+        # A damaged header trips a format plugin's parser in ways of its own.
+        raise PhotoError("its header is damaged (is the file complete?)") from None
+
+
+def verify(path: Path) -> None:
+    """Decode the whole photo, at a reduced scale where the format allows (JPEG: 1/8), so that a
+    truncated or damaged file is found before a render starts, as drawing it would find it. Raises
+    PhotoError. Remembered per file state within the process (`check` also keeps it across runs)."""
+    st = path.stat()
+    _verify(str(path), st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+@functools.lru_cache(maxsize=4096)
+def _verify(path_str: str, mtime_ns: int, size: int, inode: int) -> None:
+    with _open(Path(path_str)) as im:
+        if im.format == "JPEG":
+            im.draft("RGB", (max(1, im.width // 8), max(1, im.height // 8)))
+        try:
+            im.load()
+            im.getexif()
+        except OSError as exc:
+            raise PhotoError(f"the image data is damaged or cut short ({exc})") from None
+        except Exception:  # hostile bytes can fail inside any format plugin; all mean the same here
+            raise PhotoError("the image data is damaged") from None
 
 
 def probe(path: Path) -> PhotoInfo:
@@ -90,7 +116,7 @@ def load(path: Path, fit: tuple[int, int], background: tuple[int, int, int], cov
         try:
             im.load()
         except OSError as exc:
-            raise PhotoError(f"the image data is damaged: {exc}") from None
+            raise PhotoError(f"the image data is damaged or cut short ({exc})") from None
         icc = im.info.get("icc_profile")
         upright = ImageOps.exif_transpose(im)
         return _to_srgb(upright, icc, background)
@@ -124,7 +150,8 @@ def _to_srgb(im: Image.Image, icc: bytes | None, background: tuple[int, int, int
     return im.convert("RGB")
 
 
-def problem(rel: str, message_id: str, manifest: str, line: int | None, exc: PhotoError) -> Problem:
-    return Problem(manifest, f"photo '{rel}' of message '{message_id}': {exc}", line=line, field="photo",
+def problem(rel: str, message_id: str, manifest: str, line: int | None, exc: Exception) -> Problem:
+    why = f"cannot read it: {exc.strerror}" if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return Problem(manifest, f"photo '{rel}' of message '{message_id}': {why}", line=line, field="photo",
                    hint="replace the file or fix its format")
 

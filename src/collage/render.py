@@ -76,7 +76,7 @@ def resolve_settings(project: Project, output: Path | str | None = None, preview
         w, h = project.size
         scale = PREVIEW_SHORT_SIDE / min(w, h)
         size, fps, crf, preset = (_even(w * scale), _even(h * scale)), min(project.fps, PREVIEW_FPS), 26, "ultrafast"
-        audio = ("64k", 24000)  # half the samples for the AAC encoder, the slowest part of a preview
+        audio = ("96k", 48000)  # the output contract's rate: AAC 48 kHz stereo, at a lower bitrate
         out = out if output is not None else project.output.with_suffix(".preview.mp4")
     folder = None
     if cache:
@@ -100,6 +100,7 @@ class Result:
     repeated: int = 0  # segments that play a piece encoded in this run again (a long hold's equal pieces)
     encoded: int = 0  # segments encoded in this run
     cache: Path | None = None
+    size: tuple[int, int] = (0, 0)  # the frames' size (a preview's is smaller than the timeline's layout)
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class Job:
 
     def _spec(self, pixel_format: PixelFormat = "yuv420p") -> EncodeSpec:
         t, s = self.timeline, self.settings
-        return EncodeSpec(t.width, t.height, t.fps, t.frames, self.project.title, crf=s.crf, preset=s.preset,
+        return EncodeSpec(s.size[0], s.size[1], t.fps, t.frames, self.project.title, crf=s.crf, preset=s.preset,
                           audio_bitrate=s.audio_bitrate, sample_rate=s.sample_rate,
                           pixel_format=pixel_format, chapters=t.chapters())
 
@@ -135,18 +136,26 @@ class Job:
         with tempfile.TemporaryDirectory(prefix="collage-") as tmp:
             bed = audio.build_bed(project.folder, project.music, timeline.duration, Path(tmp) / "bed.wav")
             composer = Composer(project.folder, timeline, project.theme, manifest_name=project.manifest.name,
-                                pixel_format=encoder.pixel_format)
+                                pixel_format=encoder.pixel_format, size=settings.size)
             with encoder.session(settings.output, spec, bed) as sink:
                 for done, frame in enumerate(composer.frames(), start=1):
                     sink.write(frame)
                     if progress and (done % 10 == 0 or done == total):
                         progress(done, total)
-        return Result(settings.output, timeline, time.monotonic() - started, self.warnings)
+        return Result(settings.output, timeline, time.monotonic() - started, self.warnings, size=settings.size)
 
     def _segmented(self, progress: Progress | None) -> Result:
         from . import keys, workers
         from .cache import FileDigests, SegmentCache
-        from .encode import chapters_file, concat_command, concat_list, gop_frames, join_command, run_ffmpeg
+        from .encode import (
+            chapters_file,
+            concat_command,
+            concat_list,
+            gop_frames,
+            join_command,
+            own_processes,
+            run_ffmpeg,
+        )
         from .segment import BedTask
 
         started = time.monotonic()
@@ -162,7 +171,8 @@ class Job:
         try:
             # Keys read every photo's bytes (once; then remembered by file stamp): only worth it with a cache.
             tool = keys.tool(digests) if cache else ""
-            slide_keys = [keys.slide(s, project.folder, project.theme, spec, digests, tool) if cache else ""
+            slide_keys = [keys.slide(s, project.folder, project.theme, spec, digests, tool,
+                                     (timeline.width, timeline.height)) if cache else ""
                           for s in timeline.slides]
 
             def key_of(index: int | None) -> str | None:
@@ -208,13 +218,15 @@ class Job:
             def bed_done(path: Path) -> None:
                 bed[0] = cache.store(bed_key, path, ".m4a") if cache else path
 
-            run = workers.runner(min(settings.jobs, max(1, len(missing) + (bed_task is not None))))
-            try:
-                _encode_missing(self, segs, missing, run, scratch, 2 * settings.jobs, finished, bed_task, bed_done)
-                run.close()
-            except BaseException:
-                run.terminate()
-                raise
+            with own_processes() as processes:
+                run = workers.runner(min(settings.jobs, max(1, len(missing) + (bed_task is not None))), processes)
+                try:
+                    _encode_missing(self, segs, missing, run, scratch, 2 * settings.jobs, finished, bed_task,
+                                    bed_done)
+                    run.close()
+                except BaseException:
+                    run.terminate()
+                    raise
             for k, r in enumerate(runs):
                 if len(r) == 1:  # a run of one segment is that segment
                     run_files[k] = files[r[0]]
@@ -238,7 +250,7 @@ class Job:
         produced = sum(len(group) for group in copies.values())  # encoded here, or repeating one that was
         return Result(settings.output, timeline, time.monotonic() - started, self.warnings,
                       reused=len(segs) - produced, encoded=len(missing), repeated=produced - len(missing),
-                      cache=settings.cache_dir)
+                      cache=settings.cache_dir, size=settings.size)
 
 
 def _runs(segs: list[Segment]) -> list[list[int]]:
@@ -298,7 +310,8 @@ def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runn
             if g.moving:
                 slides = (None if g.a is None else timeline.slides[g.a],
                           None if g.kind == "hold" or g.b is None else timeline.slides[g.b])
-                moving = Moving(project.folder, slides, project.theme, project.manifest.name)
+                moving = Moving(project.folder, slides, project.theme, project.manifest.name,
+                                (timeline.width, timeline.height))
                 task = SegmentTask(g, None, None, replace(segment_spec(spec, g), pixel_format="rgb24"), target, moving)
             else:
                 a = drawn[g.a] if g.a is not None else None
@@ -318,7 +331,8 @@ def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runn
                     drawn[x] = None
                     run.submit(draw_slide, SlideTask(project.folder, timeline.slides[x], (spec.width, spec.height),
                                                      project.theme, project.manifest.name, spec.pixel_format,
-                                                     scratch / f"slide-{x}.npy"), ("slide", x))
+                                                     scratch / f"slide-{x}.npy", (timeline.width, timeline.height)),
+                               ("slide", x))
                     in_flight += 1
             waiting.append(i)
             launch_ready()
@@ -374,8 +388,13 @@ def prepare(folder: Path | str, *, manifest_path: Path | str | None = None, outp
                                   hint="choose another output path")])
     if not _writable(settings.output.parent):
         raise InputError([Problem(str(settings.output), "cannot write there", hint="choose a folder you can write to")])
-    timeline = check.timeline(project, settings.size, settings.fps)
-    problems = list(timeline.warnings) + check.media_problems(project, timeline)
+    if settings.cache_dir is not None and not _writable(settings.cache_dir):
+        raise InputError([Problem(str(settings.cache_dir), "cannot write the cache folder",
+                                  hint="choose another --cache-dir, or render with --no-cache")])
+    # Laid out at the video's own size, whatever size it is encoded at: a preview is the same layout, scaled.
+    timeline = check.timeline(project, project.size, settings.fps)
+    problems = list(timeline.warnings) + check.media_problems(project, timeline,
+                                                              check.verified_photos(settings.cache_dir))
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
     return Job(project, timeline, settings, tuple(problems))

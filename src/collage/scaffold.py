@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
 from .errors import InputError, Problem
 from .manifest import AUDIO_SUFFIXES, MANIFEST_NAME, PHOTO_SUFFIXES
+from .schema import SCHEMA_ID, schema_json
 
 
 def _q(text: str) -> str:
@@ -30,6 +32,8 @@ def manifest_text(folder: Path) -> str:
     music = _files(folder, AUDIO_SUFFIXES)
     title = folder.resolve().name.replace("-", " ").replace("_", " ").strip() or "Collage"
     lines = [
+        # Editors with yaml-language-server complete and check keys against the schema beside it.
+        f"# yaml-language-server: $schema={SCHEMA_ID}",
         f"title: {_q(title)}",
         "video:",
         "  size: 1080p           # 1920x1080; also 720p, 4k, vertical, square or WxH",
@@ -82,4 +86,7 @@ def init(folder: Path | str) -> tuple[Path, int]:
     except FileExistsError:
         raise InputError([Problem(str(target), "a manifest already exists; it was left untouched",
                                   hint="edit it, or move it away to start again")]) from None
+    # The schema the modeline names, beside the manifest; one already there is left as it is.
+    with contextlib.suppress(FileExistsError), (folder / SCHEMA_ID).open("x", encoding="utf-8") as fh:
+        fh.write(schema_json() + "\n")
     return target, text.count("    photo: ")

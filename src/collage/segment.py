@@ -34,6 +34,7 @@ class SlideTask:
     manifest_name: str
     pixel_format: PixelFormat
     target: Path  # .npy
+    design: tuple[int, int] | None = None  # the size the slide is laid out for (None: `size`)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Moving:
     slides: tuple[Slide | None, Slide | None]
     theme: Theme
     manifest_name: str
+    design: tuple[int, int] | None = None  # the size the slides are laid out for (None: the segment's)
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ class SegmentTask:
 def draw_slide(task: SlideTask) -> Path:
     from .compose import Artist
 
-    packed = Artist(task.folder, task.size, task.theme, task.manifest_name).packed(task.slide, task.pixel_format)
+    artist = Artist(task.folder, task.size, task.theme, task.manifest_name, task.design)
+    packed = artist.packed(task.slide, task.pixel_format)
     partial = task.target.with_name(f".{task.target.name}.{os.getpid()}.partial")
     with partial.open("wb") as f:
         np.save(f, packed)
@@ -75,7 +78,7 @@ def encode_segment(task: SegmentTask) -> Path:
     spec, seg = task.spec, task.segment
     if task.moving is not None:
         m = task.moving
-        artist = Artist(m.folder, (spec.width, spec.height), m.theme, m.manifest_name)
+        artist = Artist(m.folder, (spec.width, spec.height), m.theme, m.manifest_name, m.design)
         with ffmpeg_pipe(lambda target: segment_command(spec, target, hold=False), task.target) as sink:
             for frame in moving_frames(seg, m.slides, artist):
                 sink.write(frame)

@@ -348,6 +348,14 @@ class TextBlock:
     def height(self) -> int:
         return self.line_height * len(self.lines)
 
+    def scaled(self, factor: float) -> TextBlock:
+        """The same lines at `factor` times the size: text fitted at the full render's size, drawn in
+        a preview, breaks exactly where the full render's does."""
+        if factor == 1:
+            return self
+        style = TextStyle(max(1, round(self.style.px * factor)), self.style.weight, self.style.traditional)
+        return TextBlock(self.lines, style, max(1, round(self.line_height * factor)), self.truncated)
+
     def draw(self, image: Image.Image, box: tuple[int, int, int, int], fill: tuple[int, ...],
              align: Literal["center", "left"] = "center") -> None:
         """Draw centred vertically in box (x, y, w, h); horizontally centred or left-aligned."""

@@ -138,7 +138,7 @@ def builtin_names() -> list[str]:
 def load(name: str, folder: Path | None = None) -> tuple[Theme, Path]:
     """A built-in theme by name, or a theme file (a path relative to `folder`). Returns the theme and
     the folder its `background_image` is relative to. Raises ThemeError."""
-    import yaml
+    from . import yamlpos
 
     path = themes_dir() / f"{name}.yaml"
     if name not in builtin_names():
@@ -150,9 +150,15 @@ def load(name: str, folder: Path | None = None) -> tuple[Theme, Path]:
         if not path.is_file():
             raise ThemeError(f"no theme file '{name}' in the folder")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ThemeError(f"cannot read the theme {path.name}: {exc}") from None
+        if path.stat().st_size > yamlpos.MAX_BYTES:
+            raise ThemeError(f"the theme {path.name} is too large to be a theme")
+        data = yamlpos.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError) as exc:
+        why = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise ThemeError(f"cannot read the theme {path.name}: {why}") from None
+    except yamlpos.YamlSyntaxError as exc:
+        where = f" (its line {exc.line})" if exc.line else ""
+        raise ThemeError(f"the theme {path.name}{where}: {exc}") from None
     if not isinstance(data, dict):
         raise ThemeError(f"the theme {path.name} must be a mapping of keys")
     return with_values(dataclasses.replace(DEFAULT, name=path.stem), data), path.parent

@@ -8,10 +8,14 @@ the ffmpeg processes the tasks feed. A distributed engine would be another Runne
 
 from __future__ import annotations
 
+import contextvars
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .encode import FFmpegProcesses
 
 
 class Runner(Protocol):
@@ -45,12 +49,14 @@ class Threads:
     """`jobs` threads in this process; results arrive in completion order. One copy of numpy, Pillow
     and the fonts serves them all (worker processes would each hold their own)."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, processes: FFmpegProcesses | None = None) -> None:
         self._pool = ThreadPoolExecutor(jobs, thread_name_prefix="collage")
         self._running: dict[Future[Any], Any] = {}
+        self._processes = processes
 
     def submit(self, fn: Callable[[Any], Any], task: Any, tag: Any) -> None:
-        self._running[self._pool.submit(fn, task)] = tag
+        # In a copy of the caller's context: the task's ffmpeg is registered with the caller's render.
+        self._running[self._pool.submit(contextvars.copy_context().run, fn, task)] = tag
 
     def next_done(self) -> tuple[Any, Any]:
         done, _ = wait(self._running, return_when=FIRST_COMPLETED)
@@ -62,12 +68,11 @@ class Threads:
         self._pool.shutdown(wait=True)
 
     def terminate(self) -> None:
-        from .encode import kill_running
-
         self._pool.shutdown(wait=False, cancel_futures=True)
-        kill_running()  # each task's ffmpeg: its write fails, and it removes its partial file
+        if self._processes is not None:
+            self._processes.kill()  # this render's ffmpegs: each write fails and removes its partial file
         self._pool.shutdown(wait=True)
 
 
-def runner(jobs: int) -> Runner:
-    return Inline() if jobs <= 1 else Threads(jobs)
+def runner(jobs: int, processes: FFmpegProcesses | None = None) -> Runner:
+    return Inline() if jobs <= 1 else Threads(jobs, processes)

@@ -1,0 +1,68 @@
+"""The JSON Schema of `collage.yaml`, generated from the manifest's models, for editors that complete
+and check YAML as it is typed (yaml-language-server: `# yaml-language-server: $schema=…`).
+
+The schema describes the shapes; `collage check` stays the judge (files, ids, emails, consent).
+A committed copy (`schema/collage.schema.json`) is kept equal to this by a test.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import manifest as m
+from .theme import KEYS as THEME_KEYS
+
+SCHEMA_ID = "collage.schema.json"
+
+
+def schema() -> dict[str, Any]:
+    defs: dict[str, Any] = {}
+    models: dict[str, type[m._Strict]] = {
+        "Video": m._Video, "Timing": m._Timing, "Track": m._Track, "Music": m._Music, "Message": m._Message,
+        "TitleCard": m._Title, "Grid": m._Grid, "Photo": m._Photo,
+    }
+    for name, model in models.items():
+        part = model.model_json_schema(ref_template="#/$defs/{model}")
+        defs.update(part.pop("$defs", {}))
+        part["title"] = name
+        defs[name] = part
+    track = {"anyOf": [{"type": "string", "description": "a music file in the folder"}, {"$ref": "#/$defs/Track"}]}
+    tracks = {"type": "array", "items": track}
+    defs["Music"]["properties"]["tracks"] = tracks
+    message = defs["Message"]["properties"]
+    message["approved"] = {"type": "boolean", "default": False,
+                           "description": "only the literal `true` puts the message on screen"}
+    message["email"] = {"type": "string", "description": "private: checked, then dropped; never shown or written"}
+    message["photo"]["description"] = "the photo, relative to the folder"
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",  # what yaml-language-server reads
+        "$id": SCHEMA_ID,
+        "title": "collage.yaml",
+        "description": "A collage video: title cards, photo messages in grids and full-screen, music.",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "title": {"type": "string", "maxLength": 300, "description": "the video's title (metadata, first card)"},
+            "video": {"$ref": "#/$defs/Video"},
+            "timing": {"$ref": "#/$defs/Timing"},
+            "music": {"anyOf": [tracks, {"$ref": "#/$defs/Music"}]},
+            "style": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "theme": {"type": "string", "description": "calm, light, or a theme file in the folder"},
+                    "caption": {"type": "string", "description": "e.g. \"{name} · {profession} · {location}\""},
+                    **{key: {} for key in THEME_KEYS if key not in ("theme", "caption")},
+                },
+            },
+            "sequence": {"type": "array", "items": {"anyOf": [{"$ref": f"#/$defs/{k}"}
+                                                             for k in ("TitleCard", "Grid", "Photo")]}},
+            "messages": {"type": "array", "items": {"$ref": "#/$defs/Message"}},
+        },
+        "$defs": dict(sorted(defs.items())),
+    }
+
+
+def schema_json() -> str:
+    return json.dumps(schema(), indent=2, ensure_ascii=False)
