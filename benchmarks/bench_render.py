@@ -233,10 +233,17 @@ def main() -> None:
     parser.add_argument("--skip-memory", action="store_true", help="skip the 100 vs 1000 photo memory runs")
     parser.add_argument("--jobs", type=int, help="collage --jobs (default: collage's default, the cores)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--preview-only", action="store_true",
+                        help="only the cold `--preview` row (rounds alternate with --baseline-src, if given)")
+    parser.add_argument("--baseline-src", type=Path,
+                        help="with --preview-only: another checkout's src/ (e.g. a worktree of main) run the same way")
     parser.add_argument("--reference-encode", nargs=3, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.reference_encode:
         reference_encode(*args.reference_encode)
+        return
+    if args.preview_only:
+        preview_only(args)
         return
 
     folder = make_folder(args.photos)
@@ -315,6 +322,35 @@ def main() -> None:
     print(f"\ncommand: .venv/bin/python benchmarks/bench_render.py {' '.join(sys.argv[1:])}".rstrip())
     if args.json:
         args.json.write_text(json.dumps({"results": results, "memory": memory, "figures": figures}, indent=2))
+
+
+def preview_only(args: argparse.Namespace) -> None:
+    """Cold previews (`--no-cache`) of the benchmark folder, this checkout against `--baseline-src`
+    in alternating rounds, so both see the same machine."""
+    folder = make_folder(args.photos)
+    commands = {"preview": [str(Path(PY).with_name("collage"))]}
+    if args.baseline_src:
+        boot = f"import sys; sys.path.insert(0, {str(args.baseline_src)!r}); from collage.cli import main; main()"
+        commands["baseline"] = [PY, "-c", boot]
+    rows: dict[str, list[dict[str, float]]] = {k: [] for k in commands}
+    seconds = 0.0
+    with tempfile.TemporaryDirectory(prefix="collage-bench-") as tmp:
+        for run in range(args.runs):
+            for name, cmd in commands.items():
+                out = Path(tmp) / f"{name}.mp4"
+                rows[name].append(measure([*cmd, "render", "-q", str(folder), "--preview", "--no-cache",
+                                           "-o", str(out)]))
+                seconds = _duration(out)
+            print(f"round {run + 1}: " + ", ".join(f"{k} {v[-1]['wall']:.1f}s" for k, v in rows.items()),
+                  file=sys.stderr)
+    print(f"\n{args.photos} photos, {seconds:.1f} s of video; cold --preview, medians of {args.runs} round(s)\n")
+    print(f"| {'tree':<10} | {'wall s':>7} | {'CPU s':>7} | {'peak MiB':>8} | {'x realtime':>10} |")
+    print(f"|{'-' * 12}|{'-' * 9}|{'-' * 9}|{'-' * 10}|{'-' * 12}|")
+    for name, rs in rows.items():
+        wall = statistics.median(r["wall"] for r in rs)
+        print(f"| {name:<10} | {wall:>7.1f} | {statistics.median(r['cpu'] for r in rs):>7.1f} | "
+              f"{statistics.median(r['rss_mib'] for r in rs):>8.0f} | {seconds / wall:>10.1f} |")
+    print(f"\ncommand: .venv/bin/python benchmarks/bench_render.py {' '.join(sys.argv[1:])}")
 
 
 def _duration(path: Path) -> float:

@@ -3,17 +3,20 @@ ebur128 filter), chapters, and warnings for silent tracks."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import wave
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from collage.check import run
 from collage.encode import ffmpeg_exe
+from collage.manifest import Music, Track
 from collage.plan import Timeline
 from collage.render import render
 
@@ -262,15 +265,289 @@ def test_corrupt_track_with_music_timing_is_a_clean_error(make_folder: Callable[
 
 
 def test_bed_streams_in_blocks_of_any_size() -> None:
-    """The bed is produced block by block (memory bounded by the tracks, not the video's length); the
-    blocks join into the same samples whatever their size, loops, crossfades and fades included."""
+    """The bed is produced block by block (memory bounded by a block, not by the tracks or the video's
+    length); the blocks join into the same samples whatever their size, loops, crossfades and fades included."""
     from collage import audio, load
 
     example = load(Path(__file__).resolve().parents[1] / "examples" / "lawyers-day")
     seconds = 95.0  # longer than the example's track: it loops
-    whole = audio.mix(example.folder, example.music, seconds)
+    whole = np.concatenate(list(audio.mix_blocks(example.folder, example.music, seconds)))
     assert whole.shape == (round(seconds * audio.SAMPLE_RATE), 2)
     blocks = list(audio.mix_blocks(example.folder, example.music, seconds, block=12345))
     assert max(len(b) for b in blocks) <= 12345
     assert np.array_equal(np.concatenate(blocks), whole)
     assert np.abs(whole[:10]).max() < 1e-3 and np.abs(whole[-10:]).max() < 1e-3  # faded in and out
+
+
+# -- the streaming bed against the straightforward, in-memory one -------------------------------------------
+
+SR = 48000
+
+
+def _wav(path: Path, samples: np.ndarray, rate: int) -> Path:
+    """16-bit WAV of `samples` ((n,) mono or (n, channels))."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frames = samples.reshape(len(samples), -1)
+    with wave.open(str(path), "wb") as wf:
+        wf.setnchannels(frames.shape[1])
+        wf.setsampwidth(2)
+        wf.setframerate(rate)
+        wf.writeframes((np.clip(frames, -1, 1) * 32767).astype("<i2").tobytes())
+    return path
+
+
+def _swell(seconds: float, rate: int, freq: float) -> np.ndarray:
+    """A tone whose level rises through the file: a misplaced sample or a wrong trim shows."""
+    t = np.arange(int(seconds * rate)) / rate
+    return (0.1 + 0.25 * t / seconds) * np.sin(2 * np.pi * freq * t)
+
+
+@pytest.fixture
+def tracks(tmp_path: Path) -> Path:
+    folder = tmp_path / "music-folder"
+    left, right = _swell(3.0, 44100, 440), _swell(3.0, 44100, 554)
+    _wav(folder / "music" / "stereo.wav", np.stack([left, right], axis=1), 44100)  # the two sides differ
+    _wav(folder / "music" / "mono-odd.wav", _swell(2.2, 37800, 330), 37800)  # mono, an odd rate
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=frequency=620:duration=2.6",
+                    "-af", "volume='0.4+0.3*t':eval=frame", "-ar", "32000", "-c:a", "libmp3lame",
+                    str(folder / "music" / "coded.mp3")], check=True)
+    return folder
+
+
+def _decode_whole(path: Path) -> np.ndarray:
+    """A whole file as 48 kHz stereo float32, in memory, as ffmpeg converts it for the bed."""
+    cmd = [ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:a:0", "-rematrix_maxval", "1",
+           "-f", "f32le", "-ar", str(SR), "-ac", "2", "-"]
+    out = subprocess.run(cmd, capture_output=True, check=True).stdout
+    return np.frombuffer(out, "<f4").reshape(-1, 2)
+
+
+def _reference_bed(folder: Path, music: Music, duration: float) -> np.ndarray:
+    """The bed the straightforward way, every track whole in memory (as collage mixed it before it
+    streamed): trimmed, levelled, volume, joined and looped with equal-power crossfades, cut, faded."""
+    from collage import audio
+
+    parts = []
+    for track, seconds in zip(music.tracks, audio._durations(folder, music), strict=True):
+        n = round(seconds * SR)
+        if n <= 0:
+            continue
+        first = round(track.start * SR)
+        part = np.zeros((n, 2), np.float32)
+        got = _decode_whole(folder / track.file)[first:first + n]
+        part[:len(got)] = got
+        gain = audio._levelling_gain(folder, track, music.loudness) + track.volume
+        parts.append(part * np.float32(10 ** (gain / 20)))
+    want = round(duration * SR)
+    out, pending, prev, i, total = [], parts[0], len(parts[0]), 1, 0
+    while total + len(pending) < want:
+        nxt = parts[i % len(parts)]
+        n = min(round(audio._overlap(music, prev / SR, len(nxt) / SR) * SR), len(pending), len(nxt))
+        x = (np.arange(n, dtype=np.float32) + 0.5) / max(n, 1)
+        joined = pending[len(pending) - n:] * np.cos(x * np.pi / 2)[:, None] + nxt[:n] * np.sin(x * np.pi / 2)[:, None]
+        out += [pending[:len(pending) - n], joined]
+        total += len(pending)
+        pending, prev, i = nxt[n:], len(nxt), i + 1
+    bed = np.concatenate([*out, pending])[:want].copy()
+    fade_in, fade_out = (min(round(s * SR), want // 2) for s in (music.fade_in, music.fade_out))
+    if fade_in:
+        bed[:fade_in] *= np.sin((np.arange(fade_in) + 0.5) / fade_in * np.pi / 2)[:, None] ** 2
+    if fade_out:
+        bed[want - fade_out:] *= np.sin((np.arange(fade_out, 0, -1) - 0.5) / fade_out * np.pi / 2)[:, None] ** 2
+    return bed
+
+
+BEDS = {
+    "one track looping": (Music((Track("music/stereo.wav"),), crossfade=1.0, fade_in=1.5, fade_out=3.0), 10.0),
+    "trims, volume, mono, odd rate, mp3, looping": (Music((
+        Track("music/stereo.wav", start=0.5, end=2.5, volume=-6.0), Track("music/mono-odd.wav", volume=3.0),
+        Track("music/coded.mp3", start=0.7)), crossfade=0.8, fade_in=0.4, fade_out=0.9), 12.0),
+    "hard joins, ends inside the second track": (Music((
+        Track("music/mono-odd.wav", end=1.9), Track("music/stereo.wav", start=0.25)), crossfade=0, fade_in=0,
+        fade_out=0.5), 3.1),
+    "crossfades as long as the tracks allow": (Music((
+        Track("music/coded.mp3"), Track("music/stereo.wav", end=5.0)), crossfade=30.0), 9.0),
+    "end past the file's end, video shorter than the track": (Music((
+        Track("music/stereo.wav", start=1.0, end=9.0),)), 1.2),
+}
+
+
+@pytest.mark.parametrize("hold", [True, False], ids=["held", "streamed"])
+@pytest.mark.parametrize("case", list(BEDS))
+def test_streaming_bed_equals_the_in_memory_bed(tracks: Path, case: str, hold: bool,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loops, crossfades (between tracks and at the loop, across block boundaries), trims, volume, fades,
+    mono and odd-rate and coded inputs: the same samples as mixing whole tracks in memory."""
+    from collage import audio
+
+    if not hold:  # every pass decoded again from the file, as for long tracks
+        monkeypatch.setattr(audio, "_HOLD", 0)
+    music, seconds = BEDS[case]
+    reference = _reference_bed(tracks, music, seconds)
+    blocks = list(audio.mix_blocks(tracks, music, seconds, block=4099))
+    assert max(len(b) for b in blocks) <= 4099
+    streamed = np.concatenate(blocks)
+    assert streamed.shape == reference.shape == (round(seconds * SR), 2)
+    assert np.abs(reference).max() > 0.05
+    np.testing.assert_allclose(streamed, reference, rtol=0, atol=2e-6)
+
+
+def test_only_the_stretch_that_plays_is_decoded(tracks: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A track longer than the video is decoded only as far as the video needs, and every ffmpeg the
+    bed starts is gone when the mix ends, also when its reader stops early."""
+    from collage import audio
+
+    asked: list[int] = []
+    real = audio._Decoder
+
+    class Counting(real):  # type: ignore[misc, valid-type]
+        def __init__(self, path: Path, name: str, start: float, frames: int, gain_db: float) -> None:
+            asked.append(frames)
+            super().__init__(path, name, start, frames, gain_db)
+
+    monkeypatch.setattr(audio, "_Decoder", Counting)
+    music = Music((Track("music/stereo.wav"), Track("music/coded.mp3")))
+    bed = list(audio.mix_blocks(tracks, music, 1.0))
+    assert sum(len(b) for b in bed) == SR and asked == [SR]  # one second of the first track, nothing else
+    assert not _ffmpeg_children()
+
+    gen = audio.mix_blocks(tracks, music, 4.0, block=1000)
+    next(gen)
+    assert _ffmpeg_children()  # the decoder is running...
+    gen.close()
+    assert not _ffmpeg_children()  # ...and stopped with the reader
+
+
+def _ffmpeg_children() -> list[int]:
+    import os
+
+    found = []
+    for task in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{task}/children") as fh:
+            for pid in fh.read().split():
+                with contextlib.suppress(OSError), open(f"/proc/{pid}/cmdline", "rb") as cmd:
+                    if b"ffmpeg" in cmd.read():
+                        found.append(int(pid))
+    return found
+
+
+def test_unreadable_stream_is_an_error_not_silence(tmp_path: Path) -> None:
+    """A decoder that fails half-way (here: killed, as on an interrupted render) raises; only a stream
+    that ends cleanly early is padded with silence."""
+    from collage import audio
+    from collage.errors import RenderError
+
+    path = _wav(tmp_path / "long.wav", _swell(5.0, 48000, 440), 48000)
+    decoder = audio._Decoder(path, "long.wav", 0.0, 5 * SR, 0.0)
+    try:
+        assert decoder.read(1000).any()
+        decoder._proc.kill()
+        with pytest.raises(RenderError, match=r"cannot read music file long\.wav"):
+            decoder.read(5 * SR)
+    finally:
+        decoder.close()
+    short = audio._Decoder(path, "long.wav", 4.0, 2 * SR, 0.0)  # the header promised more than there is
+    try:
+        samples = short.read(2 * SR)
+        assert samples[:SR - 10].any() and not samples[SR + 10:].any()
+    finally:
+        short.close()
+
+
+# -- beats found block by block ------------------------------------------------------------------------------
+
+
+def _onsets_whole(mono: np.ndarray, rate: int = SR) -> tuple[float, ...]:
+    """The beat finder as it was, over the whole signal at once (the reference for the streaming one)."""
+    step = 4
+    x = mono[: len(mono) // step * step].reshape(-1, step).mean(axis=1)
+    sr, n_fft, hop = rate / step, 1024, 128
+    if len(x) < n_fft:
+        return ()
+    frames = np.lib.stride_tricks.sliding_window_view(x, n_fft)[::hop] * np.hanning(n_fft).astype(np.float32)
+    spectrum = np.log1p(100 * np.abs(np.fft.rfft(frames, axis=1)))
+    flux = np.maximum(0.0, np.diff(spectrum, axis=0)).sum(axis=1)
+    if not flux.any():
+        return ()
+    window = max(1, round(0.5 * sr / hop))
+    local = np.convolve(flux, np.ones(2 * window + 1) / (2 * window + 1), mode="same")
+    threshold = local + 0.5 * flux.std()
+    gap = round(0.1 * sr / hop)
+    peaks: list[int] = []
+    for i in range(1, len(flux) - 1):
+        if flux[i] > threshold[i] and flux[i] >= flux[i - 1] and flux[i] >= flux[i + 1]:
+            if peaks and i - peaks[-1] < gap:
+                if flux[i] > flux[peaks[-1]]:
+                    peaks[-1] = i
+                continue
+            peaks.append(i)
+    return tuple(round(((i + 1) * hop + n_fft / 2) / sr, 4) for i in peaks)
+
+
+def test_beats_found_block_by_block_are_the_whole_signal_beats() -> None:
+    from collage import audio
+
+    rng = np.random.default_rng(9)
+    at = np.cumsum(rng.uniform(0.3, 0.9, 40))  # irregular clicks over ~24 s, over a quiet tone
+    t = np.arange(int((at[-1] + 1) * SR)) / SR
+    mono = (0.02 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    burst = (np.hanning(240) * np.sin(2 * np.pi * 2000 * np.arange(240) / SR)).astype(np.float32)
+    for start in at:
+        i = int(start * SR)
+        mono[i:i + 240] += 0.8 * burst
+    whole = _onsets_whole(mono)
+    assert len(whole) == len(at) and max(abs(a - b) for a, b in zip(whole, at, strict=True)) < 0.05  # a window: 85 ms
+    assert audio.onsets(mono) == whole
+    for size in (4099, 128 * 4 + 3, 1 << 19):  # pieces that split windows, hops and decimation steps anywhere
+        flux = audio._Flux()
+        for k in range(0, len(mono), size):
+            flux.feed(mono[k:k + size])
+        assert flux.onsets() == whole, size
+
+
+def test_bed_beats_follow_the_file_not_a_stale_cache(tracks: Path) -> None:
+    """The beats are remembered per file state: a track replaced under the same name (even with the
+    same size and modification time) is analysed again."""
+    import os
+    from types import SimpleNamespace
+
+    from collage import audio
+
+    path = tracks / "music" / "beat.wav"
+
+    def write(at: list[float]) -> None:
+        clicks(tracks / "music" / "new.wav", 6.0, at)
+        os.replace(tracks / "music" / "new.wav", path)
+        os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+
+    music = Music((Track("music/beat.wav"),), fade_in=0, fade_out=0)
+    project: Any = SimpleNamespace(folder=tracks, music=music)  # all that facts() reads of a project
+    write([1.0, 2.0, 3.0, 4.0])
+    first = audio.facts(project, beats_over=6.0)
+    write([1.5, 2.5, 3.5, 4.5])
+    second = audio.facts(project, beats_over=6.0)
+    assert first is not None and second is not None
+    assert [round(b) for b in first.beats] == [1, 2, 3, 4]
+    assert [round(b - 0.5) for b in second.beats] == [1, 2, 3, 4]
+
+
+def test_beat_finding_memory_does_not_grow_with_the_bed(tmp_path: Path) -> None:
+    """Two minutes of bed from a six-minute track: the mix and the beat finder hold a few blocks
+    (the whole bed alone would be 44 MiB, its spectra several times that)."""
+    import tracemalloc
+
+    from collage import audio
+
+    (tmp_path / "music").mkdir()
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=frequency=300:duration=360:beep_factor=4",
+                    "-c:a", "flac", str(tmp_path / "music" / "long.flac")], check=True)
+    music = Music((Track("music/long.flac"),))
+    audio.measure(tmp_path / "music" / "long.flac")  # (ffmpeg's work, outside this process)
+    tracemalloc.start()
+    try:
+        beats = audio._beats(tmp_path, music, 120.0, ())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(beats) > 100
+    assert peak < 24 * 2**20, peak / 2**20  # (the whole-bed analysis it replaced: 530 MiB)

@@ -1,24 +1,30 @@
 """The music bed: the manifest's tracks in order as one stream, exactly as long as the video, at an even,
 measured loudness; and the facts about the music that timing can follow (its length, its beats).
 
-moviepy reads and resamples each track (any format and rate ffmpeg reads, to 48 kHz stereo) and trims it;
-numpy does the mixing moviepy has no effect for: equal-power crossfades between tracks and at the loop,
-and the fades at the ends. Loudness is EBU R128 measured by ffmpeg's `ebur128`: each track is levelled to
-the target first (a quiet and a loud track sound even), then the whole bed is normalised in a second,
-linear pass (one gain for the whole bed: no pumping) with a true-peak ceiling.
+ffmpeg decodes, resamples (any format and rate it reads, to 48 kHz stereo) and trims each track into a pipe,
+read in fixed-size blocks, and only the stretch that plays; numpy does the mixing block by block:
+equal-power crossfades between tracks and at the loop, and the fades at the ends. Nothing grows with the
+tracks' length or the video's: a 25-minute track under a 3-minute video is decoded for 3 minutes, and a
+half-hour bed never exists in memory at once (neither for the render nor for beat finding). Loudness is EBU
+R128 measured by ffmpeg's `ebur128`: each track is levelled to the target first (a quiet and a loud track
+sound even), then the whole bed is normalised in a second, linear pass (one gain for the whole bed: no
+pumping) with a true-peak ceiling.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
+import io
 import itertools
 import math
 import re
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -58,7 +64,10 @@ def _ebur128(args: list[str]) -> Loudness:
     times faster than a loudnorm analysis pass, and the same figures)."""
     cmd = [_ffmpeg(), "-nostdin", "-hide_banner", "-nostats", "-v", "info", *args, "-map", "0:a:0",
            "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"]
-    result = subprocess.run(cmd, capture_output=True, timeout=600, check=False)
+    try:
+        result = subprocess.run(cmd, capture_output=True, timeout=600, check=False)
+    except subprocess.TimeoutExpired:
+        raise ValueError("ffmpeg did not finish measuring it in 10 minutes") from None
     summary = result.stderr.decode(errors="replace").rpartition("Summary:")[2]
     figures = {k: re.search(rf"{k}:\s+(-?[\d.]+|-?inf)", summary) for k in ("I", "LRA", "Peak")}
     if result.returncode != 0 or not all(figures.values()):
@@ -67,15 +76,21 @@ def _ebur128(args: list[str]) -> Loudness:
     return Loudness(i, peak, lra)
 
 
+def _state(path: Path) -> tuple[str, int, int, int]:
+    """What a file's cached facts are keyed by: its path and its state (size, mtime, inode), so that a
+    long-lived process never answers for a file that has since been replaced or rewritten."""
+    stat = path.stat()
+    return str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
 def measure(path: Path, start: float = 0.0, end: float | None = None) -> Loudness:
     """EBU R128 measurement of a file or a stretch of it (decodes it all: also proves it is readable).
     Remembered per file state, since `check` and the bed's levelling ask the same question."""
-    stat = path.stat()
-    return _measure(str(path), stat.st_mtime_ns, stat.st_size, start, end)
+    return _measure(*_state(path), start, end)
 
 
 @functools.lru_cache(maxsize=64)
-def _measure(path: str, mtime_ns: int, size: int, start: float, end: float | None) -> Loudness:
+def _measure(path: str, size: int, mtime_ns: int, inode: int, start: float, end: float | None) -> Loudness:
     trim = ["-ss", f"{start:.3f}"] if start else []
     trim += ["-to", f"{end:.3f}"] if end is not None else []
     return _ebur128([*trim, "-i", path])
@@ -85,20 +100,25 @@ def _raw_args() -> list[str]:
     return ["-f", "f32le", "-ar", str(SAMPLE_RATE), "-ac", "2"]
 
 
-# -- reading and mixing --------------------------------------------------------------------------------------
+# -- reading -------------------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def _header_seconds(path: str, size: int, mtime_ns: int, inode: int) -> float:
+    from moviepy.video.io.ffmpeg_reader import ffmpeg_parse_infos
+
+    seconds = ffmpeg_parse_infos(path).get("duration")
+    if seconds is None:
+        raise ValueError("its header gives no duration")
+    return float(seconds)
 
 
 def _durations(folder: Path, music: Music) -> list[float]:
-    """Each track's playing length after trimming, from the file headers."""
-    from moviepy import AudioFileClip
-
+    """Each track's playing length after trimming, from the file headers (remembered per file state)."""
     out = []
     for track in music.tracks:
-        clip = AudioFileClip(str(folder / track.file), fps=SAMPLE_RATE)
-        try:
-            end = clip.duration if track.end is None else min(track.end, clip.duration)
-        finally:
-            clip.close()
+        seconds = _header_seconds(*_state(folder / track.file))
+        end = seconds if track.end is None else min(track.end, seconds)
         out.append(max(0.0, end - track.start))
     return out
 
@@ -112,36 +132,158 @@ def playlist_seconds(durations: list[float], music: Music) -> float:
     return total - sum(_overlap(music, a, b) for a, b in itertools.pairwise(durations))
 
 
-def _read(folder: Path, track: Track, gain_db: float) -> Audio:
-    from moviepy import AudioFileClip
+class _Source(Protocol):
+    def read(self, n: int) -> Audio:
+        """The next `n` frames, levelled, as a new or a read-only array."""
+        ...
 
-    clip = AudioFileClip(str(folder / track.file), fps=SAMPLE_RATE)
+    def close(self) -> None: ...
+
+
+class _Decoder:
+    """One pass over a track: `frames` frames from its start, decoded, resampled to 48 kHz and mixed down
+    to stereo by ffmpeg into a pipe, read in blocks as they are asked for. Frames the stream does not
+    have (a header that promised more) are silence, as moviepy's reader gave them.
+
+    A direct ffmpeg pipe, not moviepy's reader: moviepy hands a clip's samples over as one array (a
+    25-minute track: 576 MB of float32, several times that on the way), where this holds one block. The
+    process is registered with the encoder's, so an interrupted render kills it too; it is killed and its
+    pipe closed however the reading ends."""
+
+    def __init__(self, path: Path, name: str, start: float, frames: int, gain_db: float) -> None:
+        from .encode import ffmpeg_exe
+
+        self._name, self._gain = name, np.float32(10 ** (gain_db / 20))
+        # -ss after -i: decoded from the file's start and cut at the exact sample (an input seek lands up to
+        # 5 ms off in AAC; decoding the skipped stretch costs time, not memory). -t with a second to spare:
+        # the resampler's last frames are not cut off; what is not asked for is never read. rematrix_maxval:
+        # a surround track is mixed down with the matrix normalised, as for 16-bit output, not ~8 dB hotter.
+        trim = ["-ss", f"{start:.6f}"] if start else []
+        cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-v", "error", "-i", str(path), "-map", "0:a:0", *trim,
+               "-t", f"{frames / SAMPLE_RATE + 1:.6f}", "-rematrix_maxval", "1", *_raw_args(), "pipe:1"]
+        self._proc = _start(cmd)
+        self._ended = False
+
+    def read(self, n: int) -> Audio:
+        out = np.zeros((n, 2), np.float32)
+        if n and not self._ended:
+            view = memoryview(out.data).cast("B")
+            stdout = self._proc.stdout
+            assert isinstance(stdout, io.FileIO)  # unbuffered: each read goes straight into `out`
+            got = 0
+            while got < len(view):
+                chunk = stdout.readinto(view[got:])
+                if not chunk:
+                    break
+                got += chunk
+            if got < len(view):
+                view[got - got % 8:got] = bytes(got % 8)  # a half frame at the very end: silence
+                self._finish()
+        out *= self._gain
+        return out
+
+    def _finish(self) -> None:
+        self._ended = True
+        code = self._proc.wait()
+        if code != 0:
+            raise RenderError(f"cannot read music file {self._name} (ffmpeg stopped with {code})",
+                              "run `collage check`")
+
+    def close(self) -> None:
+        _stop(self._proc)
+
+
+class _Held:
+    """A part decoded once and kept (a short playlist that loops), read like a decoder."""
+
+    def __init__(self, samples: Audio) -> None:
+        self._samples, self._pos = samples, 0
+
+    def read(self, n: int) -> Audio:
+        piece = self._samples[self._pos:self._pos + n]
+        self._pos += n
+        return piece
+
+    def close(self) -> None:
+        pass
+
+
+def _start(cmd: list[str]) -> subprocess.Popen[bytes]:
+    """ffmpeg with its stdout as a pipe to read, in a session of its own (Ctrl-C reaches collage, which
+    decides), registered with the render's other ffmpeg processes (killed with them on interrupt)."""
+    from .encode import current_processes
+
     try:
-        end = clip.duration if track.end is None else min(track.end, clip.duration)
-        samples = clip.subclipped(track.start, end).to_soundarray(fps=SAMPLE_RATE, nbytes=2)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                bufsize=0, start_new_session=True)
+    except OSError as exc:
+        raise RenderError(f"cannot start ffmpeg: {exc.strerror}", "reinstall imageio-ffmpeg") from None
+    procs = current_processes()
+    if procs is not None:
+        procs.add(proc)
+    if proc.stdout is not None and hasattr(fcntl, "F_SETPIPE_SZ"):
+        with contextlib.suppress(OSError):  # 1 MiB: fewer wake-ups per block
+            fcntl.fcntl(proc.stdout.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+    return proc
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Kill (if still running), close the pipe, reap and unregister: however the reading ended."""
+    from .encode import current_processes
+
+    try:
+        if proc.poll() is None:
+            proc.kill()
+        if proc.stdout is not None:
+            proc.stdout.close()
+        proc.wait()
     finally:
-        clip.close()
-    samples = np.asarray(samples, dtype=np.float32).reshape(len(samples), -1)
-    if samples.shape[1] == 1:
-        samples = np.repeat(samples, 2, axis=1)
-    return samples[:, :2] * np.float32(10 ** (gain_db / 20))
+        procs = current_processes()
+        if procs is not None:
+            procs.discard(proc)
 
 
-@functools.lru_cache(maxsize=1)  # the beats are found in the same bed the render then normalises
-def mix(folder: Path, music: Music, duration: float) -> Audio:
-    """The bed before normalisation, in memory (for beat finding and tests); read-only, shared."""
-    blocks = list(mix_blocks(folder, music, duration))
-    bed = np.concatenate(blocks) if blocks else np.zeros((0, 2), np.float32)
-    bed.flags.writeable = False
-    return bed
+# -- mixing --------------------------------------------------------------------------------------------------
 
 
-def mix_blocks(folder: Path, music: Music, duration: float, block: int = 1 << 19) -> Iterator[Audio]:
-    """The bed before normalisation as consecutive blocks: tracks levelled, trimmed, volume applied,
-    joined, looped to cover `duration`, cut to it and faded at both ends. Memory is bounded by the
-    tracks, not by the video's length: a half-hour bed never exists in memory at once."""
-    parts = [_read(folder, t, _levelling_gain(folder, t, music.loudness) + t.volume) for t in music.tracks]
-    parts = [p for p in parts if len(p)]
+_HOLD = 60 * SAMPLE_RATE  # frames: a playlist this short (23 MB) that loops is decoded once and kept
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """One play of a part of the playlist (a track, trimmed) in the bed."""
+
+    part: int
+    skip: int  # frames at its start that sound in the crossfade from the previous pass
+    body: int  # frames after those that sound alone
+    fade: int  # frames after those crossfaded into the next pass's start (0: the bed ends in this pass)
+
+    @property
+    def frames(self) -> int:
+        return self.skip + self.body + self.fade
+
+
+def _schedule(lengths: list[int], music: Music, want: int) -> Iterator[_Pass]:
+    """The passes over the parts (`lengths` frames each, none empty) that make a bed `want` frames long:
+    in order, looping, each crossfaded into the next, the last one cut where the bed ends."""
+    pos, skip = 0, 0
+    for i in itertools.count():
+        part, following = i % len(lengths), (i + 1) % len(lengths)
+        rest = lengths[part] - skip
+        if pos + rest >= want:
+            yield _Pass(part, skip, want - pos, 0)
+            return
+        n = min(round(_overlap(music, lengths[part] / SAMPLE_RATE, lengths[following] / SAMPLE_RATE) * SAMPLE_RATE),
+                rest, lengths[following])
+        yield _Pass(part, skip, rest - n, n)
+        pos, skip = pos + rest, n
+
+
+def mix_blocks(folder: Path, music: Music, duration: float, block: int = 1 << 19) -> Generator[Audio, None, None]:
+    """The bed before normalisation as consecutive blocks of at most `block` frames: tracks levelled,
+    trimmed, volume applied, joined, looped to cover `duration`, cut to it and faded at both ends. Each
+    track is decoded as a stream, only as far as it plays; a crossfade reads both sides block by block.
+    Memory is a few blocks, whatever the tracks' and the video's length."""
     want = round(duration * SAMPLE_RATE)
     if want <= 0:
         return
@@ -158,24 +300,58 @@ def mix_blocks(folder: Path, music: Music, duration: float, block: int = 1 << 19
             pos += len(piece)
             yield piece
 
+    lengths = [round(seconds * SAMPLE_RATE) for seconds in _durations(folder, music)]
+    parts = [(t, n) for t, n in zip(music.tracks, lengths, strict=True) if n > 0]
     if not parts:
         while pos < want:
             yield from emit(np.zeros((min(block, want - pos), 2), np.float32))
         return
-    pending, prev_len, i = parts[0], len(parts[0]), 1
-    while pos + len(pending) < want:  # the playlist loops, crossfading into its own start
-        nxt = parts[i % len(parts)]
-        n = min(round(_overlap(music, prev_len / SAMPLE_RATE, len(nxt) / SAMPLE_RATE) * SAMPLE_RATE),
-                len(pending), len(nxt))
-        if n > 0:
-            x = (np.arange(n, dtype=np.float32) + 0.5) / n  # equal power: constant loudness through the join
-            joined = pending[-n:] * np.cos(x * np.pi / 2)[:, None] + nxt[:n] * np.sin(x * np.pi / 2)[:, None]
-            yield from emit(pending[:-n])
-            yield from emit(joined)
-        else:
-            yield from emit(pending)
-        pending, prev_len, i = nxt[n:], len(nxt), i + 1
-    yield from emit(pending)
+    lengths = [n for _, n in parts]
+    hold = sum(lengths) <= _HOLD and sum(lengths) < want  # short, and it loops: decode each part once
+    gains: dict[int, float] = {}
+    held: dict[int, Audio] = {}
+
+    def source(part: int, frames: int) -> _Source:
+        track = parts[part][0]
+        if part not in gains:  # measured (or remembered from `check`) only for the parts that play
+            gains[part] = _levelling_gain(folder, track, music.loudness) + track.volume
+        if not hold:
+            return _Decoder(folder / track.file, track.file, track.start, frames, gains[part])
+        if part not in held:
+            decoder = _Decoder(folder / track.file, track.file, track.start, lengths[part], gains[part])
+            try:
+                held[part] = decoder.read(lengths[part])
+            finally:
+                decoder.close()
+            held[part].flags.writeable = False
+        return _Held(held[part])
+
+    current: _Source | None = None
+    following: _Source | None = None
+    try:
+        for step, after in itertools.pairwise(itertools.chain(_schedule(lengths, music, want), [None])):
+            assert step is not None
+            if current is None:
+                current = source(step.part, step.frames)
+            left = step.body
+            while left > 0:
+                piece = current.read(min(block, left))
+                left -= len(piece)
+                yield from emit(piece)
+            if step.fade:  # equal power: constant loudness through the join
+                assert after is not None
+                following = source(after.part, after.frames)
+                for k in range(0, step.fade, block):
+                    n = min(block, step.fade - k)
+                    x = (np.arange(k, k + n, dtype=np.float32) + 0.5) / step.fade
+                    a, b = current.read(n), following.read(n)
+                    yield from emit(a * np.cos(x * np.pi / 2)[:, None] + b * np.sin(x * np.pi / 2)[:, None])
+            current.close()
+            current, following = following, None
+    finally:
+        for opened in (current, following):
+            if opened is not None:
+                opened.close()
 
 
 def _fade(piece: Audio, pos: int, want: int, fade_in: int, fade_out: int) -> None:
@@ -195,7 +371,12 @@ def _curve(x: NDArray[np.floating[Any]]) -> NDArray[np.float32]:
 
 
 def _levelling_gain(folder: Path, track: Track, loudness: float) -> float:
-    """dB that bring a track (its trimmed stretch) to the target loudness; silence stays silence."""
+    """dB that bring a track (its trimmed stretch) to the target loudness; silence stays silence.
+
+    The whole trimmed stretch is measured, not only what plays under a shorter video: that is the same
+    question `check` asks to prove the file readable (one ffmpeg pass, remembered per file state, so the
+    render does not pay twice), and a track sounds as loud whatever the video's length. It costs time,
+    not memory (ffmpeg's meter keeps a histogram): ~7 s of CPU for a 25-minute AAC track."""
     try:
         measured = measure(folder / track.file, track.start, track.end).integrated
     except ValueError as exc:
@@ -214,16 +395,22 @@ def build_bed(folder: Path, music: Music, duration: float, target: Path,
         return None
     raw = target.with_name(target.name + ".f32")
     try:
-        with raw.open("wb") as f:
-            for piece in mix_blocks(folder, music, duration):
+        with raw.open("wb") as f, contextlib.closing(mix_blocks(folder, music, duration)) as blocks:
+            for piece in blocks:  # (closing: the decoders stop at once if writing fails)
                 f.write(np.ascontiguousarray(piece, dtype="<f4").data)
         source = [*_raw_args(), "-i", str(raw)]
-        m = _ebur128(source)
+        try:
+            m = _ebur128(source)
+        except ValueError as exc:
+            raise RenderError(f"ffmpeg could not measure the music bed: {exc}", "run `collage check`") from None
         container = ["-f", "mp4"] if target.suffix == ".m4a" else ["-f", "wav"]
         cmd = [_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-y", *source, "-af", _gain_filter(m, music),
                "-ar", str(SAMPLE_RATE), "-ac", "2", *codec, "-t", f"{duration:.6f}", "-map_metadata", "-1",
                "-fflags", "+bitexact", "-flags:a", "+bitexact", *container, str(target)]
-        result = subprocess.run(cmd, capture_output=True, timeout=3600, check=False)
+        try:
+            result = subprocess.run(cmd, capture_output=True, timeout=3600, check=False)
+        except subprocess.TimeoutExpired:
+            raise RenderError("ffmpeg did not finish the music bed in an hour", "run `collage check`") from None
     finally:
         raw.unlink(missing_ok=True)
     if result.returncode != 0:
@@ -239,41 +426,89 @@ def facts(project: Project, beats_over: float | None = None) -> MusicFacts | Non
     of the bed as it will play under the video. None without music."""
     if not project.music.tracks:
         return None
-    seconds = playlist_seconds(_durations(project.folder, project.music), project.music)
+    music, folder = project.music, project.folder
+    seconds = playlist_seconds(_durations(folder, music), music)
     beats: tuple[float, ...] = ()
     if beats_over:
-        beats = onsets(mix(project.folder, project.music, beats_over).mean(axis=1))
+        beats = _beats(folder, music, beats_over, tuple(_state(folder / t.file) for t in music.tracks))
     return MusicFacts(seconds, beats)
 
 
+@functools.lru_cache(maxsize=8)  # a few floats a second; keyed by the tracks' file states, never stale
+def _beats(folder: Path, music: Music, seconds: float, states: tuple[tuple[str, int, int, int], ...]) -> tuple[
+        float, ...]:
+    """The onsets of the bed as it plays, found block by block: only the spectral flux (~94 floats a
+    second) is kept, never the bed."""
+    flux = _Flux()
+    with contextlib.closing(mix_blocks(folder, music, seconds, block=1 << 16)) as blocks:  # 1.4 s: small spectra
+        for piece in blocks:
+            flux.feed(piece.mean(axis=1))
+    return flux.onsets()
+
+
+class _Flux:
+    """Spectral flux of a mono signal fed in pieces of any size: where energy rises across frequencies,
+    as at a beat or a note attack. Analysed at a quarter of the rate (beats live well below 6 kHz) in
+    windows of `N_FFT` every `HOP` samples; the samples a window still needs and the last window's
+    spectrum carry over from one piece to the next, so the flux is the one the whole signal gives."""
+
+    STEP, N_FFT, HOP = 4, 1024, 128
+
+    def __init__(self, rate: int = SAMPLE_RATE) -> None:
+        self.rate = rate
+        self._odd = np.zeros(0, np.float32)  # input samples not yet a whole STEP
+        self._x = np.zeros(0, np.float32)  # analysed samples from the next window's start on
+        self._last: NDArray[Any] | None = None  # the previous window's spectrum
+        self._flux: list[NDArray[Any]] = []
+        self._window = np.hanning(self.N_FFT).astype(np.float32)
+
+    def feed(self, mono: NDArray[np.float32]) -> None:
+        joined = np.concatenate([self._odd, mono]) if len(self._odd) else mono
+        whole = len(joined) // self.STEP * self.STEP
+        self._odd = joined[whole:].copy()
+        x = joined[:whole].reshape(-1, self.STEP).mean(axis=1)
+        x = np.concatenate([self._x, x]) if len(self._x) else x
+        count = (len(x) - self.N_FFT) // self.HOP + 1 if len(x) >= self.N_FFT else 0
+        if count <= 0:
+            self._x = x.copy()
+            return
+        frames = np.lib.stride_tricks.sliding_window_view(x, self.N_FFT)[:: self.HOP][:count] * self._window
+        spectrum = np.log1p(100 * np.abs(np.fft.rfft(frames, axis=1)))
+        if self._last is not None:
+            self._flux.append(np.maximum(0.0, spectrum[0] - self._last).sum(keepdims=True))
+        self._flux.append(np.maximum(0.0, np.diff(spectrum, axis=0)).sum(axis=1))
+        self._last = spectrum[-1].copy()
+        self._x = x[count * self.HOP:].copy()
+
+    def onsets(self) -> tuple[float, ...]:
+        """Onset times (s): flux peaks above a local adaptive threshold, at least 100 ms apart."""
+        flux = np.concatenate(self._flux) if self._flux else np.zeros(0)
+        sr, n_fft, hop = self.rate / self.STEP, self.N_FFT, self.HOP
+        if not flux.any():
+            return ()
+        window = max(1, round(0.5 * sr / hop))
+        kernel = np.ones(2 * window + 1) / (2 * window + 1)
+        local = np.convolve(flux, kernel, mode="same")
+        threshold = local + 0.5 * flux.std()
+        gap = round(0.1 * sr / hop)
+        peaks: list[int] = []
+        for i in range(1, len(flux) - 1):
+            if flux[i] > threshold[i] and flux[i] >= flux[i - 1] and flux[i] >= flux[i + 1]:
+                if peaks and i - peaks[-1] < gap:
+                    if flux[i] > flux[peaks[-1]]:
+                        peaks[-1] = i
+                    continue
+                peaks.append(i)
+        # Frame i+1 of the flux compares window i+1 with window i; its onset lies near window i+1's centre.
+        return tuple(round(((i + 1) * hop + n_fft / 2) / sr, 4) for i in peaks)
+
+
 def onsets(mono: NDArray[np.float32], rate: int = SAMPLE_RATE) -> tuple[float, ...]:
-    """Onset times (s) by spectral flux: where energy rises across frequencies, as at a beat or a note
-    attack; peaks above a local adaptive threshold, at least 100 ms apart."""
-    step = 4  # analyse at 12 kHz: beats live well below 6 kHz
-    x = mono[: len(mono) // step * step].reshape(-1, step).mean(axis=1)
-    sr, n_fft, hop = rate / step, 1024, 128
-    if len(x) < n_fft:
-        return ()
-    frames = np.lib.stride_tricks.sliding_window_view(x, n_fft)[::hop] * np.hanning(n_fft).astype(np.float32)
-    spectrum = np.log1p(100 * np.abs(np.fft.rfft(frames, axis=1)))
-    flux = np.maximum(0.0, np.diff(spectrum, axis=0)).sum(axis=1)
-    if not flux.any():
-        return ()
-    window = max(1, round(0.5 * sr / hop))
-    kernel = np.ones(2 * window + 1) / (2 * window + 1)
-    local = np.convolve(flux, kernel, mode="same")
-    threshold = local + 0.5 * flux.std()
-    gap = round(0.1 * sr / hop)
-    peaks: list[int] = []
-    for i in range(1, len(flux) - 1):
-        if flux[i] > threshold[i] and flux[i] >= flux[i - 1] and flux[i] >= flux[i + 1]:
-            if peaks and i - peaks[-1] < gap:
-                if flux[i] > flux[peaks[-1]]:
-                    peaks[-1] = i
-                continue
-            peaks.append(i)
-    # Frame i+1 of the flux compares window i+1 with window i; its onset lies near window i+1's centre.
-    return tuple(round(((i + 1) * hop + n_fft / 2) / sr, 4) for i in peaks)
+    """Onset times (s) by spectral flux in a whole mono signal (the bed's beats are found the same way,
+    block by block)."""
+    flux = _Flux(rate)
+    flux.feed(mono)
+    return flux.onsets()
 
 
 # -- checks ------------------------------------------------------------------------------------------------

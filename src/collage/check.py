@@ -49,8 +49,8 @@ def timeline(project: Project, size: tuple[int, int] | None = None, fps: int | N
     from . import audio
 
     try:
-        for track in project.music.tracks:  # decodable first (cached for the checks and the bed), so
-            audio.measure(project.folder / track.file, track.start, track.end)  # moviepy never meets a bad file
+        for track in project.music.tracks:  # decodable first (cached for the checks and the bed): a bad
+            audio.measure(project.folder / track.file, track.start, track.end)  # file stops here, by name
         facts = audio.facts(project)
         if facts is not None and project.timing.beats:
             # Beats are found in the bed as it will play: over the video's length, looped if need be.

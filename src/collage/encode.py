@@ -256,6 +256,11 @@ class FFmpegProcesses:
 _processes: contextvars.ContextVar[FFmpegProcesses | None] = contextvars.ContextVar("collage_ffmpeg", default=None)
 
 
+def current_processes() -> FFmpegProcesses | None:
+    """The registry of the render this code runs for (None outside a render)."""
+    return _processes.get()
+
+
 @contextlib.contextmanager
 def own_processes() -> Iterator[FFmpegProcesses]:
     """Every ffmpeg started inside the block (in this context) is registered here."""
