@@ -233,6 +233,20 @@ def test_a_truncated_photo_fails_check_by_name_and_a_second_check_decodes_nothin
     assert calls == []
 
 
+def test_a_render_without_a_cache_stops_at_a_damaged_photo_and_writes_nothing(
+        make_folder: Callable[..., Path]) -> None:
+    """Without a cache the render does not decode every photo twice: drawing finds the damage."""
+    folder = make_folder(small_manifest([msg("red"), msg("green")]), {"red": RED, "green": GREEN})
+    big = folder / "photos" / "green.jpg"
+    solid(big, GREEN, size=(1600, 1200), quality=95)
+    big.write_bytes(big.read_bytes()[:20000])
+    result = _collage("render", str(folder), "-q", "--no-cache")
+    assert result.returncode == 1, result.stderr
+    assert "photo 'photos/green.jpg' of message 'green': the image data is damaged or cut short" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(folder.rglob("*.mp4")) and not list(folder.rglob("*.partial"))
+
+
 def test_the_cache_folder_is_private(make_folder: Callable[..., Path]) -> None:
     folder = make_folder(small_manifest([msg("red")]), {"red": RED})
     assert _collage("check", str(folder)).returncode == 0

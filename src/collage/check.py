@@ -145,9 +145,9 @@ def _decode_all(project: Project, ids: list[str], verified: FileFacts) -> dict[s
     return {k: v for k, v in found.items() if v is not None}
 
 
-def media_problems(project: Project, timeline: Timeline, verified: FileFacts | None = None) -> list[Problem]:
-    """Photos readable (decoded whole), text drawable, music decodable: each problem names the file,
-    line and field."""
+def media_problems(project: Project, timeline: Timeline, verified: FileFacts | None) -> list[Problem]:
+    """Photos readable (decoded whole, remembered in `verified`; with None, their headers only: see
+    `render.prepare`), text drawable, music decodable: each problem names the file, line and field."""
     from . import audio, photos
 
     shown = _shown(project)
@@ -159,8 +159,8 @@ def media_problems(project: Project, timeline: Timeline, verified: FileFacts | N
     for s in timeline.slides:
         for c in s.cells:
             cells.setdefault(c.message, []).append((c, s.kind == "photo"))
-    damaged = _decode_all(project, [m.id for m in project.messages if m.id in cells],
-                          verified or verified_photos(None))
+    shown_ids = [m.id for m in project.messages if m.id in cells]
+    damaged = _decode_all(project, shown_ids, verified) if verified is not None else {}
     for m in project.messages:
         if m.id not in cells:
             continue
