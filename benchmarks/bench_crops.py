@@ -37,7 +37,7 @@ EXAMPLE_SIGNS = [("alice.jpg", 0.46, (0.5, 0.56)), ("david.jpg", 0.44, (0.52, 0.
 
 
 def example_cases() -> list[tuple[str, Path, tuple[int, int], list[Box]]]:
-    from collage import photos
+    from collage.media import photos
 
     out = []
     for name, rel_w, (cx, cy) in EXAMPLE_SIGNS:
@@ -78,7 +78,8 @@ def inside(inner: Box, outer: Box, slack: float = 0.002) -> bool:
 
 
 def main() -> None:
-    from collage import layout, subjects
+    from collage.media import subjects
+    from collage.plan import layout
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sheet", type=Path, help="write a contact sheet of the collage crops here")
@@ -125,7 +126,7 @@ def main() -> None:
 
 
 def _thumb(path: Path, crop: Box | None, truth: list[Box], shape: str) -> Image.Image:
-    from collage import photos
+    from collage.media import photos
 
     im = photos.load(path, (480, 480), (0, 0, 0)).convert("RGB")
     im = im.resize((360, round(360 * im.height / im.width)))

@@ -56,7 +56,7 @@ CASES = {
 
 def track(folder: Path, name: str, seconds: int) -> Path:
     """An AAC track of `seconds` made from SIGNAL (once)."""
-    from collage.encode import ffmpeg_exe
+    from collage.ffmpeg import ffmpeg_exe
 
     path = folder / "music" / name
     if not path.exists():

@@ -160,10 +160,10 @@ def reference_encode(folder: Path, manifest: Path, out: Path) -> None:
     """(run in its own process) Encode exactly the frames and bed `collage render` makes, in one ffmpeg
     process with collage's settings; print that ffmpeg's CPU seconds (its own rusage, nothing else)."""
     from collage import load
-    from collage.audio import build_bed
-    from collage.check import timeline as plan_timeline
-    from collage.compose import Composer
-    from collage.encode import EncodeSpec, FFmpegEncoder
+    from collage.audio.bed import build_bed
+    from collage.draw.compose import Composer
+    from collage.pipeline import timeline as plan_timeline
+    from collage.video.encode import EncodeSpec, FFmpegEncoder
 
     project = load(folder, manifest)
     timeline = plan_timeline(project)

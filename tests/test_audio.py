@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from collage.check import run
-from collage.encode import ffmpeg_exe
-from collage.manifest import Music, Track
-from collage.plan import Timeline
+from collage.ffmpeg import ffmpeg_exe
+from collage.model.project import Music, Track
+from collage.model.timeline import Timeline
 from collage.render import render
 
 from .conftest import RED, msg, small_manifest
@@ -157,7 +157,7 @@ def test_beats_move_cuts_onto_clicks(make_folder: Callable[..., Path]) -> None:
                               video={"size": "320x180", "fps": 25, "output": "out/test.mp4"})
     folder = make_folder(manifest, {"a": RED, "b": RED, "c": RED})
     from collage import build_plan, load
-    from collage.check import timeline
+    from collage.pipeline import timeline
 
     clicks(folder / "music" / "clicks.wav", 1.0, [])  # a placeholder, so the manifest loads
     plain = build_plan(load(folder))  # the planner alone: no beats
@@ -267,7 +267,8 @@ def test_corrupt_track_with_music_timing_is_a_clean_error(make_folder: Callable[
 def test_bed_streams_in_blocks_of_any_size() -> None:
     """The bed is produced block by block (memory bounded by a block, not by the tracks or the video's
     length); the blocks join into the same samples whatever their size, loops, crossfades and fades included."""
-    from collage import audio, load
+    from collage import load
+    from collage.audio import bed as audio
 
     example = load(Path(__file__).resolve().parents[1] / "examples" / "lawyers-day")
     seconds = 95.0  # longer than the example's track: it loops
@@ -325,7 +326,7 @@ def _decode_whole(path: Path) -> np.ndarray:
 def _reference_bed(folder: Path, music: Music, duration: float) -> np.ndarray:
     """The bed the straightforward way, every track whole in memory (as collage mixed it before it
     streamed): trimmed, levelled, volume, joined and looped with equal-power crossfades, cut, faded."""
-    from collage import audio
+    from collage.audio import bed as audio
 
     parts = []
     for track, seconds in zip(music.tracks, audio._durations(folder, music), strict=True):
@@ -378,7 +379,7 @@ def test_streaming_bed_equals_the_in_memory_bed(tracks: Path, case: str, hold: b
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Loops, crossfades (between tracks and at the loop, across block boundaries), trims, volume, fades,
     mono and odd-rate and coded inputs: the same samples as mixing whole tracks in memory."""
-    from collage import audio
+    from collage.audio import bed as audio
 
     if not hold:  # every pass decoded again from the file, as for long tracks
         monkeypatch.setattr(audio, "_HOLD", 0)
@@ -395,7 +396,7 @@ def test_streaming_bed_equals_the_in_memory_bed(tracks: Path, case: str, hold: b
 def test_only_the_stretch_that_plays_is_decoded(tracks: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A track longer than the video is decoded only as far as the video needs, and every ffmpeg the
     bed starts is gone when the mix ends, also when its reader stops early."""
-    from collage import audio
+    from collage.audio import bed as audio
 
     asked: list[int] = []
     real = audio._Decoder
@@ -434,7 +435,7 @@ def _ffmpeg_children() -> list[int]:
 def test_unreadable_stream_is_an_error_not_silence(tmp_path: Path) -> None:
     """A decoder that fails half-way (here: killed, as on an interrupted render) raises; only a stream
     that ends cleanly early is padded with silence."""
-    from collage import audio
+    from collage.audio import bed as audio
     from collage.errors import RenderError
 
     path = _wav(tmp_path / "long.wav", _swell(5.0, 48000, 440), 48000)
@@ -485,7 +486,7 @@ def _onsets_whole(mono: np.ndarray, rate: int = SR) -> tuple[float, ...]:
 
 
 def test_beats_found_block_by_block_are_the_whole_signal_beats() -> None:
-    from collage import audio
+    from collage.audio import bed as audio
 
     rng = np.random.default_rng(9)
     at = np.cumsum(rng.uniform(0.3, 0.9, 40))  # irregular clicks over ~24 s, over a quiet tone
@@ -511,7 +512,7 @@ def test_bed_beats_follow_the_file_not_a_stale_cache(tracks: Path) -> None:
     import os
     from types import SimpleNamespace
 
-    from collage import audio
+    from collage.audio import bed as audio
 
     path = tracks / "music" / "beat.wav"
 
@@ -536,7 +537,7 @@ def test_beat_finding_memory_does_not_grow_with_the_bed(tmp_path: Path) -> None:
     (the whole bed alone would be 44 MiB, its spectra several times that)."""
     import tracemalloc
 
-    from collage import audio
+    from collage.audio import bed as audio
 
     (tmp_path / "music").mkdir()
     subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=frequency=300:duration=360:beep_factor=4",

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from collage.compose import Composer
-from collage.encode import MemoryEncoder
+from collage.draw.compose import Composer
 from collage.render import render
+from collage.video.encode import MemoryEncoder
 
 from .conftest import BLUE, RED, close, mean_colour, msg, small_manifest
 

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from collage import build_plan, layout, load, subjects
-from collage.compose import Composer
+from collage import build_plan, load
+from collage.draw.compose import Composer
+from collage.media import subjects
+from collage.plan import layout
 
 from .conftest import msg, small_manifest
 

@@ -26,7 +26,7 @@ def test_example_renders_a_preview(tmp_path: Path) -> None:
     import numpy as np
     from PIL import Image
 
-    from collage.compose import Artist
+    from collage.draw.compose import Artist
 
     out = tmp_path / "example.preview.mp4"
     result = render(EXAMPLE, output=out, preview=True, cache=False)

@@ -222,7 +222,7 @@ def test_a_truncated_photo_fails_check_by_name_and_a_second_check_decodes_nothin
     from collage import check
 
     calls: list[Path] = []
-    import collage.photos as photos
+    import collage.media.photos as photos
 
     real = photos.verify
     try:
@@ -321,7 +321,7 @@ def test_a_replaced_photo_is_never_drawn_from_an_earlier_decode(make_folder: Cal
     """A long-lived process (a library user) that renders, then renders again after a photo changed,
     draws the new photo: in-process caches are keyed by the file's state."""
     from collage import build_plan, load
-    from collage.compose import Artist, _Source
+    from collage.draw.compose import Artist, _Source
 
     manifest = small_manifest([msg("red", motion="kenburns")])
     manifest["sequence"] = [{"photo": "red", "motion": "kenburns"}]
@@ -340,7 +340,7 @@ def test_a_replaced_photo_is_never_drawn_from_an_earlier_decode(make_folder: Cal
 
 
 def test_an_interrupted_render_kills_only_its_own_ffmpeg(tmp_path: Path) -> None:
-    from collage.encode import FFmpegProcesses, ffmpeg_exe, own_processes
+    from collage.ffmpeg import FFmpegProcesses, ffmpeg_exe, own_processes
 
     def start() -> subprocess.Popen[bytes]:
         return subprocess.Popen([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i",

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from collage import build_plan, load
-from collage.compose import Composer
+from collage.draw.compose import Composer
 
 from .conftest import BLUE, CYAN, GREEN, ORANGE, RED, YELLOW, msg, small_manifest
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collage import layout
+from collage.plan import layout
 
 
 @pytest.mark.parametrize(("count", "per_page", "pages"), [

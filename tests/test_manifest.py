@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from collage.durations import parse_duration
 from collage.errors import InputError
-from collage.manifest import Transition, load, parse_size
+from collage.manifest import load, parse_size
+from collage.manifest.durations import parse_duration
+from collage.model.project import Transition
 
 from .conftest import RED, solid
 

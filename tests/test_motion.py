@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from collage import build_plan, layout, load
-from collage.compose import Composer
+from collage import build_plan, load
+from collage.draw.compose import Composer
 from collage.errors import InputError
+from collage.plan import layout
 
 from .conftest import BLUE, RED, msg, small_manifest
 from .test_crops import held_sign_photo

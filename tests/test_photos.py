@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from collage import photos
+from collage.media import photos
 
 BG = (16, 21, 30)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from collage import build_plan, load
-from collage.manifest import Message
+from collage.model.project import Message
 from collage.plan import caption_text
 
 from .conftest import RED, solid

@@ -13,10 +13,23 @@ def _imported_after(statement: str) -> set[str]:
     return set(out.strip().split(","))
 
 
-def test_plan_module_imports_no_pixels_or_io_libraries() -> None:
-    mods = _imported_after("import collage.plan")
-    for heavy in ("PIL", "numpy", "moviepy", "subprocess", "imageio_ffmpeg"):
+def test_the_plan_and_model_packages_import_no_pixels_or_io_libraries() -> None:
+    """Every module of `collage.plan` and `collage.model`, whatever is added to them later."""
+    every = ("import pkgutil, collage.plan, collage.model; "
+             "[__import__(m.name) for p in (collage.plan, collage.model) "
+             "for m in pkgutil.walk_packages(p.__path__, p.__name__ + '.')]")
+    mods = _imported_after(every)
+    assert {"collage.plan.build", "collage.plan.layout", "collage.model.timeline", "collage.model.project"} <= mods
+    for heavy in ("PIL", "numpy", "moviepy", "subprocess", "imageio_ffmpeg", "cv2", "yaml", "pydantic"):
         assert heavy not in mods, heavy
+
+
+def test_the_import_layers_hold() -> None:
+    """The one-way flow of pyproject.toml's import-linter contracts (CI runs `lint-imports` too)."""
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([str(Path(sys.executable).with_name("lint-imports"))], cwd=root, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0 and "0 broken" in result.stdout, result.stdout[-3000:]
 
 
 def test_cli_import_is_light() -> None:

@@ -288,7 +288,7 @@ def test_interrupted_render_leaves_nothing(make_folder: Callable[..., Path]) -> 
     assert sorted(p.name for p in out.parent.iterdir()) == ["collage-cache", "v.mp4"]
     assert not list((cache / "tmp").iterdir())
     assert not _processes_naming(str(cache))
-    from collage.cache import SegmentCache
+    from collage.video.cache import SegmentCache
 
     entries = [p for p in (cache / "entries").rglob("*.mp4")]
     assert all(SegmentCache(cache).lookup(p.stem) == p for p in entries)  # whatever was kept is whole

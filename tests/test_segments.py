@@ -14,10 +14,10 @@ import pytest
 import yaml
 
 from collage import build_plan, load
-from collage.cache import SegmentCache
-from collage.compose import Composer
-from collage.encode import FFmpegEncoder
+from collage.draw.compose import Composer
 from collage.render import render
+from collage.video.cache import SegmentCache
+from collage.video.encode import FFmpegEncoder
 
 from .conftest import BLUE, CYAN, GREEN, ORANGE, RED, YELLOW, msg, small_manifest
 
@@ -215,10 +215,10 @@ def _entries_any(root: Path) -> list[Path]:
 
 
 def test_slide_keys_follow_what_is_drawn_not_where(make_folder: Callable[..., Path]) -> None:
-    from collage import keys
-    from collage.cache import FileDigests
-    from collage.encode import EncodeSpec
-    from collage.theme import DEFAULT
+    from collage.model.theme import DEFAULT
+    from collage.video import keys
+    from collage.video.cache import FileDigests
+    from collage.video.encode import EncodeSpec
 
     folder = make_folder(_manifest(), PHOTOS)
     digests = FileDigests(None)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from collage import text
+from collage.draw import text
 
 
 def _faces(line: str) -> list[tuple[str, str, bool]]:

@@ -9,18 +9,20 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from collage import build_plan, load, theme
-from collage.compose import Composer
+from collage import build_plan, load
+from collage.draw.compose import Composer
 from collage.errors import InputError
-from collage.manifest import Message
+from collage.manifest import themes
+from collage.model import theme
+from collage.model.project import Message
 from collage.plan import caption_text
 
 from .conftest import BLUE, RED, WHITE, msg, small_manifest
 
 
-@pytest.mark.parametrize("name", theme.builtin_names())
+@pytest.mark.parametrize("name", themes.builtin_names())
 def test_builtin_themes_read_at_4_5_to_1(name: str) -> None:
-    t, _ = theme.load(name)
+    t, _ = themes.load(name)
     assert theme.readable(t) == t  # shipped as they are: nothing needed fixing
     assert theme.contrast(t.caption, t.background) >= 4.5
     assert theme.band_contrast(t.caption, t.caption_band) >= 4.5
@@ -29,8 +31,8 @@ def test_builtin_themes_read_at_4_5_to_1(name: str) -> None:
 
 
 def test_both_themes_ship() -> None:
-    assert {"calm", "light"} <= set(theme.builtin_names())
-    assert theme.load("calm")[0] == theme.DEFAULT  # the file and the code's default agree
+    assert {"calm", "light"} <= set(themes.builtin_names())
+    assert themes.load("calm")[0] == theme.DEFAULT  # the file and the code's default agree
 
 
 def test_unreadable_choices_are_made_readable() -> None:
@@ -66,7 +68,7 @@ def test_style_picks_a_theme_and_overrides_values(make_folder: Callable[..., Pat
         "theme": "light", "caption": "{name}", "title_colour": "#102030", "captions": "over"}), {"red": RED})
     project = load(folder)
     assert project.theme.name == "light" and project.theme.title == (16, 32, 48)
-    assert project.theme.background == theme.load("light")[0].background
+    assert project.theme.background == themes.load("light")[0].background
     assert project.caption_template == "{name}" and project.theme.caption_position == "over"
 
 

@@ -15,36 +15,37 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from collage.version import __version__
+
 __all__ = ["__version__", "build_plan", "check_folder", "load", "render_folder"]
 
 if TYPE_CHECKING:
-    from .check import Report
-    from .manifest import Project
-    from .plan import Timeline
-    from .render import Result
+    from collage.check import Report
+    from collage.model.project import Project
+    from collage.model.timeline import Timeline
+    from collage.render import Result
 
 
 def load(folder: Any, manifest: Any = None) -> Project:
-    from .manifest import load as _load
+    from collage.manifest import load as _load
 
     return _load(folder, manifest)
 
 
 def build_plan(project: Project, size: tuple[int, int] | None = None, fps: int | None = None) -> Timeline:
     """The timeline `render` would use: photo shapes and music read where the plan needs them."""
-    from .check import timeline
+    from collage.pipeline import timeline
 
     return timeline(project, size, fps)
 
 
 def check_folder(folder: Any, manifest: Any = None) -> Report:
-    from .check import run
+    from collage.check import run
 
     return run(folder, manifest)
 
 
 def render_folder(folder: Any, **kwargs: Any) -> Result:
-    from .render import render as _render
+    from collage.render import render as _render
 
     return _render(folder, **kwargs)

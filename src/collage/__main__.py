@@ -1,3 +1,3 @@
-from .cli import main
+from collage.cli import main
 
 main()

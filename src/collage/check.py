@@ -1,5 +1,6 @@
-"""Everything that can be known about a folder without rendering it: `collage check`, and the gate
-`render` passes before it encodes a single frame."""
+"""The gate: everything that can be known about a folder and its plan without rendering it, as
+problems (`collage check`), and what `render` passes before it encodes a single frame. It validates
+and reports; it plans nothing (`pipeline.timeline` does)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import manifest as manifest_mod
-from . import plan as plan_mod
-from .errors import CollageError, InputError, Problem
-from .manifest import GridItem, Message, PhotoItem, Project
-from .plan import Cell, Timeline
-from .theme import Weight
+from collage import manifest as manifest_mod
+from collage import pipeline
+from collage.errors import InputError, Problem
+from collage.model.project import Project
+from collage.model.theme import Weight
+from collage.model.timeline import Cell, Timeline
 
 if TYPE_CHECKING:
-    from .cache import FileFacts
-    from .photos import PhotoInfo
+    from collage.media.photos import PhotoInfo
+    from collage.video.cache import FileFacts
 
 
 @dataclass(frozen=True)
@@ -38,78 +39,11 @@ class Report:
         return not self.errors
 
 
-def timeline(project: Project, size: tuple[int, int] | None = None, fps: int | None = None) -> Timeline:
-    """The plan, with the media facts it needs: the photos' shapes for `grid: auto`, and the music
-    measured when timing follows it (`fit: music`, `beats`). The planner is pure; this is where the
-    files are read for it."""
-    shapes = photo_sizes(project)
-    found = photo_subjects(project)
-    if not (project.timing.fit == "music" or project.timing.beats) or not project.music.tracks:
-        return plan_mod.build(project, size, fps, photo_sizes=shapes, subjects=found)
-    from . import audio
-
-    try:
-        for track in project.music.tracks:  # decodable first (cached for the checks and the bed): a bad
-            audio.measure(project.folder / track.file, track.start, track.end)  # file stops here, by name
-        facts = audio.facts(project)
-        if facts is not None and project.timing.beats:
-            # Beats are found in the bed as it will play: over the video's length, looped if need be.
-            facts = audio.facts(project, beats_over=plan_mod.build(project, size, fps, facts, shapes).duration)
-    except (CollageError, OSError, ValueError, KeyError):  # unreadable music: media_problems names the file
-        facts = None
-    return plan_mod.build(project, size, fps, facts, shapes, found)
-
-
-def _covered(project: Project) -> list[Message]:
-    """Messages shown cover-cropped or moving, with no focus of their own: their crops and Ken Burns
-    moves follow faces and sign."""
-    moving = {item.message for item in project.sequence if isinstance(item, PhotoItem) and item.motion != "none"}
-    grids = any(isinstance(item, GridItem) and item.motion != "none" for item in project.sequence)
-    return [m for m in project.messages if m.focus is None and (
-        (m.fit or project.fit) == "cover" or m.motion == "kenburns" or m.id in moving or (grids and m.motion is None))]
-
-
-def photo_sizes(project: Project) -> dict[str, tuple[int, int]] | None:
-    """Each approved photo's upright size from its header, when a `grid: auto` will lay photos out by
-    their shapes (None otherwise: Pillow is then not even imported). An unreadable photo is left out;
-    `media_problems` reports it."""
-    auto = any(isinstance(item, GridItem) and item.layout is None for item in project.sequence)
-    if not auto and not any((m.fit or project.fit) == "cover" for m in project.messages) and not _covered(project):
-        return None
-    from . import photos
-
-    sizes: dict[str, tuple[int, int]] = {}
-    for m in project.messages:
-        try:
-            info = photos.probe(project.folder / m.photo)
-        except photos.PhotoError:
-            continue
-        sizes[m.id] = (info.width, info.height)
-    return sizes
-
-
-def photo_subjects(project: Project) -> dict[str, tuple[tuple[float, float, float, float], ...]] | None:
-    """Faces and sign of every photo that will be cover-cropped (None when none is: OpenCV is then not
-    imported). An unreadable photo is left out; `media_problems` reports it."""
-    covered = _covered(project)
-    if not covered:
-        return None
-    from . import photos, subjects
-
-    found: dict[str, tuple[tuple[float, float, float, float], ...]] = {}
-    for m in covered:
-        try:
-            found[m.id] = subjects.detect(project.folder / m.photo).boxes
-        except photos.PhotoError:
-            continue
-    return found
-
-
 def verified_photos(cache_dir: Path | None) -> FileFacts:
     """Which photos decode whole, remembered by file state (in the cache folder, when there is one),
     so that a second `check` or `render` of unchanged photos decodes nothing."""
-    from . import photos
-    from .cache import FileFacts, make_private_folder
+    from collage.media import photos
+    from collage.video.cache import FileFacts, make_private_folder
 
     def decode(path: Path) -> str:
         photos.verify(path)
@@ -130,7 +64,7 @@ def _decode_all(project: Project, ids: list[str], verified: FileFacts) -> dict[s
     the problems found, by message id."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from . import photos
+    from collage.media import photos
 
     def one(message_id: str) -> Exception | None:
         try:
@@ -148,7 +82,8 @@ def _decode_all(project: Project, ids: list[str], verified: FileFacts) -> dict[s
 def media_problems(project: Project, timeline: Timeline, verified: FileFacts | None) -> list[Problem]:
     """Photos readable (decoded whole, remembered in `verified`; with None, their headers only: see
     `render.prepare`), text drawable, music decodable: each problem names the file, line and field."""
-    from . import audio, photos
+    from collage.audio import bed as audio
+    from collage.media import photos
 
     shown = _shown(project)
     problems: list[Problem] = []
@@ -209,7 +144,7 @@ def _size_problems(message_id: str, rel: str, info: PhotoInfo, cells: list[tuple
 
 def _caption_problems(message_id: str, cells: list[tuple[Cell, bool]], height: int, shown: str,
                       line: int | None, weight: Weight) -> list[Problem]:
-    from .compose import caption_block
+    from collage.draw.compose import caption_block
 
     for cell, _ in cells:
         if cell.caption and caption_block(cell, height, weight).truncated:
@@ -221,8 +156,8 @@ def _caption_problems(message_id: str, cells: list[tuple[Cell, bool]], height: i
 
 
 def _text_problems(value: str, shown: str, line: int | None, field: str) -> list[Problem]:
-    from . import text
-    from .errors import RenderError
+    from collage.draw import text
+    from collage.errors import RenderError
 
     out: list[Problem] = []  # (emails in shown text are refused by the manifest's validation)
     missing = text.missing_characters(value)
@@ -238,7 +173,7 @@ def _text_problems(value: str, shown: str, line: int | None, field: str) -> list
 
 
 def _shown(project: Project) -> str:
-    return manifest_mod._display(project.manifest)
+    return manifest_mod.display_path(project.manifest)
 
 
 def run(folder: Path | str, manifest: Path | str | None = None, size: tuple[int, int] | None = None,
@@ -249,7 +184,7 @@ def run(folder: Path | str, manifest: Path | str | None = None, size: tuple[int,
         project = manifest_mod.load(folder, manifest)
     except InputError as exc:
         return Report(exc.problems)
-    planned = timeline(project, size, fps)
+    planned = pipeline.timeline(project, size, fps)
     problems = list(planned.warnings)
     if media:
         store = cache_dir if cache_dir is not None else project.output.parent / "collage-cache"

@@ -15,7 +15,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from .errors import CollageError, InputError, Problem, RenderError
+from collage.errors import CollageError, InputError, Problem, RenderError
 
 # Locals may hold private data (contributors' emails): never show them in a traceback.
 # Plain help (no rich): `collage --help` starts in half the time.
@@ -30,7 +30,7 @@ _debug = False  # set by --debug: a bug shows its traceback
 
 def _version(value: bool) -> None:
     if value:
-        from . import __version__
+        from collage.version import __version__
 
         typer.echo(f"collage {__version__}")
         raise typer.Exit()
@@ -91,8 +91,8 @@ def render(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Encode every segment; keep nothing.")] = False,
 ) -> None:
     """Render the video. Segments unchanged since an earlier render are reused from the cache."""
-    from .progress import ProgressReporter
-    from .render import prepare
+    from collage.progress import ProgressReporter
+    from collage.render import prepare
 
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
@@ -116,7 +116,7 @@ def render(
 @app.command()
 def check(folder: Folder, manifest: ManifestOpt = None) -> None:
     """Validate the manifest and media without rendering; exit 0 when renderable, 1 when not."""
-    from .check import run
+    from collage.check import run
 
     try:
         report = run(folder, manifest)
@@ -140,8 +140,8 @@ def plan(
     manifest: ManifestOpt = None,
 ) -> None:
     """Print the timeline: each slide's index, kind, start, duration and messages."""
-    from .check import timeline as plan_timeline
-    from .manifest import load
+    from collage.manifest import load
+    from collage.pipeline import timeline as plan_timeline
 
     try:
         timeline = plan_timeline(load(folder, manifest))
@@ -163,7 +163,7 @@ def plan(
 @app.command()
 def init(folder: Folder) -> None:
     """Write a starting collage.yaml for the photos found (new messages are not approved)."""
-    from .scaffold import init as do_init
+    from collage.manifest.scaffold import init as do_init
 
     try:
         path, count = do_init(folder)
@@ -175,7 +175,7 @@ def init(folder: Folder) -> None:
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of collage.yaml (for editor completion: yaml-language-server)."""
-    from .schema import schema_json
+    from collage.manifest.schema import schema_json
 
     typer.echo(schema_json())
 

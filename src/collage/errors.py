@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from .privacy import redact
+from collage.privacy import redact
 
 Severity = Literal["error", "warning"]
 

@@ -1,10 +1,10 @@
 """The library's front door: folder in, finished MP4 out.
 
-    manifest.load -> plan.build -> check.media_problems -> (segments) -> join
+    manifest.load -> pipeline.timeline (media facts, plan) -> check.media_problems -> (segments) -> join
 
-`Job.run` cuts the timeline into segments (plan.Timeline.segments: holds in GOP-long pieces, and
+`Job.run` cuts the timeline into segments (Timeline.segments: holds in GOP-long pieces, and
 transitions), looks each up in the segment cache, and encodes only the missing ones (each different
-one once), as independent tasks (segment.py) inline or on --jobs threads. Each slide a missing segment
+one once), as independent tasks (video.tasks) inline or on --jobs threads. Each slide a missing segment
 needs is drawn once per run. Beside them the music bed is built and encoded once for the whole video
 (another task); then ffmpeg's concat demuxer joins the segments and muxes the bed and chapters,
 copying every stream. `Job.run(encoder=...)` instead streams the whole video
@@ -27,16 +27,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import check, manifest
-from .encode import Encoder, EncodeSpec
-from .errors import InputError, Problem
-from .manifest import Project
-from .plan import Segment, Timeline
+from collage import check, manifest, pipeline
+from collage.errors import InputError, Problem
+from collage.model.project import Project
+from collage.model.timeline import Segment, Timeline
+from collage.video.encode import Encoder, EncodeSpec
 
 if TYPE_CHECKING:
-    from .pixels import PixelFormat
-    from .segment import BedTask
-    from .workers import Runner
+    from collage.draw.pixels import PixelFormat
+    from collage.video.tasks import BedTask
+    from collage.video.workers import Runner
 
 DEFAULT_CACHE_LIMIT = 4 << 30
 
@@ -126,8 +126,8 @@ class Job:
                           pixel_format=pixel_format, chapters=t.chapters())
 
     def _single_pass(self, encoder: Encoder, progress: Progress | None) -> Result:
-        from . import audio
-        from .compose import Composer
+        from collage.audio import bed as audio
+        from collage.draw.compose import Composer
 
         started = time.monotonic()
         project, timeline, settings = self.project, self.timeline, self.settings
@@ -145,18 +145,18 @@ class Job:
         return Result(settings.output, timeline, time.monotonic() - started, self.warnings, size=settings.size)
 
     def _segmented(self, progress: Progress | None) -> Result:
-        from . import keys, workers
-        from .cache import FileDigests, SegmentCache
-        from .encode import (
+        from collage.ffmpeg import own_processes
+        from collage.video import keys, workers
+        from collage.video.cache import FileDigests, SegmentCache
+        from collage.video.encode import (
             chapters_file,
             concat_command,
             concat_list,
             gop_frames,
             join_command,
-            own_processes,
             run_ffmpeg,
         )
-        from .segment import BedTask
+        from collage.video.tasks import BedTask
 
         started = time.monotonic()
         project, timeline, settings = self.project, self.timeline, self.settings
@@ -281,7 +281,15 @@ def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runn
     """Encode the segments numbered in `missing`, in order, at most `window` tasks in flight, and the bed
     (first, beside them). Each slide they show is drawn once, kept as a file while a segment still
     needs it, then deleted."""
-    from .segment import Moving, SegmentTask, SlideTask, draw_slide, encode_bed, encode_segment, segment_spec
+    from collage.video.tasks import (
+        Moving,
+        SegmentTask,
+        SlideTask,
+        draw_slide,
+        encode_bed,
+        encode_segment,
+        segment_spec,
+    )
 
     project, timeline, spec = job.project, job.timeline, job._spec()
 
@@ -392,7 +400,7 @@ def prepare(folder: Path | str, *, manifest_path: Path | str | None = None, outp
         raise InputError([Problem(str(settings.cache_dir), "cannot write the cache folder",
                                   hint="choose another --cache-dir, or render with --no-cache")])
     # Laid out at the video's own size, whatever size it is encoded at: a preview is the same layout, scaled.
-    timeline = check.timeline(project, project.size, settings.fps)
+    timeline = pipeline.timeline(project, project.size, settings.fps)
     # Every photo is decoded whole before encoding, as `check` does, and remembered in the cache by file
     # state (an editor's renders pay for it once). Without a cache there is nowhere to remember it, and
     # drawing decodes each photo anyway: a damaged one then stops the render when it is drawn (exit 1,

@@ -6,9 +6,9 @@ import contextlib
 import json
 from pathlib import Path
 
-from .errors import InputError, Problem
-from .manifest import AUDIO_SUFFIXES, MANIFEST_NAME, PHOTO_SUFFIXES
-from .schema import SCHEMA_ID, schema_json
+from collage.errors import InputError, Problem
+from collage.manifest import AUDIO_SUFFIXES, MANIFEST_NAME, PHOTO_SUFFIXES
+from collage.manifest.schema import SCHEMA_ID, schema_json
 
 
 def _q(text: str) -> str:

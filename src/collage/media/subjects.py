@@ -51,7 +51,7 @@ def detect(path: Path) -> Subjects:
 
 @functools.lru_cache(maxsize=4096)
 def _detect(path_str: str, mtime_ns: int, size: int) -> Subjects:
-    from . import photos
+    from collage.media import photos
 
     path = Path(path_str)
     image = photos.load(path, (WORK_SIDE, WORK_SIDE), (0, 0, 0))

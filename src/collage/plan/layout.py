@@ -10,6 +10,8 @@ import math
 import unicodedata
 from dataclasses import dataclass
 
+from collage.model.timeline import Rect
+
 SAFE = 0.05  # title-safe margin on each side, as a fraction of that side
 GUTTER = 0.018  # between grid cells, as a fraction of the frame's shorter side
 CAPTION = 0.035  # caption type size, as a fraction of the frame height (the legibility floor)
@@ -32,17 +34,6 @@ class Captions:
 
 
 DEFAULT_CAPTIONS = Captions()
-
-
-@dataclass(frozen=True)
-class Rect:
-    x: int
-    y: int
-    w: int
-    h: int
-
-    def as_list(self) -> list[int]:
-        return [self.x, self.y, self.w, self.h]
 
 
 def safe_area(width: int, height: int) -> Rect:

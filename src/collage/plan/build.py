@@ -13,12 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
 
-from . import layout
-from .errors import Problem
-from .layout import Rect
-from .manifest import (
+from collage.errors import Problem
+from collage.model.project import (
     DEFAULT_CAPTION,
     Fit,
     GridItem,
@@ -28,176 +25,9 @@ from .manifest import (
     SequenceItem,
     TitleItem,
     Transition,
-    TransitionStyle,
 )
-
-SlideKind = Literal["title", "photo", "grid"]
-
-
-@dataclass(frozen=True)
-class Cell:
-    message: str
-    photo: str  # relative to the folder
-    box: Rect  # where the photo is fitted
-    caption: str | None
-    caption_box: Rect | None
-    caption_lines: int = 1
-    fit: Fit = "blur"
-    focus: tuple[float, float] = (0.5, 0.5)
-    caption_px: int = 0  # the caption's type size (it may shrink to the legibility floor to fit)
-    caption_over: bool = False  # on a band over the photo, not on the background below it
-    crop: tuple[float, float, float, float] | None = None  # of a cover fit, in fractions of the photo
-    # Ken Burns: the part of the photo shown at the slide's first and last frame (fractions), drawn
-    # into the box (cover) or the photo's contained place in it; in between, linearly.
-    motion: tuple[tuple[float, float, float, float], tuple[float, float, float, float]] | None = None
-
-
-@dataclass(frozen=True)
-class Slide:
-    index: int
-    kind: SlideKind
-    start: int  # first frame on screen (inside the incoming transition)
-    frames: int  # frames on screen, transitions included
-    transition: int  # frames shared with the previous slide (0 for the first)
-    title: str | None = None
-    subtitle: str | None = None
-    body: str | None = None
-    cells: tuple[Cell, ...] = ()
-    line: int | None = None  # the sequence item it comes from
-    style: TransitionStyle = "crossfade"  # how it comes in over the previous slide
-
-    @property
-    def end(self) -> int:
-        return self.start + self.frames
-
-    @property
-    def messages(self) -> tuple[str, ...]:
-        return tuple(c.message for c in self.cells)
-
-    @property
-    def moving(self) -> bool:
-        return any(c.motion for c in self.cells)
-
-    def progress(self, frame: int) -> float:
-        """How far through its time on screen the slide is at `frame` (0 at its first, 1 at its last)."""
-        return min(1.0, max(0.0, (frame - self.start) / max(1, self.frames - 1)))
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A stretch of frames made the same way: a `hold` of one slide, or a `blend` from slide `a` to
-    slide `b` (None is black). Frame k of an n-frame blend shows b at weight (k + 1) / (n + 1)."""
-
-    kind: Literal["hold", "blend"]
-    start: int
-    frames: int
-    a: int | None
-    b: int | None = None
-    style: TransitionStyle = "crossfade"
-    moving: bool = False  # a slide in it moves (Ken Burns): every frame is drawn, not one per slide
-
-
-@dataclass(frozen=True)
-class Timeline:
-    title: str
-    width: int
-    height: int
-    fps: int
-    slides: tuple[Slide, ...]
-    fade_in: int
-    fade_out: int
-    warnings: tuple[Problem, ...] = ()
-
-    @property
-    def frames(self) -> int:
-        return self.slides[-1].end if self.slides else 0
-
-    @property
-    def duration(self) -> float:
-        return self.frames / self.fps
-
-    def segments(self, max_hold: int | None = None) -> list[Segment]:
-        """The frames [0, frames) cut into holds and blends, in order, with no gaps. With `max_hold`,
-        holds are cut further into pieces of at most that many frames (from the hold's start, so a
-        piece is the same wherever its slide appears)."""
-        out: list[Segment] = []
-        for seg in self._segments():
-            if seg.kind == "hold" and max_hold and seg.frames > max_hold:
-                out += [Segment("hold", seg.start + k, min(max_hold, seg.frames - k), seg.a, moving=seg.moving)
-                        for k in range(0, seg.frames, max_hold)]
-            else:
-                out.append(seg)
-        return out
-
-    def _segments(self) -> list[Segment]:
-        out: list[Segment] = []
-        moves = [s.moving for s in self.slides]
-        for i, slide in enumerate(self.slides):
-            incoming = slide.transition if i else self.fade_in
-            if incoming:
-                style: TransitionStyle = slide.style if i else "crossfade"  # from black: a fade-in
-                out.append(Segment("blend", slide.start, incoming, i - 1 if i else None, i, style,
-                                   moves[i] or (i > 0 and moves[i - 1])))
-            nxt = self.slides[i + 1].transition if i + 1 < len(self.slides) else self.fade_out
-            hold = slide.frames - incoming - nxt
-            if hold:
-                out.append(Segment("hold", slide.start + incoming, hold, i, moving=moves[i]))
-            if i + 1 == len(self.slides) and self.fade_out:
-                out.append(Segment("blend", slide.end - self.fade_out, self.fade_out, i, None, moving=moves[i]))
-        return out
-
-    def chapters(self) -> tuple[tuple[int, int, str], ...]:
-        """(start frame, end frame, title) of each section a title card opens; players list them."""
-        starts = [(0 if s.index == 0 else s.start, s.title) for s in self.slides if s.kind == "title" and s.title]
-        if not starts:
-            return ()
-        if starts[0][0] != 0:
-            starts.insert(0, (0, self.title))
-        ends = [s for s, _ in starts[1:]] + [self.frames]
-        return tuple((start, end, title) for (start, title), end in zip(starts, ends, strict=True))
-
-    def to_dict(self) -> dict[str, Any]:
-        def sec(frames: int) -> float:
-            return round(frames / self.fps, 6)
-
-        return {
-            "title": self.title,
-            "size": [self.width, self.height],
-            "fps": self.fps,
-            "frames": self.frames,
-            "duration": sec(self.frames),
-            "fade_in": sec(self.fade_in),
-            "fade_out": sec(self.fade_out),
-            "slides": [
-                {
-                    "index": s.index,
-                    "kind": s.kind,
-                    "start": sec(s.start),
-                    "duration": sec(s.frames),
-                    "transition": sec(s.transition),
-                    **({"transition_style": s.style} if s.transition else {}),
-                    "start_frame": s.start,
-                    "frames": s.frames,
-                    "messages": list(s.messages),
-                    **({"title": s.title} if s.title is not None else {}),
-                    **({"subtitle": s.subtitle} if s.subtitle is not None else {}),
-                    **({"body": s.body} if s.body is not None else {}),
-                    **(
-                        {"cells": [
-                            {"message": c.message, "photo": c.photo, "box": c.box.as_list(), "caption": c.caption,
-                             **({"caption_box": c.caption_box.as_list(),
-                                 "caption_position": "over" if c.caption_over else "below"} if c.caption_box else {}),
-                             **({"fit": c.fit} if c.fit != "blur" else {}),
-                             **({"motion": "kenburns"} if c.motion else {})}
-                            for c in s.cells
-                        ]}
-                        if s.cells else {}
-                    ),
-                }
-                for s in self.slides
-            ],
-        }
-
+from collage.model.timeline import Cell, MediaFacts, Slide, SlideKind, Timeline
+from collage.plan import layout
 
 _FIELD = re.compile(r"\{(\w+)\}")
 
@@ -216,14 +46,6 @@ def caption_text(message: Message, template: str = DEFAULT_CAPTION) -> str | Non
     for k, (i, value) in enumerate(present):
         out += (literals[i] if k and i else "") + str(value)
     return (out + literals[-1]).strip() or None
-
-
-@dataclass(frozen=True)
-class MusicFacts:
-    """What the planner may know about the music; measured elsewhere (the planner reads no files)."""
-
-    seconds: float  # the playlist played once, crossfades included
-    beats: tuple[float, ...] = ()  # onset times in the bed as it plays under the video
 
 
 @dataclass
@@ -247,15 +69,16 @@ def auto_seconds(cells: tuple[Cell, ...], low: float, high: float) -> float:
     return min(high, max(low, 2.5 + 1.0 * len(cells) + chars / 25))
 
 
-def build(project: Project, size: tuple[int, int] | None = None, fps: int | None = None,
-          music: MusicFacts | None = None, photo_sizes: Mapping[str, tuple[int, int]] | None = None,
-          subjects: Mapping[str, tuple[layout.Crop, ...]] | None = None) -> Timeline:
-    """Plan `project` at `size` and `fps` (defaults: the manifest's). Pure. `music` is needed for
-    `timing.fit: music` and `timing.beats`; without it those are left out (with a warning).
-    `photo_sizes` (message id -> upright width, height) lets `grid: auto` set photos in justified
-    rows by their shapes; without them it falls back to an even grid. `subjects` (message id -> boxes
-    of faces and sign) place cover crops so they stay whole; a photo whose subjects no crop of its
-    box's shape can hold is shown whole over its blurred fill instead."""
+def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, int] | None = None,
+          fps: int | None = None) -> Timeline:
+    """Plan `project` at `size` and `fps` (defaults: the manifest's). Pure: what it knows of the media
+    comes in `facts`. The music is needed for `timing.fit: music` and `timing.beats`; without it those
+    are left out (with a warning). Photo sizes (message id -> upright width, height) let `grid: auto`
+    set photos in justified rows by their shapes; without them it falls back to an even grid.
+    Subjects (message id -> boxes of faces and sign) place cover crops so they stay whole; a photo
+    whose subjects no crop of its box's shape can hold is shown whole over its blurred fill instead."""
+    facts = facts or MediaFacts()
+    music, photo_sizes, subjects = facts.music, facts.photo_sizes, facts.subjects
     width, height = size or project.size
     fps = fps or project.fps
     timing = project.timing

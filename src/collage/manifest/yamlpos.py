@@ -99,7 +99,7 @@ def measure(text: str) -> None:
         raise _reader_error(text, exc) from None
     try:
         while loader.check_event():
-            event = loader.get_event()
+            event = loader.get_event()  # type: ignore[no-untyped-call]  # PyYAML's stubs leave it untyped
             if isinstance(event, yaml.AliasEvent):
                 aliases += 1
                 if aliases > MAX_ALIASES:

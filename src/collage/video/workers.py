@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from .encode import FFmpegProcesses
+    from collage.ffmpeg import FFmpegProcesses
 
 
 class Runner(Protocol):

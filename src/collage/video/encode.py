@@ -12,13 +12,11 @@ output path nor touches an earlier good output.
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import fcntl
 import os
 import re
 import subprocess
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +25,9 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import EncodeError
-from .pixels import Packed, PixelFormat
+from collage.draw.pixels import Packed, PixelFormat
+from collage.errors import EncodeError
+from collage.ffmpeg import current_processes, ffmpeg_exe
 
 
 @dataclass(frozen=True)
@@ -61,12 +60,6 @@ class Encoder(Protocol):
                 audio: Path | None) -> contextlib.AbstractContextManager[FrameSink]:
         """Open an encode; frames written to the sink become `output` when the block exits cleanly."""
         ...
-
-
-def ffmpeg_exe() -> str:
-    import imageio_ffmpeg
-
-    return imageio_ffmpeg.get_ffmpeg_exe()
 
 
 def chapters_file(spec: EncodeSpec, path: Path) -> Path:
@@ -227,51 +220,6 @@ def _make_parent(output: Path) -> None:
                           "choose an output path you can write to") from None
 
 
-class FFmpegProcesses:
-    """The ffmpeg processes of one render: an interrupted render kills its own, never those of another
-    render running in the same process (a long-lived library user, a test runner)."""
-
-    def __init__(self) -> None:
-        self._procs: set[subprocess.Popen[bytes]] = set()
-        self._lock = threading.Lock()
-
-    def add(self, proc: subprocess.Popen[bytes]) -> None:
-        with self._lock:
-            self._procs.add(proc)
-
-    def discard(self, proc: subprocess.Popen[bytes]) -> None:
-        with self._lock:
-            self._procs.discard(proc)
-
-    def kill(self) -> None:
-        """Kill every ffmpeg still running (its writer's next write fails and removes its partial file)."""
-        with self._lock:
-            procs = list(self._procs)
-        for proc in procs:
-            with contextlib.suppress(OSError):
-                proc.kill()
-
-
-# The render a thread works for; worker threads run each task in a copy of the submitting context.
-_processes: contextvars.ContextVar[FFmpegProcesses | None] = contextvars.ContextVar("collage_ffmpeg", default=None)
-
-
-def current_processes() -> FFmpegProcesses | None:
-    """The registry of the render this code runs for (None outside a render)."""
-    return _processes.get()
-
-
-@contextlib.contextmanager
-def own_processes() -> Iterator[FFmpegProcesses]:
-    """Every ffmpeg started inside the block (in this context) is registered here."""
-    procs = FFmpegProcesses()
-    token = _processes.set(procs)
-    try:
-        yield procs
-    finally:
-        _processes.reset(token)
-
-
 @contextlib.contextmanager
 def ffmpeg_pipe(command: Callable[[Path], list[str]], output: Path) -> Iterator[FrameSink]:
     """Run `command(partial path)` with frames written to its stdin; when the block exits cleanly and
@@ -288,7 +236,7 @@ def ffmpeg_pipe(command: Callable[[Path], list[str]], output: Path) -> Iterator[
                                         stderr=err, start_new_session=True)
             except OSError as exc:
                 raise EncodeError(f"cannot start ffmpeg: {exc.strerror}", "reinstall imageio-ffmpeg") from None
-        procs = _processes.get()
+        procs = current_processes()
         if procs is not None:
             procs.add(proc)
         _widen_pipe(proc)

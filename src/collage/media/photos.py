@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from .errors import Problem
+from collage.errors import Problem
 
 # EXIF orientations 5–8 swap width and height.
 _SWAPS = {5, 6, 7, 8}

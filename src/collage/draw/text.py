@@ -18,8 +18,8 @@ from typing import Literal
 
 from PIL import Image, ImageDraw, ImageFont, features
 
-from .errors import RenderError
-from .resources import fonts_dir
+from collage.errors import RenderError
+from collage.resources import fonts_dir
 
 Weight = Literal["regular", "bold"]
 ELLIPSIS = "…"

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .encode import EncodeSpec, ffmpeg_pipe, run_ffmpeg, segment_command, silence_command
-from .manifest import Music
-from .pixels import Packed, PixelFormat
-from .plan import Segment, Slide
-from .theme import Theme
+from collage.draw.pixels import Packed, PixelFormat
+from collage.model.project import Music
+from collage.model.theme import Theme
+from collage.model.timeline import Segment, Slide
+from collage.video.encode import EncodeSpec, ffmpeg_pipe, run_ffmpeg, segment_command, silence_command
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class SegmentTask:
 
 
 def draw_slide(task: SlideTask) -> Path:
-    from .compose import Artist
+    from collage.draw.compose import Artist
 
     artist = Artist(task.folder, task.size, task.theme, task.manifest_name, task.design)
     packed = artist.packed(task.slide, task.pixel_format)
@@ -72,8 +72,8 @@ def draw_slide(task: SlideTask) -> Path:
 
 
 def encode_segment(task: SegmentTask) -> Path:
-    from .compose import Artist, moving_frames, segment_frames
-    from .pixels import black
+    from collage.draw.compose import Artist, moving_frames, segment_frames
+    from collage.draw.pixels import black
 
     spec, seg = task.spec, task.segment
     if task.moving is not None:
@@ -108,7 +108,7 @@ class BedTask:
 
 
 def encode_bed(task: BedTask) -> Path:
-    from . import audio
+    from collage.audio import bed as audio
 
     spec = task.spec
     codec = ("-c:a", "aac", "-b:a", spec.audio_bitrate, "-ar", str(spec.sample_rate))

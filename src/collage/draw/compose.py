@@ -16,12 +16,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from . import layout, photos, pixels, text
-from .errors import InputError
-from .layout import Rect
-from .pixels import Frame, Packed, PixelFormat
-from .plan import Cell, Segment, Slide, Timeline
-from .theme import DEFAULT, Theme
+from collage.draw import pixels, text
+from collage.draw.pixels import Frame, Packed, PixelFormat
+from collage.errors import InputError
+from collage.media import photos
+from collage.model.theme import DEFAULT, Theme
+from collage.model.timeline import Cell, Rect, Segment, Slide, Timeline
+from collage.plan import layout
 
 
 class Artist:

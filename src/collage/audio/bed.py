@@ -29,9 +29,9 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import Problem, RenderError
-from .manifest import Music, Project, Track
-from .plan import MusicFacts
+from collage.errors import Problem, RenderError
+from collage.model.project import Music, Project, Track
+from collage.model.timeline import MusicFacts
 
 SAMPLE_RATE = 48000
 TRUE_PEAK = -1.5  # dBTP ceiling of the bed
@@ -50,7 +50,7 @@ class Loudness:
 
 
 def _ffmpeg() -> str:
-    from .encode import ffmpeg_exe
+    from collage.ffmpeg import ffmpeg_exe
 
     return ffmpeg_exe()
 
@@ -151,7 +151,7 @@ class _Decoder:
     pipe closed however the reading ends."""
 
     def __init__(self, path: Path, name: str, start: float, frames: int, gain_db: float) -> None:
-        from .encode import ffmpeg_exe
+        from collage.ffmpeg import ffmpeg_exe
 
         self._name, self._gain = name, np.float32(10 ** (gain_db / 20))
         # -ss after -i: decoded from the file's start and cut at the exact sample (an input seek lands up to
@@ -211,7 +211,7 @@ class _Held:
 def _start(cmd: list[str]) -> subprocess.Popen[bytes]:
     """ffmpeg with its stdout as a pipe to read, in a session of its own (Ctrl-C reaches collage, which
     decides), registered with the render's other ffmpeg processes (killed with them on interrupt)."""
-    from .encode import current_processes
+    from collage.ffmpeg import current_processes
 
     try:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -229,7 +229,7 @@ def _start(cmd: list[str]) -> subprocess.Popen[bytes]:
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     """Kill (if still running), close the pipe, reap and unregister: however the reading ended."""
-    from .encode import current_processes
+    from collage.ffmpeg import current_processes
 
     try:
         if proc.poll() is None:

@@ -1,10 +1,11 @@
 """The look of the video: colours, type sizes and weights, caption style and background.
 
-Themes are YAML files in the package (`data/themes/`) (`calm`, the default, and `light`); a manifest picks one
-with `style: {theme: NAME}` (or a path to its own theme file inside the folder) and overrides single
-values beside it. Sizes are fractions of the frame height, so every output shape keeps its proportions.
-Caption colours are checked against what is behind them: text is kept at a contrast of at least 4.5:1
-(WCAG AA), darkening a caption band when the photo under it could be white.
+Themes are YAML files in the package (`data/themes/`: `calm`, the default, and `light`; read by
+`collage.manifest.themes`); a manifest picks one with `style: {theme: NAME}` (or a path to its own
+theme file inside the folder) and overrides single values beside it. Sizes are fractions of the frame
+height, so every output shape keeps its proportions. Caption colours are checked against what is
+behind them: text is kept at a contrast of at least 4.5:1 (WCAG AA), darkening a caption band when the
+photo under it could be white.
 """
 
 from __future__ import annotations
@@ -12,10 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
-
-from .resources import themes_dir
 
 RGB = tuple[int, int, int]
 RGBA = tuple[int, int, int, int]
@@ -129,42 +127,6 @@ def _value(name: str, value: Any) -> Any:
             raise ThemeError("a path to an image")
         return value
     raise ThemeError("not a theme value")
-
-
-def builtin_names() -> list[str]:
-    return sorted(p.stem for p in themes_dir().glob("*.yaml"))
-
-
-def load(name: str, folder: Path | None = None) -> tuple[Theme, Path]:
-    """A built-in theme by name, or a theme file (a path relative to `folder`). Returns the theme and
-    the folder its `background_image` is relative to. Raises ThemeError."""
-    from . import yamlpos
-
-    path = themes_dir() / f"{name}.yaml"
-    if name not in builtin_names():
-        if folder is None or not name.endswith((".yaml", ".yml")):
-            raise ThemeError(f"no theme '{name}'; built in: " + ", ".join(builtin_names()))
-        path = folder / name
-        if not path.resolve().is_relative_to(folder.resolve()):
-            raise ThemeError(f"the theme file '{name}' leads outside the folder")
-        if not path.is_file():
-            raise ThemeError(f"no theme file '{name}' in the folder")
-    try:
-        if path.stat().st_size > yamlpos.MAX_BYTES:
-            raise ThemeError(f"the theme {path.name} is too large to be a theme")
-        data = yamlpos.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError) as exc:
-        why = getattr(exc, "strerror", None) or "not UTF-8 text"
-        raise ThemeError(f"cannot read the theme {path.name}: {why}") from None
-    except yamlpos.YamlSyntaxError as exc:
-        where = f" (its line {exc.line})" if exc.line else ""
-        raise ThemeError(f"the theme {path.name}{where}: {exc}") from None
-    if not isinstance(data, dict):
-        raise ThemeError(f"the theme {path.name} must be a mapping of keys")
-    return with_values(dataclasses.replace(DEFAULT, name=path.stem), data), path.parent
-
-
-# -- contrast ------------------------------------------------------------------------------------------
 
 
 def luminance(colour: tuple[int, ...]) -> float:

@@ -17,11 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .encode import EncodeSpec
-from .manifest import Music
-from .plan import Segment, Slide
-from .theme import Theme
+from collage.model.project import Music
+from collage.model.theme import Theme
+from collage.model.timeline import Segment, Slide
+from collage.version import __version__
+from collage.video.encode import EncodeSpec
 
 Digests = Callable[[Path], str]  # a file's content digest
 
@@ -44,8 +44,8 @@ def _sources_digest() -> str:
 
 
 def tool(digests: Digests) -> str:
-    from .encode import ffmpeg_exe
-    from .resources import fonts_dir
+    from collage.ffmpeg import ffmpeg_exe
+    from collage.resources import fonts_dir
 
     fonts = {p.name: digests(p) for p in sorted(fonts_dir().iterdir()) if p.suffix.lower() in (".otf", ".ttf", ".ttc")}
     return _digest({"version": __version__, "sources": _sources_digest(), "fonts": fonts,

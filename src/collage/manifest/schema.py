@@ -10,17 +10,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import manifest as m
-from .theme import KEYS as THEME_KEYS
+from collage.manifest import models as m
+from collage.model.theme import KEYS as THEME_KEYS
 
 SCHEMA_ID = "collage.schema.json"
 
 
 def schema() -> dict[str, Any]:
     defs: dict[str, Any] = {}
-    models: dict[str, type[m._Strict]] = {
-        "Video": m._Video, "Timing": m._Timing, "Track": m._Track, "Music": m._Music, "Message": m._Message,
-        "TitleCard": m._Title, "Grid": m._Grid, "Photo": m._Photo,
+    models: dict[str, type[m.Strict]] = {
+        "Video": m.VideoIn, "Timing": m.TimingIn, "Track": m.TrackIn, "Music": m.MusicIn, "Message": m.MessageIn,
+        "TitleCard": m.TitleIn, "Grid": m.GridIn, "Photo": m.PhotoIn,
     }
     for name, model in models.items():
         part = model.model_json_schema(ref_template="#/$defs/{model}")

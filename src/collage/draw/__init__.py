@@ -1,0 +1,1 @@
+"""Pixels: text in any script, slides drawn with Pillow, packed for the encoder, blended in numpy."""

@@ -1,0 +1,143 @@
+"""Reading `collage.yaml` (bounded, UTF-8, a regular file) and validating it section by section into a
+frozen `Project`: every problem is collected and reported at once."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from collage.errors import InputError, Problem
+from collage.manifest import messages as messages_section
+from collage.manifest import music as music_section
+from collage.manifest import sequence as sequence_section
+from collage.manifest import style as style_section
+from collage.manifest import timing as timing_section
+from collage.manifest import video as video_section
+from collage.manifest import yamlpos
+from collage.manifest.emails import emails
+from collage.manifest.models import TOP_KEYS, VideoIn
+from collage.manifest.report import Reporter, did_you_mean, display_path, kind_of
+from collage.model.project import GridItem, Project, TitleItem
+from collage.privacy import looks_like_email
+
+MANIFEST_NAME = "collage.yaml"
+# Scalars that are text even when YAML would read them as something else (`location: NO`).
+_TEXT_KEYS = frozenset(
+    {"id", "photo", "name", "profession", "location", "message", "title", "subtitle", "body", "email",
+     "tags", "messages", "file", "output", "grid", "caption", "theme", "background_image"}
+)
+
+
+def find_manifest(folder: Path, manifest: Path | None = None) -> Path:
+    return manifest if manifest is not None else folder / MANIFEST_NAME
+
+
+def load(folder: Path | str, manifest: Path | str | None = None) -> Project:
+    """Read and validate the manifest; raise InputError listing every problem found."""
+    folder = Path(folder)
+    manifest_path = find_manifest(folder, None if manifest is None else Path(manifest))
+    shown = display_path(manifest_path)
+    if not folder.is_dir():
+        raise InputError([Problem(str(folder), "no such folder", hint="give the folder that holds collage.yaml")])
+    try:
+        st = manifest_path.stat()
+        size = st.st_size
+        if not stat.S_ISREG(st.st_mode):  # a folder, a pipe or a device: never read without end
+            raise InputError([Problem(shown, "not a regular file", hint="give the path of a manifest file")])
+        if size > yamlpos.MAX_BYTES:  # refused before it is read: a manifest is text a person writes
+            raise InputError([Problem(shown, f"the manifest is {size >> 20} MB; collage reads manifests up to "
+                                      f"{yamlpos.MAX_BYTES >> 20} MB", line=1,
+                                      hint="split the project, or remove what it does not use")])
+        with manifest_path.open("rb") as f:
+            text = f.read(yamlpos.MAX_BYTES + 1).decode("utf-8")  # bounded even if it grows meanwhile
+    except FileNotFoundError:
+        raise InputError([Problem(shown, "no manifest here", hint="run `collage init FOLDER` to write one")]) from None
+    except UnicodeDecodeError:
+        raise InputError([Problem(shown, "not UTF-8 text", hint="save the manifest as UTF-8")]) from None
+    except OSError as exc:
+        raise InputError([Problem(shown, f"cannot read the manifest: {exc.strerror or 'not a readable file'}",
+                                  hint="give the path of a manifest file")]) from None
+    return _validate(Reporter(folder, manifest_path, shown), text)
+
+
+def _validate(r: Reporter, text: str) -> Project:
+    """One pass over the whole manifest, section by section; raise InputError if any error was found."""
+    try:
+        data, r.pos = yamlpos.load(text, _TEXT_KEYS)
+    except yamlpos.YamlSyntaxError as exc:
+        raise InputError([Problem(r.shown, str(exc), line=exc.line, column=exc.column,
+                                  hint=exc.hint)]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError([Problem(r.shown, f"the manifest must be a mapping of keys, not {kind_of(data)}",
+                                  line=1)])
+    emails(r, data, ())
+    for key in data:
+        if key not in TOP_KEYS:
+            r.error((key,), f"unknown key '{key}'", did_you_mean(key, TOP_KEYS), key_line=True)
+
+    title = data.get("title")
+    if title is not None and not isinstance(title, str):
+        r.error(("title",), f"expected text, got {kind_of(title)}")
+        title = None
+    elif title is not None and len(title) > 300:
+        r.error(("title",), "longer than 300 characters", "a title is a line or two", key_line=True)
+        title = None
+    video = r.model(VideoIn, data.get("video") or {}, ("video",)) or VideoIn()
+    size = video_section.size(r, video)
+    if not 1 <= video.fps <= 120:
+        r.error(("video", "fps"), f"{video.fps} fps is out of range", "use 1 to 120, e.g. 25 or 30")
+    timing = timing_section.timing(r, data.get("timing"))
+    music = music_section.music(r, data.get("music"))
+    theme, caption_template = style_section.style(r, data.get("style"))
+    if (timing.fit == "music" or timing.beats) and not music.tracks:
+        r.error(("timing", "fit" if timing.fit == "music" else "beats"), "needs music to follow",
+                "add tracks under `music:`", key_line=True)
+    messages, unapproved = messages_section.messages(r, data.get("messages"))
+    sequence_given = data.get("sequence") is not None
+    if sequence_given:
+        sequence = sequence_section.sequence(r, data.get("sequence"), messages, unapproved)
+    else:
+        sequence = (
+            TitleItem(title or _folder_title(r.folder)),
+            GridItem(None, "all"),
+            TitleItem(*sequence_section.DEFAULT_CLOSING),
+        )
+    output = video_section.output(r, video.output)
+    sequence_section.unplaced(r, sequence, messages, sequence_given)
+    if not messages and not r.failed:
+        if data.get("messages"):
+            r.error(("messages",), "no message is approved: there is nothing to show",
+                    "set `approved: true` on the messages to show", key_line=True)
+        else:
+            r.error(("messages",) if "messages" in data else (), "no messages: there is nothing to show",
+                    "add the photo messages under `messages:` (`collage init` or `collage import` writes them)")
+    if title is None and looks_like_email(_folder_title(r.folder)):
+        r.error(("title",), "the folder's name looks like an email address and would be the title",
+                "give a `title:`")
+
+    if r.failed:
+        raise InputError(r.problems)
+    return Project(
+        folder=r.folder,
+        manifest=r.manifest,
+        title=title or _folder_title(r.folder),
+        size=size,
+        fps=video.fps,
+        output=output,
+        timing=timing,
+        music=music,
+        sequence=sequence,
+        messages=tuple(messages),
+        unapproved=frozenset(unapproved),
+        sequence_given=sequence_given,
+        warnings=tuple(r.problems),
+        fit=video.fit,
+        theme=theme,
+        caption_template=caption_template,
+    )
+
+
+def _folder_title(folder: Path) -> str:
+    return folder.resolve().name.replace("-", " ").replace("_", " ").strip() or "Collage"

@@ -1,0 +1,130 @@
+"""What every section's validation shares: the problems found so far (each with its line, field path
+and a hint), pydantic's errors in editors' words, paths that must stay inside the folder, and small
+helpers for messages (did-you-mean, the kind of a value)."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from collage.errors import Problem
+from collage.manifest import yamlpos
+from collage.manifest.models import Strict
+
+PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".avif", ".tif", ".tiff"})
+AUDIO_SUFFIXES = frozenset({".mp3", ".wav", ".flac", ".ogg", ".opus", ".m4a", ".aac"})
+
+
+class Reporter:
+    """One validation pass over one manifest; collects problems instead of stopping at the first."""
+
+    def __init__(self, folder: Path, manifest: Path, shown: str) -> None:
+        self.folder, self.manifest, self.shown = folder, manifest, shown
+        self.root = folder.resolve()
+        self.problems: list[Problem] = []
+        self.pos = yamlpos.Positions()
+
+    @property
+    def failed(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+    def error(self, path: yamlpos.Path_, message: str, hint: str = "", *, key_line: bool = False,
+              severity: Literal["error", "warning"] = "error") -> None:
+        line = self.pos.key.get(path) if key_line else None
+        self.problems.append(Problem(
+            self.shown, message, line=line or self.pos.line(path), field=path_str(path), hint=hint,
+            severity=severity,
+        ))
+
+    def warn(self, path: yamlpos.Path_, message: str, hint: str = "") -> None:
+        self.error(path, message, hint, severity="warning")
+
+    def model(self, cls: type[Strict], data: Any, path: yamlpos.Path_) -> Any:
+        """Validate `data` with `cls`, translating pydantic's errors into Problems; None on error."""
+        if not isinstance(data, dict):
+            self.error(path, f"expected a mapping of keys, got {kind_of(data)}")
+            return None
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors(include_input=False, include_url=False):
+                loc = (*path, *err["loc"])
+                kind = err["type"]
+                if kind == "extra_forbidden":
+                    key = str(err["loc"][-1])
+                    self.error(loc, f"unknown key '{key}'", did_you_mean(key, list(cls.model_fields)),
+                               key_line=True)
+                elif kind == "missing":
+                    self.error(loc, "required but missing", f"add '{err['loc'][-1]}:'")
+                else:
+                    msg = err["msg"].removeprefix("Value error, ")
+                    self.error(loc, msg[0].lower() + msg[1:], key_line=True)
+            return None
+
+    def inside(self, path: yamlpos.Path_, rel: str, what: str, suffixes: frozenset[str] | None) -> str | None:
+        """Check that `rel` names an existing file inside the folder; return it normalised."""
+        if not rel.strip():
+            self.error(path, f"empty {what} path", key_line=True)
+            return None
+        candidate = Path(rel)
+        if candidate.is_absolute():
+            self.error(path, f"'{rel}' is an absolute path", "paths are relative to the folder", key_line=True)
+            return None
+        full = self.folder / candidate
+        try:
+            resolved = full.resolve()
+        except (OSError, RuntimeError):
+            self.error(path, f"cannot resolve '{rel}'", key_line=True)
+            return None
+        if not resolved.is_relative_to(self.root):
+            self.error(path, f"'{rel}' leads outside the folder", "keep media inside the folder (no `..`, "
+                       "no links pointing out)", key_line=True)
+            return None
+        if not resolved.is_file():
+            # Compare stems: with the extension in, 'bob.jpg' looks like any other '.jpg'.
+            names = {p.stem: p.name for p in sorted(full.parent.glob("*"))} if full.parent.is_dir() else {}
+            close = difflib.get_close_matches(candidate.stem, list(names), n=1, cutoff=0.6)
+            hint = f"did you mean '{names[close[0]]}'?" if close else "check the name and the folder"
+            self.error(path, f"no such file '{rel}'", hint, key_line=True)
+            return None
+        if suffixes is not None and resolved.suffix.lower() not in suffixes:
+            self.error(path, f"'{rel}' is not a supported {what} file",
+                       "use one of " + ", ".join(sorted(suffixes)), key_line=True)
+            return None
+        return candidate.as_posix()
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def path_str(path: yamlpos.Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "expected one of: " + ", ".join(choices) if len(choices) <= 12 else ""
+
+
+def clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = " ".join(text.split()) if "\n" not in text.strip() else text.strip()
+    return text or None
+
+
+def kind_of(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
+            float: "a number", type(None): "nothing"}.get(type(value), type(value).__name__)

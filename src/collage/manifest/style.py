@@ -1,0 +1,74 @@
+"""`style:`: the theme (built in, or a theme file in the folder), the caption template, and single
+theme values overridden; the result kept readable (caption contrast)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+from collage.manifest import themes
+from collage.manifest.report import PHOTO_SUFFIXES, Reporter, did_you_mean, kind_of
+from collage.model import theme as theme_module
+from collage.model.project import CAPTION_FIELDS, DEFAULT_CAPTION
+from collage.model.theme import DEFAULT as DEFAULT_THEME
+from collage.model.theme import Theme
+
+
+def style(r: Reporter, data: Any) -> tuple[Theme, str]:
+    """`style:` picks a theme (`theme: light`, or a theme file in the folder), sets the caption
+    template (`caption: "{name} · {location}"`) and overrides single theme values."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        r.error(("style",), f"expected a mapping of keys, got {kind_of(data)}", "e.g. `style: {theme: light}`")
+        return DEFAULT_THEME, DEFAULT_CAPTION
+    name = data.get("theme", "calm")
+    theme, base = DEFAULT_THEME, r.folder
+    if not isinstance(name, str):
+        r.error(("style", "theme"), f"expected a theme name, got {kind_of(name)}", key_line=True)
+    else:
+        try:
+            theme, base = themes.load(name, r.folder)
+        except theme_module.ThemeError as exc:
+            r.error(("style", "theme"), str(exc), "or name a theme file in the folder, e.g. themes/mine.yaml",
+                    key_line=True)
+    template = data.get("caption", DEFAULT_CAPTION)
+    if not isinstance(template, str):
+        r.error(("style", "caption"), f"expected text, got {kind_of(template)}", key_line=True)
+        template = DEFAULT_CAPTION
+    fields = re.findall(r"\{([^{}]*)\}", template)
+    unknown = [f for f in fields if f not in CAPTION_FIELDS]
+    if unknown:
+        r.error(("style", "caption"), f"unknown field '{{{unknown[0]}}}' in the caption",
+                "use " + ", ".join(f"{{{f}}}" for f in CAPTION_FIELDS), key_line=True)
+        template = DEFAULT_CAPTION
+    elif not fields:
+        r.error(("style", "caption"), "the caption names no field",
+                'e.g. "{name} · {location}"', key_line=True)
+        template = DEFAULT_CAPTION
+    for key, value in data.items():
+        if key in ("theme", "caption"):
+            continue
+        try:
+            theme = theme_module.with_values(theme, {key: value})
+        except theme_module.ThemeError as exc:
+            if str(exc).startswith("unknown theme key"):
+                r.error(("style", key), f"unknown key '{key}'",
+                        did_you_mean(key, ["theme", "caption", *theme_module.KEYS]), key_line=True)
+            else:
+                r.error(("style", key), str(exc).partition(": ")[2] or str(exc), key_line=True)
+    if theme.background_image:  # the manifest's is relative to the folder, a theme file's to the theme
+        if "background_image" in data:
+            rel = r.inside(("style", "background_image"), theme.background_image, "image", PHOTO_SUFFIXES)
+            image = None if rel is None else str(r.folder / rel)
+        else:  # relative to the theme file, which is in the folder (built-in themes have no image)
+            rel_to_folder = (base / theme.background_image).resolve()
+            image = None
+            if not rel_to_folder.is_relative_to(r.root) or not rel_to_folder.is_file():
+                r.error(("style", "theme"), f"the theme's background_image '{theme.background_image}' is not "
+                        "a file inside the folder", "keep the image beside the theme file", key_line=True)
+            else:
+                image = str(base / theme.background_image)
+        theme = dataclasses.replace(theme, background_image=image)
+    return theme_module.readable(theme), template

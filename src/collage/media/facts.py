@@ -1,0 +1,81 @@
+"""The folder's media, measured for the planner: photo shapes (for `grid: auto` and crops), faces and
+sign (for cover crops and Ken Burns), and the music (its length, and its beats over the video). Each is
+read only when the manifest needs it, so `collage plan` on a plain folder imports no imaging library.
+An unreadable file is left out here; the checks report it by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from collage.errors import CollageError
+from collage.model.project import GridItem, Message, PhotoItem, Project
+from collage.model.timeline import Box, MediaFacts, MusicFacts
+
+
+def probe(project: Project) -> MediaFacts:
+    """Every fact the plan may need, but the beats (they depend on the planned length: `with_beats`)."""
+    return MediaFacts(photo_sizes(project), photo_subjects(project), _music(project, None))
+
+
+def with_beats(project: Project, facts: MediaFacts, seconds: float) -> MediaFacts:
+    """`facts` with the music's beats over the first `seconds` of the bed as it plays under the video."""
+    return replace(facts, music=_music(project, seconds))
+
+
+def _music(project: Project, beats_over: float | None) -> MusicFacts | None:
+    if not (project.timing.fit == "music" or project.timing.beats) or not project.music.tracks:
+        return None
+    from collage.audio import bed
+
+    try:
+        for track in project.music.tracks:  # decodable first (cached for the checks and the bed): a bad
+            bed.measure(project.folder / track.file, track.start, track.end)  # file stops here, by name
+        return bed.facts(project, beats_over)
+    except (CollageError, OSError, ValueError, KeyError):  # unreadable music: the checks name the file
+        return None
+
+
+def covered(project: Project) -> list[Message]:
+    """Messages shown cover-cropped or moving, with no focus of their own: their crops and Ken Burns
+    moves follow faces and sign."""
+    moving = {item.message for item in project.sequence if isinstance(item, PhotoItem) and item.motion != "none"}
+    grids = any(isinstance(item, GridItem) and item.motion != "none" for item in project.sequence)
+    return [m for m in project.messages if m.focus is None and (
+        (m.fit or project.fit) == "cover" or m.motion == "kenburns" or m.id in moving or (grids and m.motion is None))]
+
+
+def photo_sizes(project: Project) -> dict[str, tuple[int, int]] | None:
+    """Each approved photo's upright size from its header, when a `grid: auto` will lay photos out by
+    their shapes (None otherwise: Pillow is then not even imported). An unreadable photo is left out;
+    the checks report it."""
+    auto = any(isinstance(item, GridItem) and item.layout is None for item in project.sequence)
+    if not auto and not any((m.fit or project.fit) == "cover" for m in project.messages) and not covered(project):
+        return None
+    from collage.media import photos
+
+    sizes: dict[str, tuple[int, int]] = {}
+    for m in project.messages:
+        try:
+            info = photos.probe(project.folder / m.photo)
+        except photos.PhotoError:
+            continue
+        sizes[m.id] = (info.width, info.height)
+    return sizes
+
+
+def photo_subjects(project: Project) -> dict[str, tuple[Box, ...]] | None:
+    """Faces and sign of every photo that will be cover-cropped (None when none is: OpenCV is then not
+    imported). An unreadable photo is left out; the checks report it."""
+    shown = covered(project)
+    if not shown:
+        return None
+    from collage.media import photos, subjects
+
+    found: dict[str, tuple[Box, ...]] = {}
+    for m in shown:
+        try:
+            found[m.id] = subjects.detect(project.folder / m.photo).boxes
+        except photos.PhotoError:
+            continue
+    return found

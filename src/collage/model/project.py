@@ -1,0 +1,145 @@
+"""The project as validated: what every stage after the manifest reads. Frozen data, no behaviour
+beyond lookups; built only by `collage.manifest`. There is deliberately no email anywhere here, and
+only approved messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from collage.errors import Problem
+from collage.model.theme import DEFAULT as DEFAULT_THEME
+from collage.model.theme import Theme
+
+DEFAULT_CAPTION = "{name} · {profession} · {location}"
+CAPTION_FIELDS = ("name", "profession", "location", "message")
+
+Fit = Literal["blur", "contain", "cover"]  # whole over a blurred fill of itself; whole; filling the box
+Motion = Literal["none", "kenburns"]  # kenburns: a slow push in, drifting toward the face and the sign
+TransitionStyle = Literal["crossfade", "fade", "cut", "slide"]
+TRANSITION_STYLES: tuple[TransitionStyle, ...] = ("crossfade", "fade", "cut", "slide")
+
+
+@dataclass(frozen=True)
+class Transition:
+    """How one slide gives way to the next. None fields are taken from `timing.transition`."""
+
+    style: TransitionStyle | None = None  # crossfade; fade (through black); cut; slide (the next pushes in)
+    seconds: float | None = None
+
+    def over(self, default: Transition) -> Transition:
+        """This transition with its missing parts taken from `default`; a cut takes no time."""
+        style = self.style or default.style
+        seconds = 0.0 if style == "cut" else (default.seconds if self.seconds is None else self.seconds)
+        return Transition(style, seconds)
+
+
+@dataclass(frozen=True)
+class Timing:
+    title: float = 5.0
+    slide: float | Literal["auto"] = 6.0  # auto: longer for slides with more to read
+    transition: Transition = Transition("crossfade", 1.0)
+    fit: Literal["none", "music"] = "none"  # music: scale slides so the video ends with the music
+    min: float = 2.0  # bounds for `auto` and `fit`, per slide
+    max: float = 20.0
+    beats: bool = False  # move cuts onto the music's beats (within 0.3 s)
+
+
+@dataclass(frozen=True)
+class Track:
+    file: str  # relative to the folder
+    line: int | None = None
+    volume: float = 0.0  # dB, applied after levelling
+    start: float = 0.0  # trim, seconds into the file
+    end: float | None = None
+
+
+@dataclass(frozen=True)
+class Music:
+    tracks: tuple[Track, ...] = ()
+    loudness: float = -16.0  # integrated LUFS of the whole bed (EBU R128)
+    crossfade: float = 2.0  # equal-power crossfade between consecutive tracks (and at a loop)
+    fade_in: float = 1.5
+    fade_out: float = 3.0
+
+
+@dataclass(frozen=True)
+class Message:
+    """An approved photo message. There is deliberately no email field."""
+
+    id: str
+    photo: str  # relative to the folder, as written in the manifest
+    name: str | None = None
+    profession: str | None = None
+    location: str | None = None
+    text: str | None = None
+    tags: tuple[str, ...] = ()
+    line: int | None = None
+    fit: Fit | None = None  # None: the video's
+    focus: tuple[float, float] | None = None  # what a cover crop keeps in view (fractions); None: found
+    motion: Motion | None = None  # None: the sequence item's
+
+
+@dataclass(frozen=True)
+class TitleItem:
+    title: str
+    subtitle: str | None = None
+    body: str | None = None
+    duration: float | None = None
+    transition: Transition | None = None
+    line: int | None = None
+    kind: Literal["title"] = "title"
+
+
+@dataclass(frozen=True)
+class GridItem:
+    layout: tuple[int, int] | None  # (cols, rows); None = auto
+    select: Literal["all"] | tuple[str, ...] | str  # `all`, explicit ids (tuple) or a tag (str)
+    duration: float | None = None
+    transition: Transition | None = None
+    line: int | None = None
+    motion: Motion = "none"
+    kind: Literal["grid"] = "grid"
+
+
+@dataclass(frozen=True)
+class PhotoItem:
+    message: str
+    duration: float | None = None
+    transition: Transition | None = None
+    line: int | None = None
+    motion: Motion = "none"
+    kind: Literal["photo"] = "photo"
+
+
+SequenceItem = TitleItem | GridItem | PhotoItem
+
+
+@dataclass(frozen=True)
+class Project:
+    folder: Path
+    manifest: Path
+    title: str
+    size: tuple[int, int]
+    fps: int
+    output: Path  # absolute
+    timing: Timing
+    music: Music
+    sequence: tuple[SequenceItem, ...]
+    messages: tuple[Message, ...]  # approved only, in manifest order
+    unapproved: frozenset[str] = field(default_factory=frozenset)
+    fit: Fit = "blur"
+    sequence_given: bool = True
+    warnings: tuple[Problem, ...] = ()
+    theme: Theme = DEFAULT_THEME
+    caption_template: str = DEFAULT_CAPTION
+
+    def path(self, rel: str) -> Path:
+        return self.folder / rel
+
+    def message(self, message_id: str) -> Message:
+        for m in self.messages:
+            if m.id == message_id:
+                return m
+        raise KeyError(message_id)
