@@ -56,6 +56,7 @@ class Settings:
     preview: bool = False
     audio_bitrate: str = "192k"
     sample_rate: int = 48000
+    audio_coder: str = "twoloop"
     jobs: int = 1  # segments encoded at once
     cache_dir: Path | None = None  # None: no cache (segments are encoded in a scratch folder)
     cache_limit: int = DEFAULT_CACHE_LIMIT
@@ -70,18 +71,21 @@ def resolve_settings(project: Project, output: Path | str | None = None, preview
                      cache_limit: int = DEFAULT_CACHE_LIMIT) -> Settings:
     """Defaults, then the manifest, then the caller's choices. The cache lives beside the output, in
     `collage-cache/`, unless `cache_dir` names another folder or `cache` is False."""
-    size, fps, crf, preset, audio = project.size, project.fps, 19, "medium", ("192k", 48000)
+    size, fps, crf, preset, audio, coder = project.size, project.fps, 19, "medium", ("192k", 48000), "twoloop"
     out = Path(output).absolute() if output is not None else project.output
     if preview:
         w, h = project.size
         scale = PREVIEW_SHORT_SIDE / min(w, h)
         size, fps, crf, preset = (_even(w * scale), _even(h * scale)), min(project.fps, PREVIEW_FPS), 26, "ultrafast"
-        audio = ("96k", 48000)  # the output contract's rate: AAC 48 kHz stereo, at a lower bitrate
+        # The output contract's AAC-LC 48 kHz stereo, at a lower bitrate and with ffmpeg's fast coder: the
+        # default coder spent 3 of a preview's 12 CPU-seconds on the bed alone (measured).
+        audio = ("96k", 48000)
+        coder = "fast"
         out = out if output is not None else project.output.with_suffix(".preview.mp4")
     folder = None
     if cache:
         folder = Path(cache_dir).absolute() if cache_dir is not None else out.parent / "collage-cache"
-    return Settings(size, fps, out, crf=crf, preset=preset, preview=preview, audio_bitrate=audio[0],
+    return Settings(size, fps, out, crf=crf, preset=preset, preview=preview, audio_bitrate=audio[0], audio_coder=coder,
                     sample_rate=audio[1], jobs=jobs or default_jobs(),
                     cache_dir=folder, cache_limit=cache_limit)
 
@@ -122,7 +126,7 @@ class Job:
     def _spec(self, pixel_format: PixelFormat = "yuv420p") -> EncodeSpec:
         t, s = self.timeline, self.settings
         return EncodeSpec(s.size[0], s.size[1], t.fps, t.frames, self.project.title, crf=s.crf, preset=s.preset,
-                          audio_bitrate=s.audio_bitrate, sample_rate=s.sample_rate,
+                          audio_bitrate=s.audio_bitrate, sample_rate=s.sample_rate, audio_coder=s.audio_coder,
                           pixel_format=pixel_format, chapters=t.chapters())
 
     def _single_pass(self, encoder: Encoder, progress: Progress | None) -> Result:

@@ -87,7 +87,7 @@ def bed(music: Music, folder: Path, spec: EncodeSpec, digests: Digests, tool_key
         track.pop("line")  # where in the manifest, not what plays
     tracks = [digests(folder / t.file) for t in music.tracks]
     return _digest({"music": settings, "tracks": tracks, "frames": spec.frames, "fps": spec.fps,
-                    "audio": [spec.audio_bitrate, spec.sample_rate], "tool": tool_key})
+                    "audio": [spec.audio_bitrate, spec.sample_rate, spec.audio_coder], "tool": tool_key})
 
 
 def run(segment_keys: list[str]) -> str:

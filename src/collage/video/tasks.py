@@ -22,7 +22,7 @@ from collage.draw.pixels import Packed, PixelFormat
 from collage.model.project import Music
 from collage.model.theme import Theme
 from collage.model.timeline import Segment, Slide
-from collage.video.encode import EncodeSpec, ffmpeg_pipe, run_ffmpeg, segment_command, silence_command
+from collage.video.encode import EncodeSpec, aac_args, ffmpeg_pipe, run_ffmpeg, segment_command, silence_command
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def encode_bed(task: BedTask) -> Path:
     from collage.audio import bed as audio
 
     spec = task.spec
-    codec = ("-c:a", "aac", "-b:a", spec.audio_bitrate, "-ar", str(spec.sample_rate))
+    codec = tuple(aac_args(spec))
     if audio.build_bed(task.folder, task.music, spec.duration, task.target, codec) is None:
         run_ffmpeg(lambda target: silence_command(spec, target), task.target)  # players expect an audio track
     return task.target
