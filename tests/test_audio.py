@@ -20,7 +20,7 @@ from collage.model.project import Music, Track
 from collage.model.timeline import Timeline
 from collage.render import render
 
-from .conftest import RED, msg, small_manifest
+from .support.media import RED, msg, small_manifest
 
 
 def tone(path: Path, seconds: float, amplitude: float, freq: float = 440.0, rate: int = 44100) -> Path:
@@ -132,7 +132,7 @@ def test_fit_music_makes_the_video_as_long_as_the_track(make_folder: Callable[..
     tone(folder / "music" / "song.wav", 47.0, 0.2)
     result = render(folder)
     assert abs(result.timeline.duration - 47.0) <= 1 / result.timeline.fps
-    from .conftest import probe
+    from .support.media import probe
 
     info = probe(result.output)
     assert abs(info["video"]["frames"] / 10 - 47.0) <= 0.1 + 1e-9
@@ -170,7 +170,7 @@ def test_beats_move_cuts_onto_clicks(make_folder: Callable[..., Path]) -> None:
 
 
 def test_join_between_tracks_does_not_click(make_folder: Callable[..., Path]) -> None:
-    from .conftest import decode_audio
+    from .support.media import decode_audio
 
     folder = make_folder(small_manifest(
         [msg("red")], music={"crossfade": 0, "tracks": [{"file": "music/a.wav"}, {"file": "music/b.wav"}]},
@@ -186,7 +186,7 @@ def test_join_between_tracks_does_not_click(make_folder: Callable[..., Path]) ->
 
 
 def test_track_trim_volume_and_fades(make_folder: Callable[..., Path]) -> None:
-    from .conftest import decode_audio
+    from .support.media import decode_audio
 
     folder = make_folder(small_manifest(
         [msg("red")], music={"fade_out": "1s", "tracks": [{"file": "music/a.wav", "start": "1s", "end": "3s",
@@ -218,7 +218,7 @@ def test_slide_auto_gives_more_time_to_more_to_read(make_folder: Callable[..., P
 ])
 def test_every_common_format_rate_and_layout(make_folder: Callable[..., Path], name: str, codec: str, rate: int,
                                               channels: int) -> None:
-    from .conftest import decode_audio, probe
+    from .support.media import decode_audio, probe
 
     folder = make_folder(small_manifest([msg("red")], music=[{"file": f"music/{name}"}],
                                         sequence=[{"photo": "red", "duration": "3s"}]), {"red": RED})

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from collage.cli import app
 
-from .conftest import GREEN, RED, msg, small_manifest, solid
+from .support.media import GREEN, RED, msg, small_manifest, solid
 
 runner = CliRunner()
 

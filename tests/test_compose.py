@@ -12,7 +12,7 @@ from collage.draw.compose import Composer
 from collage.render import render
 from collage.video.encode import MemoryEncoder
 
-from .conftest import BLUE, RED, close, mean_colour, msg, small_manifest
+from .support.media import BLUE, RED, close, mean_colour, msg, small_manifest
 
 
 def test_crossfade_moves_steadily_from_one_slide_to_the_next(make_folder: Callable[..., Path]) -> None:

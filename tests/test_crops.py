@@ -14,7 +14,7 @@ from collage.draw.compose import Composer
 from collage.media import subjects
 from collage.plan import layout
 
-from .conftest import msg, small_manifest
+from .support.media import msg, small_manifest
 
 DATA = Path(__file__).parent / "data"
 HEAD = (150, 15, 300, 168)  # in astronaut.jpg (512x512), hair to chin

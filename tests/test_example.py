@@ -8,7 +8,7 @@ from collage import build_plan, load
 from collage.check import run
 from collage.render import render
 
-from .conftest import decode, probe
+from .support.media import decode, probe
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "lawyers-day"
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from collage.cli import app
 
-from .conftest import GREEN, MAGENTA, RED, msg, small_manifest, solid
+from .support.media import GREEN, MAGENTA, RED, msg, small_manifest, solid
 
 runner = CliRunner()
 SECRET = "alice.private@example.org"

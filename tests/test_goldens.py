@@ -18,7 +18,7 @@ from PIL import Image
 from collage import build_plan, load
 from collage.draw.compose import Composer
 
-from .conftest import BLUE, CYAN, GREEN, ORANGE, RED, YELLOW, msg, small_manifest
+from .support.media import BLUE, CYAN, GREEN, ORANGE, RED, YELLOW, msg, small_manifest
 
 GOLDENS = Path(__file__).parent / "goldens"
 TOLERANCE = 3.0  # mean absolute difference per channel, 0-255

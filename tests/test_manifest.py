@@ -11,7 +11,7 @@ from collage.manifest import load, parse_size
 from collage.manifest.durations import parse_duration
 from collage.model.project import Transition
 
-from .conftest import RED, solid
+from .support.media import RED, solid
 
 
 @pytest.mark.parametrize(("text", "seconds"), [

@@ -14,7 +14,7 @@ from collage.draw.compose import Composer
 from collage.errors import InputError
 from collage.plan import layout
 
-from .conftest import BLUE, RED, msg, small_manifest
+from .support.media import BLUE, RED, msg, small_manifest
 from .test_crops import held_sign_photo
 
 
@@ -74,7 +74,7 @@ def test_moving_frames_are_the_same_every_time(moving: tuple[Path, object]) -> N
 def test_a_moving_slide_renders_segmented(moving: tuple[Path, object]) -> None:
     from collage.render import render
 
-    from .conftest import decode
+    from .support.media import decode
 
     folder, timeline = moving
     result = render(folder, jobs=2)

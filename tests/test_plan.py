@@ -12,7 +12,7 @@ from collage import build_plan, load
 from collage.model.project import Message
 from collage.plan import caption_text
 
-from .conftest import RED, solid
+from .support.media import RED, solid
 
 
 def _folder(tmp_path: Path, durations: list[float], transition: float, fps: int) -> Path:

@@ -18,7 +18,7 @@ from collage import build_plan, load
 from collage.errors import InputError
 from collage.render import render
 
-from .conftest import (
+from .support.media import (
     BLUE,
     CYAN,
     GREEN,
@@ -60,7 +60,7 @@ def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """One render shared by the checks below (rendering is the slow part)."""
     folder = tmp_path_factory.mktemp("e2e") / "folder"
-    from .conftest import solid
+    from .support.media import solid
 
     for ident, colour in {"red": RED, "green": GREEN, "blue": BLUE, "yellow": YELLOW, "secret": MAGENTA}.items():
         solid(folder / "photos" / f"{ident}.jpg", colour, quality=95)

@@ -19,7 +19,7 @@ from collage.render import render
 from collage.video.cache import SegmentCache
 from collage.video.encode import FFmpegEncoder
 
-from .conftest import BLUE, CYAN, GREEN, ORANGE, RED, YELLOW, msg, small_manifest
+from .support.media import BLUE, CYAN, GREEN, ORANGE, RED, YELLOW, msg, small_manifest
 
 
 def _manifest(caption_of_blue: str = "Blue Person") -> dict[str, Any]:
@@ -59,7 +59,7 @@ def _diff(a: np.ndarray, b: np.ndarray) -> float:
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The same folder rendered segmented (2 workers, cached) and in one pass."""
-    from .conftest import solid
+    from .support.media import solid
 
     folder = tmp_path_factory.mktemp("segments") / "folder"
     for ident, colour in PHOTOS.items():

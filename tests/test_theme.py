@@ -17,7 +17,7 @@ from collage.model import theme
 from collage.model.project import Message
 from collage.plan import caption_text
 
-from .conftest import BLUE, RED, WHITE, msg, small_manifest
+from .support.media import BLUE, RED, WHITE, msg, small_manifest
 
 
 @pytest.mark.parametrize("name", themes.builtin_names())

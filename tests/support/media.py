@@ -1,0 +1,113 @@
+"""Test media made in code, and ways to look at what collage wrote: solid-colour photos make "which photo
+is in which cell" an exact question. Test modules import these helpers from here (conftest only holds
+the fixtures)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+RED = (220, 30, 30)
+GREEN = (30, 190, 60)
+BLUE = (40, 70, 230)
+YELLOW = (235, 205, 30)
+CYAN = (30, 200, 210)
+ORANGE = (240, 130, 20)
+MAGENTA = (255, 0, 255)  # reserved for messages that must never appear
+WHITE = (250, 250, 250)
+
+
+def solid(path: Path, colour: tuple[int, int, int], size: tuple[int, int] = (400, 300), **save: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, colour).save(path, **save)
+    return path
+
+
+def two_tone_sideways(path: Path, top: tuple[int, int, int], bottom: tuple[int, int, int],
+                      size: tuple[int, int] = (300, 400)) -> Path:
+    """A portrait photo (top colour over bottom colour when upright) stored as a phone does: pixels
+    rotated sideways, with EXIF Orientation 6 saying how to turn them upright."""
+    w, h = size
+    upright = Image.new("RGB", (w, h), top)
+    upright.paste(Image.new("RGB", (w, h // 2), bottom), (0, h // 2))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path.parent.mkdir(parents=True, exist_ok=True)
+    upright.transpose(Image.Transpose.ROTATE_90).save(path, quality=95, exif=exif)
+    return path
+
+
+def small_manifest(messages: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "title": "Test",
+        "video": {"size": "320x180", "fps": 10, "output": "out/test.mp4"},
+        "timing": {"title": "1s", "slide": "2s", "transition": "0.5s"},
+    }
+    base.update(extra)
+    base["messages"] = messages
+    return base
+
+
+def msg(ident: str, approved: bool = True, **fields: Any) -> dict[str, Any]:
+    return {"id": ident, "photo": f"photos/{ident}.jpg", **fields, "approved": approved}
+
+
+def probe(path: Path) -> dict[str, Any]:
+    """What a player sees of the file's streams (PyAV, since imageio-ffmpeg ships no ffprobe)."""
+    import av
+
+    with av.open(str(path)) as container:
+        v = container.streams.video[0]
+        a = container.streams.audio[0]
+        vc, ac = v.codec_context, a.codec_context
+        frames = sum(1 for _ in container.demux(v) if _.size)
+        return {
+            "format": container.format.name,
+            "metadata": dict(container.metadata),
+            "video": {
+                "codec": vc.name, "profile": vc.profile, "pix_fmt": vc.pix_fmt, "width": vc.width,
+                "height": vc.height, "fps": float(v.average_rate), "frames": frames,
+                "primaries": vc.color_primaries, "trc": vc.color_trc, "matrix": vc.colorspace,
+                "range": vc.color_range, "metadata": dict(v.metadata),
+            },
+            "audio": {
+                "codec": ac.name, "rate": ac.sample_rate, "channels": ac.channels,
+                "duration": float(a.duration * a.time_base) if a.duration else None, "metadata": dict(a.metadata),
+            },
+        }
+
+
+def decode(path: Path) -> list[np.ndarray]:
+    import av
+
+    with av.open(str(path)) as container:
+        return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+
+
+def decode_audio(path: Path) -> np.ndarray:
+    import av
+
+    with av.open(str(path)) as container:
+        chunks = [f.to_ndarray() for f in container.decode(audio=0)]
+    return np.concatenate(chunks, axis=1) if chunks else np.zeros((2, 0))
+
+
+def mean_colour(frame: np.ndarray, box: list[int] | tuple[int, int, int, int], inset: float = 0.3) -> np.ndarray:
+    """Mean colour of the middle of a box (x, y, w, h), away from edges, captions and blur."""
+    x, y, w, h = box
+    dx, dy = int(w * inset), int(h * inset)
+    return frame[y + dy:y + h - dy, x + dx:x + w - dx].reshape(-1, 3).mean(axis=0)
+
+
+def close(colour: np.ndarray, expected: tuple[int, int, int], tol: float = 14.0) -> bool:
+    return bool(np.abs(colour - np.array(expected)).max() <= tol)
+
+
+def plan_json(folder: Path) -> dict[str, Any]:
+    from collage import build_plan, load
+
+    return json.loads(json.dumps(build_plan(load(folder)).to_dict()))
