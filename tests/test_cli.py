@@ -110,7 +110,7 @@ def test_render_invalid_exits_1_without_traceback(make_folder: Callable[..., Pat
     result = runner.invoke(app, ["render", str(folder)])
     assert result.exit_code == 1
     assert "collage.yaml:2: video.size: 'huge' is not a size" in result.output
-    assert "nothing was rendered" in result.output
+    assert "nothing was written" in result.output
 
 
 @pytest.mark.parametrize("output", ["movie.mov", "collage.yaml"])

@@ -12,7 +12,7 @@ from collage.draw.compose import Composer
 from collage.render import render
 from collage.video.encode import MemoryEncoder
 
-from .support.media import BLUE, RED, close, mean_colour, msg, small_manifest
+from .support.media import BLUE, RED, close, mean_colour, msg, small_manifest, solid
 
 
 def test_crossfade_moves_steadily_from_one_slide_to_the_next(make_folder: Callable[..., Path]) -> None:
@@ -126,3 +126,24 @@ def test_cover_focus_keeps_the_chosen_side(make_folder: Callable[..., Path]) -> 
     assert close(mean_colour(frame, box.as_list(), 0.2), RED, 20)
     frame, _ = _cell_frame(make_folder, "blur", fit="cover", focus=[1.0, 0.5])  # per message, over the video's
     assert close(mean_colour(frame, box.as_list(), 0.2), BLUE, 20)
+
+
+def test_a_preview_draws_the_full_renders_layout_scaled(make_folder: Callable[..., Path]) -> None:
+    """Drawn at a third of the size, a slide is the full-size drawing scaled: a small photo keeps the
+    full render's enlargement cap (it does not grow to fill the smaller box), captions their lines."""
+    from PIL import Image
+
+    from collage import build_plan, load
+    from collage.draw.compose import Artist
+
+    manifest = small_manifest([msg("red", name="Alice Chen", profession="Teacher", location="Taipei, Taiwan"),
+                               msg("blue", name="Bo")], video={"size": "1920x1080", "fps": 10})
+    folder = make_folder(manifest, {"red": RED, "blue": BLUE})
+    solid(folder / "photos" / "red.jpg", RED, size=(120, 90), quality=95)  # far smaller than its box
+    project = load(folder)
+    slide = next(s for s in build_plan(project).slides if s.kind == "grid")
+    full = Artist(folder, project.size, project.theme).draw(slide).resize((640, 360), Image.Resampling.BOX)
+    small = Artist(folder, (640, 360), project.theme, design=project.size).draw(slide)
+    diff = np.abs(np.asarray(full, dtype=np.float32) - np.asarray(small, dtype=np.float32))
+    assert diff.mean() < 4, diff.mean()
+    assert (diff.max(axis=2) > 60).mean() < 0.01  # no region drawn differently (a photo grown, a line moved)

@@ -65,7 +65,7 @@ def _fail(exc: CollageError) -> NoReturn:
     if isinstance(exc, InputError):
         _report(exc.problems)
         n = len(exc.errors)
-        _err(f"{n} error{'s' if n != 1 else ''}; nothing was rendered")
+        _err(f"{n} error{'s' if n != 1 else ''}; nothing was written")
         raise typer.Exit(1)
     _err(f"error: {exc}")
     raise typer.Exit(3 if isinstance(exc, RenderError) else 1)
@@ -89,6 +89,10 @@ def render(
                                                    help="Keep encoded segments here (default: collage-cache/ "
                                                         "beside the output). Safe to delete.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Encode every segment; keep nothing.")] = False,
+    cluster: Annotated[str | None, typer.Option("--cluster", envvar="COLLAGE_CLUSTER", show_default=False,
+                                                help="A Dask scheduler (tcp://HOST:PORT) whose workers see the folder "
+                                                     "and the cache at the same paths: segments are encoded "
+                                                     "there.")] = None,
 ) -> None:
     """Render the video. Segments unchanged since an earlier render are reused from the cache."""
     from collage.progress import ProgressReporter
@@ -97,7 +101,7 @@ def render(
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
         job = prepare(folder, manifest_path=manifest, output=output, preview=preview, jobs=jobs,
-                      cache_dir=cache_dir, cache=not no_cache)
+                      cache_dir=cache_dir, cache=not no_cache, cluster=cluster)
         _report(job.warnings)  # before the long part, so the editor can stop and fix
         result = job.run(progress=None if quiet else ProgressReporter("preview" if preview else "render"))
     except CollageError as exc:

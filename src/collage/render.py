@@ -16,13 +16,14 @@ passed down; nothing reads global configuration.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
 import tempfile
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,7 @@ class Settings:
     audio_coder: str = "twoloop"
     jobs: int = 1  # segments encoded at once
     cache_dir: Path | None = None  # None: no cache (segments are encoded in a scratch folder)
+    cluster: str | None = None  # a Dask scheduler's address: segment tasks run on its workers
     cache_limit: int = DEFAULT_CACHE_LIMIT
 
 
@@ -68,6 +70,7 @@ def default_jobs() -> int:
 
 def resolve_settings(project: Project, output: Path | str | None = None, preview: bool = False, *,
                      jobs: int | None = None, cache_dir: Path | str | None = None, cache: bool = True,
+                     cluster: str | None = None,
                      cache_limit: int = DEFAULT_CACHE_LIMIT) -> Settings:
     """Defaults, then the manifest, then the caller's choices. The cache lives beside the output, in
     `collage-cache/`, unless `cache_dir` names another folder or `cache` is False."""
@@ -87,7 +90,7 @@ def resolve_settings(project: Project, output: Path | str | None = None, preview
         folder = Path(cache_dir).absolute() if cache_dir is not None else out.parent / "collage-cache"
     return Settings(size, fps, out, crf=crf, preset=preset, preview=preview, audio_bitrate=audio[0], audio_coder=coder,
                     sample_rate=audio[1], jobs=jobs or default_jobs(),
-                    cache_dir=folder, cache_limit=cache_limit)
+                    cache_dir=folder, cache_limit=cache_limit, cluster=cluster or None)
 
 
 def _even(value: float) -> int:
@@ -222,11 +225,17 @@ class Job:
             def bed_done(path: Path) -> None:
                 bed[0] = cache.store(bed_key, path, ".m4a") if cache else path
 
-            with own_processes() as processes:
-                run = workers.runner(min(settings.jobs, max(1, len(missing) + (bed_task is not None))), processes)
+            with own_processes() as processes, _cluster(settings, project, tool) as client:
+                run: Runner
+                if client is not None:
+                    from collage.video.cluster import DaskRunner
+
+                    run, window = DaskRunner(client), 2 * max(settings.jobs, len(client.scheduler_info()["workers"]))
+                else:
+                    run = workers.runner(min(settings.jobs, max(1, len(missing) + (bed_task is not None))), processes)
+                    window = 2 * settings.jobs
                 try:
-                    _encode_missing(self, segs, missing, run, scratch, 2 * settings.jobs, finished, bed_task,
-                                    bed_done)
+                    _encode_missing(self, segs, missing, run, scratch, window, finished, bed_task, bed_done)
                     run.close()
                 except BaseException:
                     run.terminate()
@@ -255,6 +264,23 @@ class Job:
         return Result(settings.output, timeline, time.monotonic() - started, self.warnings,
                       reused=len(segs) - produced, encoded=len(missing), repeated=produced - len(missing),
                       cache=settings.cache_dir, size=settings.size)
+
+
+@contextlib.contextmanager
+def _cluster(settings: Settings, project: Project, tool: str) -> Iterator[Any]:
+    """The Dask client for `settings.cluster` once every worker has passed the preflight; None locally."""
+    if settings.cluster is None:
+        yield None
+        return
+    from collage.video.cluster import connect, preflight
+
+    assert settings.cache_dir is not None  # `prepare` requires the cache: the workers write into it
+    client = connect(settings.cluster)
+    try:
+        preflight(client, project.folder.resolve(), settings.cache_dir, tool)
+        yield client
+    finally:
+        client.close()
 
 
 def _runs(segs: list[Segment]) -> list[list[int]]:
@@ -400,6 +426,9 @@ def prepare(folder: Path | str, *, manifest_path: Path | str | None = None, outp
                                   hint="choose another output path")])
     if not _writable(settings.output.parent):
         raise InputError([Problem(str(settings.output), "cannot write there", hint="choose a folder you can write to")])
+    if settings.cluster is not None and settings.cache_dir is None:
+        raise InputError([Problem(str(settings.output), "--cluster needs the cache: the workers write their "
+                                  "segments into it", hint="drop --no-cache, or give a --cache-dir they all see")])
     if settings.cache_dir is not None and not _writable(settings.cache_dir):
         raise InputError([Problem(str(settings.cache_dir), "cannot write the cache folder",
                                   hint="choose another --cache-dir, or render with --no-cache")])

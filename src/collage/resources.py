@@ -12,6 +12,12 @@ from pathlib import Path
 
 
 @functools.cache
+def package_dir() -> Path:
+    """The installed package's own folder (every module in it counts toward the cache fingerprint)."""
+    return Path(str(files("collage")))
+
+
+@functools.cache
 def data_dir() -> Path:
     """The package's `data/` folder as a real directory (fonts are opened by file name)."""
     root = files("collage").joinpath("data")

@@ -112,7 +112,11 @@ class Artist:
 
     def _contained_size(self, photo: Image.Image, cell: Cell) -> tuple[int, int]:
         pw, ph = photo.size
-        scale = min(cell.box.w / pw, cell.box.h / ph, self.theme.max_upscale)
+        # Enlargement is capped against the photo's own pixels in the design frame: the decoded copy may be
+        # reduced (JPEG draft), and a preview's boxes are smaller, yet a small photo shows as the full render
+        # shows it (the cap is the old one exactly when the copy is whole and the frame is the design's).
+        own_height = photos.probe(self.folder / cell.photo).height
+        scale = min(cell.box.w / pw, cell.box.h / ph, self.theme.max_upscale * self.sy * own_height / ph)
         return max(1, round(pw * scale)), max(1, round(ph * scale))
 
     def _contained_rect(self, photo: Image.Image, cell: Cell) -> Rect:

@@ -112,7 +112,7 @@ def _validate(r: Reporter, text: str) -> Project:
                     "set `approved: true` on the messages to show", key_line=True)
         else:
             r.error(("messages",) if "messages" in data else (), "no messages: there is nothing to show",
-                    "add the photo messages under `messages:` (`collage init` or `collage import` writes them)")
+                    "add the photo messages under `messages:` (`collage init FOLDER` writes them for the photos found)")
     if title is None and looks_like_email(_folder_title(r.folder)):
         r.error(("title",), "the folder's name looks like an email address and would be the title",
                 "give a `title:`")
@@ -120,7 +120,7 @@ def _validate(r: Reporter, text: str) -> Project:
     if r.failed:
         raise InputError(r.problems)
     return Project(
-        folder=r.folder,
+        folder=r.folder.absolute(),  # tasks name files by absolute path: a worker's cwd is not ours
         manifest=r.manifest,
         title=title or _folder_title(r.folder),
         size=size,

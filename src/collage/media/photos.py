@@ -71,8 +71,8 @@ def _verify(path_str: str, mtime_ns: int, size: int, inode: int) -> None:
         try:
             im.load()
             im.getexif()
-        except OSError as exc:
-            raise PhotoError(f"the image data is damaged or cut short ({exc})") from None
+        except OSError:
+            raise PhotoError("the image data is damaged or cut short") from None
         except Exception:  # hostile bytes can fail inside any format plugin; all mean the same here
             raise PhotoError("the image data is damaged") from None
 
@@ -115,8 +115,8 @@ def load(path: Path, fit: tuple[int, int], background: tuple[int, int, int], cov
                      (max(1, int(w * scale)), max(1, int(h * scale))))
         try:
             im.load()
-        except OSError as exc:
-            raise PhotoError(f"the image data is damaged or cut short ({exc})") from None
+        except OSError:
+            raise PhotoError("the image data is damaged or cut short") from None
         icc = im.info.get("icc_profile")
         upright = ImageOps.exif_transpose(im)
         return _to_srgb(upright, icc, background)
@@ -152,6 +152,6 @@ def _to_srgb(im: Image.Image, icc: bytes | None, background: tuple[int, int, int
 
 def problem(rel: str, message_id: str, manifest: str, line: int | None, exc: Exception) -> Problem:
     why = f"cannot read it: {exc.strerror}" if isinstance(exc, OSError) and exc.strerror else str(exc)
-    return Problem(manifest, f"photo '{rel}' of message '{message_id}': {why}", line=line, field="photo",
-                   hint="replace the file or fix its format")
+    return Problem(manifest, f"photo '{rel}' of message '{message_id}': {why}", line=line,
+                   field=f"messages[{message_id}].photo", hint="replace the file with a whole copy of the photo")
 

@@ -33,10 +33,9 @@ def _digest(value: Any) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
 
 
-@functools.lru_cache(maxsize=1)
-def _sources_digest() -> str:
+@functools.lru_cache(maxsize=4)
+def sources_digest(package: Path) -> str:
     """Every module of the package, in every subpackage, by its path inside the package."""
-    package = Path(__file__).parent
     h = hashlib.blake2b(digest_size=20)
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
@@ -45,10 +44,10 @@ def _sources_digest() -> str:
 
 def tool(digests: Digests) -> str:
     from collage.ffmpeg import ffmpeg_exe
-    from collage.resources import fonts_dir
+    from collage.resources import fonts_dir, package_dir
 
     fonts = {p.name: digests(p) for p in sorted(fonts_dir().iterdir()) if p.suffix.lower() in (".otf", ".ttf", ".ttc")}
-    return _digest({"version": __version__, "sources": _sources_digest(), "fonts": fonts,
+    return _digest({"version": __version__, "sources": sources_digest(package_dir()), "fonts": fonts,
                     "ffmpeg": Path(ffmpeg_exe()).name})
 
 

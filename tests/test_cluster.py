@@ -1,0 +1,180 @@
+"""The render's tasks on a Dask cluster: the same bytes as a local render, a worker lost mid-render
+changes nothing, a worker that is not the same collage is refused before any work, and the cache
+fingerprint covers every module. Schedulers and workers listen on 127.0.0.1 only, and are stopped
+(workers first) when the test ends."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from .support.media import BLUE, CYAN, GREEN, ORANGE, RED, YELLOW, msg, small_manifest
+
+distributed = pytest.importorskip("distributed")
+
+PHOTOS = {"red": RED, "green": GREEN, "blue": BLUE, "yellow": YELLOW, "cyan": CYAN, "orange": ORANGE}
+
+
+def _folder(make_folder: Callable[..., Path]) -> Path:
+    manifest = small_manifest([msg(k, name=k.title()) for k in PHOTOS], music=[{"file": "music/tone.wav"}])
+    manifest["timing"] = {"title": "1s", "slide": "3s", "transition": "0.5s"}
+    manifest["sequence"] = [{"title": "Cluster"}, {"grid": "2x2", "messages": "all"}, {"photo": "red"},
+                            {"title": "End"}]
+    folder = make_folder(manifest, PHOTOS)
+    _tone(folder / "music" / "tone.wav")
+    return folder
+
+
+def _tone(path: Path) -> None:
+    import wave
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t = np.arange(48000 * 4) / 48000
+    samples = (0.2 * np.sin(2 * np.pi * 330 * t) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(48000)
+        w.writeframes(samples.tobytes())
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Two worker processes of one thread each, everything on 127.0.0.1, no dashboards."""
+    import dask
+
+    scratch = tmp_path_factory.mktemp("dask")
+    with dask.config.set({"temporary-directory": str(scratch)}):
+        local = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                         dashboard_address=None, worker_dashboard_address=None)
+    try:
+        yield local
+    finally:
+        local.close(timeout=30)  # workers, then the scheduler
+
+
+def _render(folder: Path, out: Path, cache: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "collage", "render", str(folder), "-q", "-o", str(out),
+                           "--cache-dir", str(cache), *extra], capture_output=True, text=True, timeout=300,
+                          check=False)
+
+
+def test_a_cluster_render_is_the_local_render_byte_for_byte(make_folder: Callable[..., Path], tmp_path: Path,
+                                                             cluster: Any) -> None:
+    folder = _folder(make_folder)
+    local = _render(folder, tmp_path / "local.mp4", tmp_path / "cache-local", "--jobs", "2")
+    assert local.returncode == 0, local.stderr
+    remote = _render(folder, tmp_path / "remote.mp4", tmp_path / "cache-remote", "--cluster",
+                     cluster.scheduler_address)
+    assert remote.returncode == 0, remote.stderr
+    assert (tmp_path / "remote.mp4").read_bytes() == (tmp_path / "local.mp4").read_bytes()
+    # The results landed in the cache on this machine, as a local render's do: a second render reuses them.
+    again = _render(folder, tmp_path / "again.mp4", tmp_path / "cache-remote", "--cluster", cluster.scheduler_address)
+    assert again.returncode == 0 and (tmp_path / "again.mp4").read_bytes() == (tmp_path / "local.mp4").read_bytes()
+    assert "0 encoded" in again.stdout
+
+
+def test_a_worker_killed_mid_render_changes_nothing(make_folder: Callable[..., Path], tmp_path: Path,
+                                                   cluster: Any) -> None:
+    """A worker process killed by its pid while it works: Dask runs its tasks again elsewhere (the nanny
+    starts a new worker), and the file is the same."""
+    folder = _folder(make_folder)
+    assert _render(folder, tmp_path / "local.mp4", tmp_path / "cache-local").returncode == 0
+    client = distributed.Client(cluster.scheduler_address, set_as_default=False)
+    try:
+        pids = list(client.run(os.getpid).values())
+    finally:
+        client.close()
+    cache = tmp_path / "cache-remote"
+    result: dict[str, subprocess.CompletedProcess[str]] = {}
+    runner = threading.Thread(target=lambda: result.setdefault("r", _render(
+        folder, tmp_path / "remote.mp4", cache, "--cluster", cluster.scheduler_address)))
+    runner.start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list((cache / "tmp").glob("run-*/slide-*.npy")):
+        time.sleep(0.05)  # the first slide drawn on a worker: tasks are under way
+    os.kill(pids[0], signal.SIGKILL)
+    runner.join(timeout=300)
+    assert "r" in result and result["r"].returncode == 0, result.get("r")
+    assert (tmp_path / "remote.mp4").read_bytes() == (tmp_path / "local.mp4").read_bytes()
+
+
+def test_a_worker_with_another_fingerprint_is_refused_before_any_work(make_folder: Callable[..., Path],
+                                                                      tmp_path: Path) -> None:
+    """A worker whose ffmpeg build differs would encode other bytes: refused, exit 3, nothing encoded."""
+    import imageio_ffmpeg
+
+    other = tmp_path / "bin" / "ffmpeg-other-build"
+    other.parent.mkdir()
+    shutil.copy(imageio_ffmpeg.get_ffmpeg_exe(), other)
+    scheduler = distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None)
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).with_name("dask")), "worker", scheduler.scheduler_address, "--host", "127.0.0.1",
+         "--dashboard-address", "127.0.0.1:0", "--nworkers", "1", "--nthreads", "1", "--no-nanny",
+         "--local-directory", str(tmp_path / "w")],
+        env={**os.environ, "IMAGEIO_FFMPEG_EXE": str(other)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        client = distributed.Client(scheduler.scheduler_address, set_as_default=False)
+        try:
+            client.wait_for_workers(1, timeout=60)
+        finally:
+            client.close()
+        folder = _folder(make_folder)
+        cache = tmp_path / "cache"
+        result = _render(folder, tmp_path / "x.mp4", cache, "--cluster", scheduler.scheduler_address)
+        assert result.returncode == 3, result.stderr
+        assert "runs another collage, fonts or ffmpeg build than this machine" in result.stderr
+        assert not (tmp_path / "x.mp4").exists()
+        assert not list((cache / "entries").rglob("*.mp4"))
+    finally:
+        worker.terminate()  # workers before the scheduler
+        worker.wait(timeout=30)
+        scheduler.close(timeout=30)
+
+
+def test_no_scheduler_is_a_clear_error(make_folder: Callable[..., Path], tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    folder = _folder(make_folder)
+    result = _render(folder, tmp_path / "x.mp4", tmp_path / "cache", "--cluster", f"tcp://127.0.0.1:{port}")
+    assert result.returncode == 3, result.stderr
+    assert f"no Dask scheduler answers at tcp://127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_cluster_render_needs_the_cache(make_folder: Callable[..., Path], tmp_path: Path) -> None:
+    folder = _folder(make_folder)
+    result = subprocess.run([sys.executable, "-m", "collage", "render", str(folder), "-q", "--no-cache",
+                             "--cluster", "tcp://127.0.0.1:1"], capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert result.returncode == 1 and "--cluster needs the cache" in result.stderr
+
+
+def test_the_fingerprint_covers_every_module_of_every_subpackage(tmp_path: Path) -> None:
+    from collage.resources import package_dir
+    from collage.video.keys import sources_digest
+
+    copy = tmp_path / "collage"
+    shutil.copytree(package_dir(), copy, ignore=shutil.ignore_patterns("data", "__pycache__"))
+    before = sources_digest(copy)
+    for module in ("plan/layout.py", "manifest/sequence.py", "draw/text.py", "cli.py"):
+        target = copy / module
+        original = target.read_text()
+        target.write_text(original + "\n# changed\n")
+        assert sources_digest.__wrapped__(copy) != before, module
+        target.write_text(original)
+    assert sources_digest.__wrapped__(copy) == before
