@@ -57,7 +57,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     scratch = tmp_path_factory.mktemp("dask")
     with dask.config.set({"temporary-directory": str(scratch)}):
         local = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                         dashboard_address=None, worker_dashboard_address=None)
+                                         dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0")
     try:
         yield local
     finally:
@@ -118,7 +118,7 @@ def test_a_worker_with_another_fingerprint_is_refused_before_any_work(make_folde
     other = tmp_path / "bin" / "ffmpeg-other-build"
     other.parent.mkdir()
     shutil.copy(imageio_ffmpeg.get_ffmpeg_exe(), other)
-    scheduler = distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None)
+    scheduler = distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0")
     worker = subprocess.Popen(
         [str(Path(sys.executable).with_name("dask")), "worker", scheduler.scheduler_address, "--host", "127.0.0.1",
          "--dashboard-address", "127.0.0.1:0", "--nworkers", "1", "--nthreads", "1", "--no-nanny",

@@ -234,12 +234,16 @@ class Job:
                 else:
                     run = workers.runner(min(settings.jobs, max(1, len(missing) + (bed_task is not None))), processes)
                     window = 2 * settings.jobs
+                trace: list[dict[str, Any]] = []  # each task, how long it took, what it needed
+                phase = time.monotonic()
                 try:
-                    _encode_missing(self, segs, missing, run, scratch, window, finished, bed_task, bed_done)
+                    _encode_missing(self, segs, missing, run, scratch, window, finished, bed_task, bed_done, trace)
                     run.close()
                 except BaseException:
                     run.terminate()
                     raise
+            timings = {"encode_seconds": round(time.monotonic() - phase, 3)}
+            phase = time.monotonic()
             for k, r in enumerate(runs):
                 if len(r) == 1:  # a run of one segment is that segment
                     run_files[k] = files[r[0]]
@@ -254,8 +258,10 @@ class Job:
             audio = bed[0]
             assert audio is not None
             run_ffmpeg(lambda target: join_command(spec, listing, audio, target, chapters), settings.output)
+            timings["join_seconds"] = round(time.monotonic() - phase, 3)
             if cache:
-                cache.write_record(_record(segs, seg_keys, set(missing), settings, runs, run_keys, set(joined_runs)))
+                record = _record(segs, seg_keys, set(missing), settings, runs, run_keys, set(joined_runs))
+                cache.write_record({**record, **timings, "tasks": trace})
                 cache.prune(keep={*seg_keys, *run_keys, bed_key})
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -307,7 +313,7 @@ def _identity(seg: Segment, key: str, index: int) -> object:
 
 def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runner, scratch: Path, window: int,
                     finished: Callable[[int, Path], None], bed: BedTask | None,
-                    bed_done: Callable[[Path], None]) -> None:
+                    bed_done: Callable[[Path], None], trace: list[dict[str, Any]]) -> None:
     """Encode the segments numbered in `missing`, in order, at most `window` tasks in flight, and the bed
     (first, beside them). Each slide they show is drawn once, kept as a file while a segment still
     needs it, then deleted."""
@@ -319,6 +325,7 @@ def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runn
         encode_bed,
         encode_segment,
         segment_spec,
+        timed,
     )
 
     project, timeline, spec = job.project, job.timeline, job._spec()
@@ -329,6 +336,9 @@ def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runn
             return []  # drawn frame by frame inside its own task
         return [x for x in ((g.a, g.b) if g.kind == "blend" else (g.a,)) if x is not None]
 
+    def submit(fn: Callable[[Any], Path], task: Any, tag: tuple[str, int]) -> None:
+        run.submit(functools.partial(timed, fn), task, tag)
+
     users = Counter(x for i in missing for x in needs(i))
     drawn: dict[int, Path | None] = {}  # None while being drawn
     waiting: deque[int] = deque()
@@ -336,7 +346,7 @@ def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runn
     in_flight = 0
     exhausted = False
     if bed is not None:
-        run.submit(encode_bed, bed, ("bed", 0))
+        submit(encode_bed, bed, ("bed", 0))
         in_flight += 1
 
     def launch_ready() -> None:
@@ -355,7 +365,7 @@ def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runn
                 a = drawn[g.a] if g.a is not None else None
                 b = drawn[g.b] if g.kind == "blend" and g.b is not None else None
                 task = SegmentTask(g, a, b, segment_spec(spec, g), target)
-            run.submit(encode_segment, task, ("segment", i))
+            submit(encode_segment, task, ("segment", i))
             in_flight += 1
 
     while True:
@@ -367,7 +377,7 @@ def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runn
             for x in needs(i):
                 if x not in drawn:
                     drawn[x] = None
-                    run.submit(draw_slide, SlideTask(project.folder, timeline.slides[x], (spec.width, spec.height),
+                    submit(draw_slide, SlideTask(project.folder, timeline.slides[x], (spec.width, spec.height),
                                                      project.theme, project.manifest.name, spec.pixel_format,
                                                      scratch / f"slide-{x}.npy", (timeline.width, timeline.height)),
                                ("slide", x))
@@ -376,8 +386,10 @@ def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runn
             launch_ready()
         if in_flight == 0:
             break
-        (kind, index), path = run.next_done()
+        (kind, index), (path, seconds) = run.next_done()
         in_flight -= 1
+        trace.append({"task": f"{kind}-{index}", "seconds": round(seconds, 4),
+                      "needs": [f"slide-{x}" for x in needs(index)] if kind == "segment" else []})
         if kind == "slide":
             drawn[index] = path
         elif kind == "bed":

@@ -16,7 +16,10 @@ def parse_duration(value: object, limit: float = MAX_SECONDS) -> float:
     if isinstance(value, bool):
         raise ValueError("expected a duration such as 5, 1.5s or 1m30s, got a boolean")
     if isinstance(value, int | float):
-        seconds = float(value)
+        try:
+            seconds = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            raise ValueError("that number is far too large for a duration") from None
     elif isinstance(value, str):
         text = value.strip().replace(" ", "")
         try:
@@ -29,14 +32,19 @@ def parse_duration(value: object, limit: float = MAX_SECONDS) -> float:
                 seconds += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
                 pos = match.end()
             if pos != len(text) or not text:
-                raise ValueError(f"'{value}' is not a duration; write 5, 1.5s, 500ms or 1m30s") from None
+                raise ValueError(f"'{_quoted(value)}' is not a duration; write 5, 1.5s, 500ms or 1m30s") from None
     else:
         raise ValueError(f"expected a duration such as 5, 1.5s or 1m30s, got {type(value).__name__}")
     if seconds < 0 or seconds != seconds or seconds == float("inf"):
-        raise ValueError(f"'{value}' is not a usable duration; it must be zero or more seconds")
+        raise ValueError(f"'{_quoted(value)}' is not a usable duration; it must be zero or more seconds")
     if seconds > limit:
-        raise ValueError(f"'{value}' is longer than {_spoken(limit)}; check the units (5s, 1m30s)")
+        raise ValueError(f"'{_quoted(value)}' is longer than {_spoken(limit)}; check the units (5s, 1m30s)")
     return seconds
+
+
+def _quoted(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def _spoken(seconds: float) -> str:

@@ -16,7 +16,7 @@ from collage.manifest import video as video_section
 from collage.manifest import yamlpos
 from collage.manifest.emails import emails
 from collage.manifest.models import TOP_KEYS, VideoIn
-from collage.manifest.report import Reporter, did_you_mean, display_path, kind_of
+from collage.manifest.report import Reporter, did_you_mean, display_path, kind_of, short
 from collage.model.project import GridItem, Project, TitleItem
 from collage.privacy import looks_like_email
 
@@ -75,7 +75,7 @@ def _validate(r: Reporter, text: str) -> Project:
     emails(r, data, ())
     for key in data:
         if key not in TOP_KEYS:
-            r.error((key,), f"unknown key '{key}'", did_you_mean(key, TOP_KEYS), key_line=True)
+            r.error((key,), f"unknown key '{short(key)}'", did_you_mean(key, TOP_KEYS), key_line=True)
 
     title = data.get("title")
     if title is not None and not isinstance(title, str):
@@ -87,7 +87,7 @@ def _validate(r: Reporter, text: str) -> Project:
     video = r.model(VideoIn, data.get("video") or {}, ("video",)) or VideoIn()
     size = video_section.size(r, video)
     if not 1 <= video.fps <= 120:
-        r.error(("video", "fps"), f"{video.fps} fps is out of range", "use 1 to 120, e.g. 25 or 30")
+        r.error(("video", "fps"), f"{short(video.fps)} fps is out of range", "use 1 to 120, e.g. 25 or 30")
     timing = timing_section.timing(r, data.get("timing"))
     music = music_section.music(r, data.get("music"))
     theme, caption_template = style_section.style(r, data.get("style"))

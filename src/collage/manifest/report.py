@@ -55,7 +55,7 @@ class Reporter:
                 kind = err["type"]
                 if kind == "extra_forbidden":
                     key = str(err["loc"][-1])
-                    self.error(loc, f"unknown key '{key}'", did_you_mean(key, list(cls.model_fields)),
+                    self.error(loc, f"unknown key '{short(key)}'", did_you_mean(key, list(cls.model_fields)),
                                key_line=True)
                 elif kind == "missing":
                     self.error(loc, "required but missing", f"add '{err['loc'][-1]}:'")
@@ -69,6 +69,10 @@ class Reporter:
         if not rel.strip():
             self.error(path, f"empty {what} path", key_line=True)
             return None
+        unusable = unusable_path(rel)
+        if unusable:
+            self.error(path, f"the {what} path {unusable}", "check the file's name", key_line=True)
+            return None
         candidate = Path(rel)
         if candidate.is_absolute():
             self.error(path, f"'{rel}' is an absolute path", "paths are relative to the folder", key_line=True)
@@ -76,14 +80,15 @@ class Reporter:
         full = self.folder / candidate
         try:
             resolved = full.resolve()
-        except (OSError, RuntimeError):
-            self.error(path, f"cannot resolve '{rel}'", key_line=True)
+            exists = resolved.is_file()
+        except (OSError, RuntimeError, ValueError):
+            self.error(path, f"cannot resolve '{short(rel)}'", "check the file's name", key_line=True)
             return None
         if not resolved.is_relative_to(self.root):
             self.error(path, f"'{rel}' leads outside the folder", "keep media inside the folder (no `..`, "
                        "no links pointing out)", key_line=True)
             return None
-        if not resolved.is_file():
+        if not exists:
             # Compare stems: with the extension in, 'bob.jpg' looks like any other '.jpg'.
             names = {p.stem: p.name for p in sorted(full.parent.glob("*"))} if full.parent.is_dir() else {}
             close = difflib.get_close_matches(candidate.stem, list(names), n=1, cutoff=0.6)
@@ -106,9 +111,31 @@ def display_path(path: Path) -> str:
 
 def path_str(path: yamlpos.Path_) -> str:
     out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    for part in path:  # a key can be any text the manifest holds: quoted short
+        out += f"[{part}]" if isinstance(part, int) else (f".{short(part)}" if out else short(part))
     return out
+
+
+def unusable_path(rel: str) -> str | None:
+    """Why `rel` cannot name a file on any disk (a control character, a name over 255 bytes), or None.
+    Asked before the path reaches the filesystem, which would answer with an exception."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in rel):
+        return "contains a control character, which no file name has"
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in rel):
+        return "contains an invalid character (half of a UTF-16 pair)"
+    if any(len(part.encode()) > 255 for part in Path(rel).parts):
+        return "has a name longer than 255 bytes, which no file system allows"
+    return None
+
+
+def short(value: Any, limit: int = 40) -> str:
+    """A value as a message may quote it: cut to `limit` characters (a key can be 100,000 letters long,
+    and Python refuses to print an integer of more than 4,300 digits)."""
+    try:
+        text = str(value)
+    except ValueError:
+        return "a number too long to print"
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:

@@ -19,7 +19,7 @@ def parse_grid(value: str) -> tuple[int, int] | None:
     key = value.strip().lower()
     if key == "auto":
         return None
-    match = re.fullmatch(r"(\d+)\s*[x×]\s*(\d+)", key)
+    match = re.fullmatch(r"(\d{1,3})\s*[x×]\s*(\d{1,3})", key)
     if not match or not (1 <= int(match.group(1)) <= 6 and 1 <= int(match.group(2)) <= 6):
         raise ValueError(f"'{value}' is not a grid; write COLSxROWS (1 to 6 each, e.g. 2x2) or auto")
     return int(match.group(1)), int(match.group(2))

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from collage.manifest import themes
-from collage.manifest.report import PHOTO_SUFFIXES, Reporter, did_you_mean, kind_of
+from collage.manifest.report import PHOTO_SUFFIXES, Reporter, did_you_mean, kind_of, short
 from collage.model import theme as theme_module
 from collage.model.project import CAPTION_FIELDS, DEFAULT_CAPTION
 from collage.model.theme import DEFAULT as DEFAULT_THEME
@@ -54,7 +54,7 @@ def style(r: Reporter, data: Any) -> tuple[Theme, str]:
             theme = theme_module.with_values(theme, {key: value})
         except theme_module.ThemeError as exc:
             if str(exc).startswith("unknown theme key"):
-                r.error(("style", key), f"unknown key '{key}'",
+                r.error(("style", key), f"unknown key '{short(key)}'",
                         did_you_mean(key, ["theme", "caption", *theme_module.KEYS]), key_line=True)
             else:
                 r.error(("style", key), str(exc).partition(": ")[2] or str(exc), key_line=True)

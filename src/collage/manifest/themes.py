@@ -7,6 +7,7 @@ import dataclasses
 from pathlib import Path
 
 from collage.manifest import yamlpos
+from collage.manifest.report import short, unusable_path
 from collage.model.theme import DEFAULT, Theme, ThemeError, with_values
 from collage.resources import themes_dir
 
@@ -21,11 +22,18 @@ def load(name: str, folder: Path | None = None) -> tuple[Theme, Path]:
     path = themes_dir() / f"{name}.yaml"
     if name not in builtin_names():
         if folder is None or not name.endswith((".yaml", ".yml")):
-            raise ThemeError(f"no theme '{name}'; built in: " + ", ".join(builtin_names()))
+            raise ThemeError(f"no theme '{short(name)}'; built in: " + ", ".join(builtin_names()))
+        unusable = unusable_path(name)
+        if unusable:
+            raise ThemeError(f"the theme file's path {unusable}")
         path = folder / name
-        if not path.resolve().is_relative_to(folder.resolve()):
+        try:
+            inside, exists = path.resolve().is_relative_to(folder.resolve()), path.is_file()
+        except (OSError, ValueError):
+            raise ThemeError("the theme file's path cannot be read") from None
+        if not inside:
             raise ThemeError(f"the theme file '{name}' leads outside the folder")
-        if not path.is_file():
+        if not exists:
             raise ThemeError(f"no theme file '{name}' in the folder")
     try:
         if path.stat().st_size > yamlpos.MAX_BYTES:

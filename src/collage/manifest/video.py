@@ -7,7 +7,7 @@ from pathlib import Path
 
 from collage.manifest import yamlpos
 from collage.manifest.models import VideoIn
-from collage.manifest.report import Reporter
+from collage.manifest.report import Reporter, unusable_path
 
 SIZE_PRESETS = {
     "720p": (1280, 720),
@@ -23,7 +23,7 @@ def parse_size(value: str) -> tuple[int, int]:
     key = value.strip().lower()
     if key in SIZE_PRESETS:
         return SIZE_PRESETS[key]
-    match = re.fullmatch(r"(\d+)\s*[x×]\s*(\d+)", key)
+    match = re.fullmatch(r"(\d{1,6})\s*[x×]\s*(\d{1,6})", key)
     if not match:
         raise ValueError(f"'{value}' is not a size; write WIDTHxHEIGHT like 1920x1080, or one of "
                          + ", ".join(SIZE_PRESETS))
@@ -45,8 +45,12 @@ def size(r: Reporter, video: VideoIn) -> tuple[int, int]:
 
 def output(r: Reporter, rel: str | None) -> Path:
     rel = rel or f"out/{_slug(r.folder.resolve().name)}.mp4"
-    candidate = Path(rel)
     path: yamlpos.Path_ = ("video", "output")
+    unusable = unusable_path(rel)
+    if unusable:
+        r.error(path, f"the output path {unusable}", "give a plain file name such as out/video.mp4", key_line=True)
+        return r.folder.absolute() / "out.mp4"
+    candidate = Path(rel)
     if candidate.is_absolute():
         r.error(path, f"'{rel}' is an absolute path", "give a path relative to the folder, or use -o",
                 key_line=True)

@@ -204,7 +204,10 @@ def _build(
         result: dict[Any, Any] = {}
         written: set[str] = set()  # keys written in this mapping; merged ones may be overridden
         for key_node, value_node, explicit in _pairs(node):
-            k = loader.construct_object(key_node, deep=True)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlSyntaxError("a key must be plain text, not a list or a mapping", key_node.start_mark.line + 1,
+                                      key_node.start_mark.column + 1, "write the key as a word")
+            k = _construct(loader, key_node)
             if not isinstance(k, str):
                 k = str(k)
             if k in written and explicit:
@@ -230,4 +233,14 @@ def _build(
         return None
     if key in text_keys and isinstance(node, yaml.ScalarNode) and node.style is None:
         return node.value
-    return loader.construct_object(node, deep=True)
+    return _construct(loader, node)
+
+
+def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return loader.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError):
+        # A value its tag cannot make (`!!int abc`, a date like 2021-02-30, 5,000 digits): named, not raised.
+        raise YamlSyntaxError(f"cannot read this value as {node.tag.rpartition(':')[2] or 'YAML'}",
+                              node.start_mark.line + 1, node.start_mark.column + 1,
+                              "write it as plain text or a plain number") from None

@@ -13,8 +13,11 @@ always whole.
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -57,6 +60,13 @@ class SegmentTask:
     spec: EncodeSpec  # frames = the segment's length
     target: Path  # .mp4
     moving: Moving | None = None
+
+
+def timed(fn: Callable[[Any], Path], task: Any) -> tuple[Path, float]:
+    """Run a task and say how long it took (seconds of wall time where it ran): the render's record of
+    its tasks, from which the benchmark finds the graph's critical path."""
+    started = time.perf_counter()
+    return fn(task), time.perf_counter() - started
 
 
 def draw_slide(task: SlideTask) -> Path:
