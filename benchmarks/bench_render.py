@@ -303,18 +303,18 @@ def main() -> None:
         "preview_x_realtime": video_seconds / med("preview", "wall"),
         "help_wall_s": statistics.median(help_walls),
     }
-    rows = [("full render CPU / bare ffmpeg, same frames", f"{figures['cpu_full_vs_reference']:.3f}", "<= 1.05"),
+    rows = [("full render CPU / bare ffmpeg, same frames", f"{figures['cpu_full_vs_reference']:.3f}", "<= 0.9"),
             ("re-render after one caption edit / full (wall)", f"{figures['edit_vs_full_wall']:.3f}", "<= 0.10"),
             ("  the same in CPU", f"{figures['edit_vs_full_cpu']:.3f}", ""),
-            ("--preview speed (x realtime)", f"{figures['preview_x_realtime']:.1f}", ">= 30"),
-            ("collage --help wall (s)", f"{figures['help_wall_s']:.3f}", "<= 0.3")]
+            ("--preview speed (x realtime)", f"{figures['preview_x_realtime']:.1f}", ">= 20"),
+            ("collage --help wall (s, sampled every 0.1 s)", f"{figures['help_wall_s']:.3f}", "<= 0.15")]
     if results["moviepy"]:
         figures["moviepy_vs_full_wall"] = med("moviepy", "wall") / med("full", "wall")
         rows.insert(1, ("moviepy script wall / collage wall", f"{figures['moviepy_vs_full_wall']:.2f}", ">= 8"))
     if memory:
         figures["rss_1000_mib"] = memory[1000]["rss_mib"]
         figures["rss_1000_vs_100"] = memory[1000]["rss_mib"] / memory[100]["rss_mib"]
-        rows.append(("peak RSS, 1000 photos (MiB)", f"{figures['rss_1000_mib']:.0f}", "<= 700"))
+        rows.append(("peak RSS, 1000 photos (MiB)", f"{figures['rss_1000_mib']:.0f}", "<= 1024"))
         rows.append(("peak RSS, 1000 / 100 photos", f"{figures['rss_1000_vs_100']:.3f}", "<= 1.1"))
     print(f"\n| {'measure':<48} | {'value':>8} | {'target':>8} |\n|{'-' * 50}|{'-' * 10}|{'-' * 10}|")
     for name, value, target in rows:
