@@ -99,6 +99,11 @@ def test_init_writes_a_manifest_and_never_overwrites(tmp_path: Path) -> None:
     assert check.exit_code == 1, check.output
     assert "no message is approved: there is nothing to show (set `approved: true`" in check.output
     assert "1 error," in check.output
+    # Approved as written, with name, profession and location still empty: shown, with a warning.
+    manifest.write_text(text.replace("approved: false", "approved: true"))
+    approved = runner.invoke(app, ["check", str(tmp_path)])
+    assert approved.exit_code == 0, approved.output
+    assert "warning: messages[IMG 0001]: message 'IMG 0001' has nothing to caption it" in approved.output
     manifest.write_text("edited by hand\n")
     again = runner.invoke(app, ["init", str(tmp_path)])
     assert again.exit_code == 1 and "already exists" in again.output

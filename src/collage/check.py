@@ -118,6 +118,10 @@ def media_problems(project: Project, timeline: Timeline, verified: FileFacts | N
         if text_ok:
             problems.extend(_caption_problems(m.id, cells[m.id], timeline.height, shown, m.line,
                                               project.theme.caption_weight))
+        if all(cell.caption is None for cell, _ in cells[m.id]):  # e.g. approved as `init` left it
+            problems.append(Problem(shown, f"message '{m.id}' has nothing to caption it: it is shown without "
+                                    "a name, profession or location", line=m.line, field=f"messages[{m.id}]",
+                                    hint="fill in what the contributor sent", severity="warning"))
     problems.extend(_text_problems(project.title, shown, None, "title"))  # also the file's metadata
     for slide in timeline.slides:
         for part in ("title", "subtitle", "body"):
