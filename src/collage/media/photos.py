@@ -58,14 +58,8 @@ def _open(path: Path) -> Image.Image:
 def verify(path: Path) -> None:
     """Decode the whole photo, at a reduced scale where the format allows (JPEG: 1/8), so that a
     truncated or damaged file is found before a render starts, as drawing it would find it. Raises
-    PhotoError. Remembered per file state within the process (`check` also keeps it across runs)."""
-    st = path.stat()
-    _verify(str(path), st.st_mtime_ns, st.st_size, st.st_ino)
-
-
-@functools.lru_cache(maxsize=4096)
-def _verify(path_str: str, mtime_ns: int, size: int, inode: int) -> None:
-    with _open(Path(path_str)) as im:
+    PhotoError. Not remembered here: `check.verified_photos` remembers it by file state, across runs."""
+    with _open(path) as im:
         if im.format == "JPEG":
             im.draft("RGB", (max(1, im.width // 8), max(1, im.height // 8)))
         try:
