@@ -5,6 +5,7 @@ fingerprint covers every module. Schedulers and workers listen on 127.0.0.1 only
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -178,3 +179,61 @@ def test_the_fingerprint_covers_every_module_of_every_subpackage(tmp_path: Path)
         assert sources_digest.__wrapped__(copy) != before, module
         target.write_text(original)
     assert sources_digest.__wrapped__(copy) == before
+
+
+def _dask(*args: str, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as sink:
+        return subprocess.Popen([str(Path(sys.executable).with_name("dask")), *args], stdout=sink, stderr=sink,
+                                start_new_session=True)
+
+
+def test_the_cluster_gone_mid_render_is_exit_3_and_the_cache_keeps_what_was_finished(
+        make_folder: Callable[..., Path], tmp_path: Path) -> None:
+    """The scheduler and its workers killed (by pid) while segments are being encoded: a clear error,
+    exit 3, no output; every segment finished before is in the cache, and the next render reuses them."""
+    import socket
+
+    manifest = small_manifest([msg(k, name=k.title()) for k in PHOTOS])
+    manifest["video"]["size"] = "640x360"
+    manifest["timing"] = {"title": "1s", "slide": "3s", "transition": "0.5s"}
+    manifest["sequence"] = [{"photo": k, "motion": "kenburns"} for k in PHOTOS] * 3  # slow: drawn frame by frame
+    folder = make_folder(manifest, PHOTOS)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    log = tmp_path / "dask.log"
+    scheduler = _dask("scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", "127.0.0.1:0",
+                      log=log)
+    workers = [_dask("worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-nanny",
+                     "--dashboard-address", "127.0.0.1:0", "--local-directory", str(tmp_path / f"w{n}"),
+                     "--death-timeout", "20", log=log) for n in range(2)]
+    cache = tmp_path / "cache"
+    try:
+        client = distributed.Client(address, timeout="30s", set_as_default=False)
+        try:
+            client.wait_for_workers(2, timeout=60)
+        finally:
+            client.close()
+        render = subprocess.Popen([sys.executable, "-m", "collage", "render", str(folder), "-q", "-o",
+                                   str(tmp_path / "x.mp4"), "--cache-dir", str(cache), "--cluster", address],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(list((cache / "entries").rglob("*.mp4"))) < 2:
+            time.sleep(0.05)  # two segments finished and stored: the render is under way
+        for process in (*workers, scheduler):
+            process.kill()
+        out, err = render.communicate(timeout=120)
+    finally:
+        for process in (*workers, scheduler):  # workers first, then the scheduler
+            process.kill()
+            process.wait(timeout=30)
+    assert render.returncode == 3, (out, err)
+    assert "the Dask cluster stopped answering" in err and "Traceback" not in err
+    assert not (tmp_path / "x.mp4").exists()
+    kept = list((cache / "entries").rglob("*.mp4"))
+    assert len(kept) >= 2
+    again = _render(folder, tmp_path / "x.mp4", cache)  # on this machine: what was finished is reused
+    assert again.returncode == 0, again.stderr
+    record = json.loads((cache / "last-run.json").read_text())
+    assert record["reused"] >= len(kept) - 1  # every kept segment but at most one partial run

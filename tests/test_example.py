@@ -16,7 +16,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "lawyers-day"
 def test_example_checks_clean() -> None:
     report = run(EXAMPLE)
     assert report.ok and not report.warnings, [str(p) for p in report.problems]
-    assert report.project is not None and len(report.project.messages) == 8
+    assert report.project is not None and len(report.project.messages) == 9
     assert "pending" in report.project.unapproved
 
 

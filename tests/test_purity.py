@@ -58,9 +58,17 @@ def test_plan_command_imports_no_imaging_libraries(tmp_path: Path) -> None:
     assert "total" in out and not imported
 
 
-def test_plan_command_reads_photo_shapes_only_for_auto_grids() -> None:
+def test_plan_command_reads_photo_shapes_only_for_auto_grids(tmp_path: Path) -> None:
     """`grid: auto` sets photos by their shapes, so plan reads their headers (Pillow), nothing more."""
+    import shutil
+
     example = Path(__file__).resolve().parents[1] / "examples" / "lawyers-day"
-    out, imported = _plan_imports(example)
+    copy = tmp_path / "example"
+    shutil.copytree(example, copy)
+    manifest = copy / "collage.yaml"  # without the masked contributor, whose faces must be found
+    manifest.write_text(manifest.read_text().replace("consent: masked", "consent: anonymous"))
+    out, imported = _plan_imports(copy)
     assert "total 29.00 s" in out
     assert imported == {"PIL"}
+    _, imported = _plan_imports(example)
+    assert "numpy" in imported  # the faces to cover are looked for (OpenCV)

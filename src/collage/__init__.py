@@ -7,6 +7,8 @@ The library API (what the CLI calls):
     timeline = build_plan(project)           # pure timeline data
     report = check_folder("lawyers-day")     # problems, without rendering
     result = render_folder("lawyers-day")    # writes the MP4
+    still_frame("lawyers-day", 3)            # slide 3 at its middle, as a PNG
+    prune_cache("lawyers-day")               # cached files the manifest no longer uses, deleted
 
 Importing this package is cheap: heavy modules load inside the functions that need them.
 """
@@ -17,13 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from collage.version import __version__
 
-__all__ = ["__version__", "build_plan", "check_folder", "load", "render_folder"]
+__all__ = ["__version__", "build_plan", "check_folder", "load", "prune_cache", "render_folder", "still_frame"]
 
 if TYPE_CHECKING:
     from collage.check import Report
     from collage.model.project import Project
     from collage.model.timeline import Timeline
-    from collage.render import Result
+    from collage.render import Pruned, Result
+    from collage.still import Still
 
 
 def load(folder: Any, manifest: Any = None) -> Project:
@@ -49,3 +52,15 @@ def render_folder(folder: Any, **kwargs: Any) -> Result:
     from collage.render import render as _render
 
     return _render(folder, **kwargs)
+
+
+def still_frame(folder: Any, slide: int, at: float | None = None, **kwargs: Any) -> Still:
+    from collage.still import still
+
+    return still(folder, slide, at, **kwargs)
+
+
+def prune_cache(folder: Any, **kwargs: Any) -> Pruned:
+    from collage.render import prune_cache as _prune
+
+    return _prune(folder, **kwargs)

@@ -38,6 +38,30 @@ class Report:
     def ok(self) -> bool:
         return not self.errors
 
+    def consent(self) -> list[tuple[str, str]]:
+        """For each message on screen, by id, what of its contributor is shown: for the organiser to
+        confirm before the video ships."""
+        if self.project is None or self.timeline is None:
+            return []
+        on_screen = {c.message for s in self.timeline.slides for c in s.cells}
+        rows = []
+        for m in self.project.messages:
+            if m.id not in on_screen:
+                continue
+            mask = self.timeline.masks.get(m.id)
+            faces, boxes = (len(mask.faces), len(mask.boxes)) if mask else (0, 0)
+            if m.consent == "masked":
+                what = f"masked: {_count(faces, 'face')} + {_count(boxes, 'box')} covered"
+            else:
+                what = m.consent + (f", {_count(boxes, 'box')} covered" if boxes else "")
+            withheld = [f for f in m.hidden if m.consent == "named" or f != "name"]
+            rows.append((m.id, what + (f"; hides {', '.join(withheld)}" if withheld else "")))
+        return rows
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'es' if noun.endswith('x') and n != 1 else 's' if n != 1 else ''}"
+
 
 def verified_photos(cache_dir: Path | None) -> FileFacts:
     """Which photos decode whole, remembered by file state (in the cache folder, when there is one),
@@ -118,7 +142,7 @@ def media_problems(project: Project, timeline: Timeline, verified: FileFacts | N
         if text_ok:
             problems.extend(_caption_problems(m.id, cells[m.id], timeline.height, shown, m.line,
                                               project.theme.caption_weight))
-        if all(cell.caption is None for cell, _ in cells[m.id]):  # e.g. approved as `init` left it
+        if not m.hidden and all(cell.caption is None for cell, _ in cells[m.id]):  # as `init` left it
             problems.append(Problem(shown, f"message '{m.id}' has nothing to caption it: it is shown without "
                                     "a name, profession or location", line=m.line, field=f"messages[{m.id}]",
                                     hint="fill in what the contributor sent", severity="warning"))

@@ -115,6 +115,62 @@ def render(
     if result.cache is not None:
         again = f" (and {result.repeated} repeating them)" if result.repeated else ""
         typer.echo(f"segments: {result.encoded} encoded{again}, {result.reused} from the cache in {result.cache}")
+        files, size = result.stale
+        if files:
+            _err(f"note: the cache holds {files} encoded file(s) ({size / 1e6:.1f} MB) this manifest no longer "
+                 "uses, which may show people since withdrawn or masked: `collage cache prune "
+                 f"{_quoted(folder)}` deletes them")
+
+
+@app.command()
+def still(
+    folder: Folder,
+    slide: Annotated[int, typer.Option("--slide", "-s", min=0, help="The slide's number (as `collage plan` lists "
+                                       "it).", show_default=False)],
+    at: Annotated[float | None, typer.Option("--at", min=0, show_default=False,
+                                             help="Seconds after the slide starts (default: its middle).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", show_default=False,
+                                                help="The PNG to write (default: NAME.slide-N.png beside the "
+                                                     "video).")] = None,
+    manifest: ManifestOpt = None,
+) -> None:
+    """Write one frame of one slide as a PNG, drawn exactly as the video shows it (for proofing)."""
+    from collage.still import still as write_still
+
+    try:
+        made = write_still(folder, slide, at, manifest_path=manifest, output=output)
+    except CollageError as exc:
+        _fail(exc)
+    typer.echo(f"wrote {made.output} (slide {made.slide}, frame {made.frame}, {made.seconds:.2f} s into the video)")
+
+
+def _quoted(path: Path) -> str:
+    import shlex
+
+    return shlex.quote(str(path))
+
+
+cache_app = typer.Typer(no_args_is_help=True, help="The render cache (encoded segments kept between renders).")
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("prune")
+def cache_prune(
+    folder: Folder,
+    manifest: ManifestOpt = None,
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", show_default=False,
+                                                   help="The cache folder (default: collage-cache/ beside the "
+                                                        "output).")] = None,
+) -> None:
+    """Delete every cached segment the manifest as it is now does not use (neither its render nor its
+    preview): a withdrawn or newly masked contributor's pictures leave the disk."""
+    from collage.render import prune_cache
+
+    try:
+        pruned = prune_cache(folder, manifest_path=manifest, cache_dir=cache_dir)
+    except CollageError as exc:
+        _fail(exc)
+    typer.echo(f"pruned {pruned.cache}: {pruned.files} unused file(s) deleted ({pruned.bytes / 1e6:.1f} MB)")
 
 
 @app.command()
@@ -133,6 +189,11 @@ def check(folder: Folder, manifest: ManifestOpt = None) -> None:
         raise typer.Exit(1)
     assert report.project is not None and report.timeline is not None
     t = report.timeline
+    rows = report.consent()
+    width = min(24, max((len(i) for i, _ in rows), default=0))
+    typer.echo("shown on screen (confirm before the video ships):")
+    for ident, what in rows:
+        typer.echo(f"  {ident:<{width}}  {what}")
     typer.echo(f"ok: {len(t.slides)} slides, {t.duration:.2f} s, {len(report.project.messages)} approved "
                f"messages ({len(report.project.unapproved)} not approved), {len(report.warnings)} warning(s)")
 

@@ -3,11 +3,11 @@
     manifest.load -> pipeline.timeline (media facts, plan) -> check.media_problems -> (segments) -> join
 
 `Job.run` cuts the timeline into segments (Timeline.segments: holds in GOP-long pieces, and
-transitions), looks each up in the segment cache, and encodes only the missing ones (each different
-one once), as independent tasks (video.tasks) inline or on --jobs threads. Each slide a missing segment
-needs is drawn once per run. Beside them the music bed is built and encoded once for the whole video
-(another task); then ffmpeg's concat demuxer joins the segments and muxes the bed and chapters,
-copying every stream. `Job.run(encoder=...)` instead streams the whole video
+transitions), looks each up in the segment cache (`NullCache` when there is none: the same interface,
+keeping nothing), and turns what is missing into a task graph (video.graph: each different segment once,
+each slide it needs drawn once, the music bed beside them), run by one executor on threads, inline, or
+a Dask cluster (`_executor`, the one seam). Then ffmpeg's concat demuxer joins the segments and muxes
+the bed and chapters, copying every stream. `Job.run(encoder=...)` instead streams the whole video
 through one encoder (tests, and the single-pass reference).
 
 Settings are resolved once here (built-in defaults, then the manifest, then the caller's flags) and
@@ -22,9 +22,8 @@ import os
 import shutil
 import tempfile
 import time
-from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +35,8 @@ from collage.video.encode import Encoder, EncodeSpec
 
 if TYPE_CHECKING:
     from collage.draw.pixels import PixelFormat
-    from collage.video.tasks import BedTask
+    from collage.ffmpeg import FFmpegProcesses
+    from collage.video.cache import Cache
     from collage.video.workers import Runner
 
 DEFAULT_CACHE_LIMIT = 4 << 30
@@ -108,6 +108,20 @@ class Result:
     encoded: int = 0  # segments encoded in this run
     cache: Path | None = None
     size: tuple[int, int] = (0, 0)  # the frames' size (a preview's is smaller than the timeline's layout)
+    stale: tuple[int, int] = (0, 0)  # cached files (and bytes) this manifest no longer uses: `cache prune`
+
+
+@dataclass(frozen=True)
+class Keys:
+    segments: list[Segment]
+    segment: list[str]  # each segment's key
+    runs: list[list[int]]  # segments joined and kept together (one run a slide)
+    run: list[str]
+    bed: str
+
+    @property
+    def all(self) -> set[str]:
+        return {*self.segment, *self.run, self.bed}
 
 
 @dataclass(frozen=True)
@@ -132,6 +146,29 @@ class Job:
                           audio_bitrate=s.audio_bitrate, sample_rate=s.sample_rate, audio_coder=s.audio_coder,
                           pixel_format=pixel_format, chapters=t.chapters())
 
+    def keys(self, cache: Cache, tool: str) -> Keys:
+        """The cache key of every segment, run of segments and the bed this render needs."""
+        from collage.video import keys
+        from collage.video.encode import gop_frames
+
+        project, timeline, spec, digests = self.project, self.timeline, self._spec(), cache.digests
+        # Holds in pieces of one GOP: the keyframes fall where one long encode would put them, and a
+        # long hold no longer keeps one core busy after the others are done (an edit re-encodes a
+        # slide's pieces in parallel).
+        segs = timeline.segments(max_hold=gop_frames(timeline.fps))
+        slide_keys = [keys.slide(s, project.folder, project.theme, spec, digests, tool,
+                                 (timeline.width, timeline.height)) for s in timeline.slides]
+        seg_keys = [keys.segment(g, None if g.a is None else slide_keys[g.a],
+                                 None if g.b is None else slide_keys[g.b], spec, tool, _moments(timeline, g))
+                    for g in segs]
+        # Runs: each slide's segments (the transition into it, its hold pieces) joined once and kept,
+        # so that the final join opens one file a slide, not one a segment (ffmpeg's concat demuxer
+        # decodes a frame of every file it opens: ~20 ms at 1080p), and an edit looks up and joins
+        # only the runs it touches. A cache that keeps nothing keeps no runs either.
+        runs = _runs(segs) if cache.durable else [[i] for i in range(len(segs))]
+        run_keys = [keys.run([seg_keys[i] for i in r]) for r in runs]
+        return Keys(segs, seg_keys, runs, run_keys, keys.bed(project.music, project.folder, spec, digests, tool))
+
     def _single_pass(self, encoder: Encoder, progress: Progress | None) -> Result:
         from collage.audio import bed as audio
         from collage.draw.compose import Composer
@@ -153,16 +190,9 @@ class Job:
 
     def _segmented(self, progress: Progress | None) -> Result:
         from collage.ffmpeg import own_processes
-        from collage.video import keys, workers
-        from collage.video.cache import FileDigests, SegmentCache
-        from collage.video.encode import (
-            chapters_file,
-            concat_command,
-            concat_list,
-            gop_frames,
-            join_command,
-            run_ffmpeg,
-        )
+        from collage.video import graph, keys
+        from collage.video.cache import open_cache
+        from collage.video.encode import chapters_file, concat_command, concat_list, join_command, run_ffmpeg
         from collage.video.tasks import BedTask
 
         started = time.monotonic()
@@ -171,77 +201,45 @@ class Job:
         # Holds in pieces of one GOP: the keyframes fall where one long encode would put them, and a
         # long hold no longer keeps one core busy after the others are done (an edit re-encodes a
         # slide's pieces in parallel).
-        segs = timeline.segments(max_hold=gop_frames(timeline.fps))
-        cache = SegmentCache(settings.cache_dir, settings.cache_limit) if settings.cache_dir else None
-        scratch = cache.scratch() if cache else Path(tempfile.mkdtemp(prefix="collage-"))
-        digests = cache.digests if cache else FileDigests(None)
+        cache = open_cache(settings.cache_dir, settings.cache_limit)
+        scratch = cache.scratch()
+        digests = cache.digests
         try:
-            # Keys read every photo's bytes (once; then remembered by file stamp): only worth it with a cache.
-            tool = keys.tool(digests) if cache else ""
-            slide_keys = [keys.slide(s, project.folder, project.theme, spec, digests, tool,
-                                     (timeline.width, timeline.height)) if cache else ""
-                          for s in timeline.slides]
-
-            def key_of(index: int | None) -> str | None:
-                return None if index is None else slide_keys[index]
-
-            seg_keys = [keys.segment(g, key_of(g.a), key_of(g.b), spec, tool, _moments(timeline, g)) if cache else ""
-                        for g in segs]
-            # Runs: each slide's segments (the transition into it, its hold pieces) joined once and kept,
-            # so that the final join opens one file a slide, not one a segment (ffmpeg's concat demuxer
-            # decodes a frame of every file it opens: ~20 ms at 1080p), and an edit looks up and joins
-            # only the runs it touches.
-            runs = _runs(segs) if cache else [[i] for i in range(len(segs))]  # nothing to keep: no runs
-            run_keys = [keys.run([seg_keys[i] for i in r]) if cache else "" for r in runs]
-            run_files: list[Path | None] = [cache.lookup(k) if cache else None for k in run_keys]
+            tool = keys.tool(digests)
+            named = self.keys(cache, tool)
+            segs, seg_keys, runs, run_keys, bed_key = named.segments, named.segment, named.runs, named.run, named.bed
+            run_files: list[Path | None] = [cache.lookup(k) for k in run_keys]
             needed = {i for r, f in zip(runs, run_files, strict=True) if f is None for i in r}
-            files: list[Path | None] = [cache.lookup(k) if cache and i in needed else None
-                                        for i, k in enumerate(seg_keys)]
-            # Segments that are the same (a long hold's equal pieces, a slide shown twice) are encoded
-            # once and listed as often as they play.
-            same: dict[object, list[int]] = {}
-            for i, f in enumerate(files):
-                if f is None and i in needed:
-                    same.setdefault(_identity(segs[i], seg_keys[i], i), []).append(i)
-            missing = [group[0] for group in same.values()]
-            copies = {group[0]: group for group in same.values()}
+            files: list[Path | None] = [cache.lookup(k) if i in needed else None for i, k in enumerate(seg_keys)]
+            copies = graph.work(seg_keys, needed, [f is not None for f in files])
+            bed_file = cache.lookup(bed_key, ".m4a")
+            bed_task = None if bed_file else BedTask(project.folder, project.music, spec, scratch / "bed.m4a")
+            work = graph.build(project, timeline, spec, segs, list(copies), bed_task, scratch)
             done = sum(g.frames for i, g in enumerate(segs) if i not in needed or files[i] is not None)
             if progress:
                 progress(done, timeline.frames)
 
-            def finished(i: int, path: Path) -> None:
-                nonlocal done
-                stored = cache.store(seg_keys[i], path) if cache else path
+            def finished(node: graph.Node, path: Path) -> None:
+                nonlocal done, bed_file
+                if node.name == "bed":
+                    bed_file = cache.store(bed_key, path, ".m4a")
+                    return
+                kind, _, number = node.name.partition("-")
+                if kind != "segment":
+                    return
+                i = int(number)
+                stored = cache.store(seg_keys[i], path)
                 for j in copies[i]:
                     files[j] = stored
                     done += segs[j].frames
                 if progress:
                     progress(done, timeline.frames)
 
-            bed_key = keys.bed(project.music, project.folder, spec, digests, tool) if cache else ""
-            bed: list[Path | None] = [cache.lookup(bed_key, ".m4a") if cache else None]
-            bed_task = None if bed[0] else BedTask(project.folder, project.music, spec, scratch / "bed.m4a")
-
-            def bed_done(path: Path) -> None:
-                bed[0] = cache.store(bed_key, path, ".m4a") if cache else path
-
-            with own_processes() as processes, _cluster(settings, project, tool) as client:
-                run: Runner
-                if client is not None:
-                    from collage.video.cluster import DaskRunner
-
-                    run, window = DaskRunner(client), 2 * max(settings.jobs, len(client.scheduler_info()["workers"]))
-                else:
-                    run = workers.runner(min(settings.jobs, max(1, len(missing) + (bed_task is not None))), processes)
-                    window = 2 * settings.jobs
-                trace: list[dict[str, Any]] = []  # each task, how long it took, what it needed
-                phase = time.monotonic()
-                try:
-                    _encode_missing(self, segs, missing, run, scratch, window, finished, bed_task, bed_done, trace)
-                    run.close()
-                except BaseException:
-                    run.terminate()
-                    raise
+            trace: list[dict[str, Any]] = []  # each task, how long it took, what it needed
+            phase = time.monotonic()
+            with own_processes() as processes, \
+                    _executor(settings, project, tool, processes, len(work)) as (run, window):
+                graph.execute(work, run, window, finished, trace)
             timings = {"encode_seconds": round(time.monotonic() - phase, 3)}
             phase = time.monotonic()
             for k, r in enumerate(runs):
@@ -252,24 +250,90 @@ class Job:
                 members = concat_list([p for p in (files[i] for i in runs[k]) if p is not None],
                                       scratch / f"run-{k}.txt")
                 joined = run_ffmpeg(functools.partial(concat_command, spec, members), scratch / f"run-{k}.mp4")
-                run_files[k] = cache.store(run_keys[k], joined) if cache else joined
+                run_files[k] = cache.store(run_keys[k], joined)
             chapters = chapters_file(spec, scratch / "chapters.txt") if spec.chapters else None
             listing = concat_list([f for f in run_files if f is not None], scratch / "segments.txt")
-            audio = bed[0]
-            assert audio is not None
+            audio = bed_file
+            if audio is None:
+                raise RuntimeError("the graph finished without the music bed")
             run_ffmpeg(lambda target: join_command(spec, listing, audio, target, chapters), settings.output)
             timings["join_seconds"] = round(time.monotonic() - phase, 3)
-            if cache:
-                record = _record(segs, seg_keys, set(missing), settings, runs, run_keys, set(joined_runs))
-                cache.write_record({**record, **timings, "tasks": trace})
-                cache.prune(keep={*seg_keys, *run_keys, bed_key})
+            record = _record(segs, seg_keys, set(copies), settings, runs, run_keys, set(joined_runs))
+            cache.write_record({**record, **timings, "tasks": trace})
+            cache.prune(keep=named.all)
+            stale = cache.unused(lambda: named.all | _in_use(project, cache, tool, not settings.preview))
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
             digests.save()
         produced = sum(len(group) for group in copies.values())  # encoded here, or repeating one that was
         return Result(settings.output, timeline, time.monotonic() - started, self.warnings,
-                      reused=len(segs) - produced, encoded=len(missing), repeated=produced - len(missing),
-                      cache=settings.cache_dir, size=settings.size)
+                      reused=len(segs) - produced, encoded=len(copies), repeated=produced - len(copies),
+                      cache=settings.cache_dir, size=settings.size, stale=stale)
+
+
+def _in_use(project: Project, cache: Cache, tool: str, preview: bool) -> set[str]:
+    """The keys a full render (or, with `preview`, a preview) of the manifest as it is now uses."""
+    settings = resolve_settings(project, preview=preview, cache_dir=cache.root)
+    timeline = pipeline.timeline(project, project.size, settings.fps)
+    return Job(project, timeline, settings, ()).keys(cache, tool).all
+
+
+@dataclass(frozen=True)
+class Pruned:
+    cache: Path
+    files: int  # segments, runs and beds deleted
+    bytes: int
+
+
+def prune_cache(folder: Path | str, *, manifest_path: Path | str | None = None,
+                cache_dir: Path | str | None = None) -> Pruned:
+    """`collage cache prune`: delete every cached file that neither the full render nor the preview of
+    the manifest as it is now uses (a withdrawn or newly masked contributor's pictures leave the
+    disk), with the scratch of runs that died and what the cache remembers of other files."""
+    from collage.resources import fonts_dir
+    from collage.video import keys
+    from collage.video.cache import SegmentCache
+
+    project = manifest.load(folder, manifest_path)
+    root = resolve_settings(project, cache_dir=cache_dir).cache_dir
+    assert root is not None
+    if not (root / "entries").is_dir():
+        return Pruned(root, 0, 0)
+    cache = SegmentCache(root)
+    tool = keys.tool(cache.digests)
+    keep = _in_use(project, cache, tool, False) | _in_use(project, cache, tool, True)
+    cache.digests.save()
+    sources = [project.folder / m.photo for m in project.messages]
+    sources += [project.folder / t.file for t in project.music.tracks]
+    sources += list(fonts_dir().iterdir())  # the tool's fingerprint digests them
+    if project.theme.background_image:
+        sources.append(Path(project.theme.background_image))
+    files, freed = cache.remove_unused(keep, sources)
+    return Pruned(root, files, freed)
+
+
+@contextlib.contextmanager
+def _executor(settings: Settings, project: Project, tool: str, processes: FFmpegProcesses,
+              tasks: int) -> Iterator[tuple[Runner, int]]:
+    """The one seam where the render's tasks meet an engine: a Dask cluster's workers (once every one
+    has passed the preflight) or this process's threads; with how many tasks to keep in flight. Anything
+    still running when the render stops early (an error, Ctrl-C) is cancelled."""
+    from collage.video import workers
+
+    with _cluster(settings, project, tool) as client:
+        run: Runner
+        if client is not None:
+            from collage.video.cluster import DaskRunner
+
+            run, window = DaskRunner(client), 2 * max(settings.jobs, len(client.scheduler_info()["workers"]))
+        else:
+            run, window = workers.runner(min(settings.jobs, max(1, tasks)), processes), 2 * settings.jobs
+        try:
+            yield run, window
+            run.close()
+        except BaseException:
+            run.terminate()
+            raise
 
 
 @contextlib.contextmanager
@@ -299,108 +363,6 @@ def _runs(segs: list[Segment]) -> list[list[int]]:
         else:
             runs[-1].append(i)
     return runs
-
-
-def _identity(seg: Segment, key: str, index: int) -> object:
-    """What makes two segments the same picture: their cache key; without a cache, a still hold is its
-    slide and length, and anything else is itself."""
-    if key:
-        return key
-    if seg.kind == "hold" and not seg.moving:
-        return ("hold", seg.a, seg.frames)
-    return index
-
-
-def _encode_missing(job: Job, segs: list[Segment], missing: list[int], run: Runner, scratch: Path, window: int,
-                    finished: Callable[[int, Path], None], bed: BedTask | None,
-                    bed_done: Callable[[Path], None], trace: list[dict[str, Any]]) -> None:
-    """Encode the segments numbered in `missing`, in order, at most `window` tasks in flight, and the bed
-    (first, beside them). Each slide they show is drawn once, kept as a file while a segment still
-    needs it, then deleted."""
-    from collage.video.tasks import (
-        Moving,
-        SegmentTask,
-        SlideTask,
-        draw_slide,
-        encode_bed,
-        encode_segment,
-        segment_spec,
-        timed,
-    )
-
-    project, timeline, spec = job.project, job.timeline, job._spec()
-
-    def needs(i: int) -> list[int]:
-        g = segs[i]
-        if g.moving:
-            return []  # drawn frame by frame inside its own task
-        return [x for x in ((g.a, g.b) if g.kind == "blend" else (g.a,)) if x is not None]
-
-    def submit(fn: Callable[[Any], Path], task: Any, tag: tuple[str, int]) -> None:
-        run.submit(functools.partial(timed, fn), task, tag)
-
-    users = Counter(x for i in missing for x in needs(i))
-    drawn: dict[int, Path | None] = {}  # None while being drawn
-    waiting: deque[int] = deque()
-    upcoming = iter(missing)
-    in_flight = 0
-    exhausted = False
-    if bed is not None:
-        submit(encode_bed, bed, ("bed", 0))
-        in_flight += 1
-
-    def launch_ready() -> None:
-        nonlocal in_flight
-        while waiting and all(drawn.get(x) is not None for x in needs(waiting[0])):
-            i = waiting.popleft()
-            g = segs[i]
-            target = scratch / f"segment-{i}.mp4"
-            if g.moving:
-                slides = (None if g.a is None else timeline.slides[g.a],
-                          None if g.kind == "hold" or g.b is None else timeline.slides[g.b])
-                moving = Moving(project.folder, slides, project.theme, project.manifest.name,
-                                (timeline.width, timeline.height))
-                task = SegmentTask(g, None, None, replace(segment_spec(spec, g), pixel_format="rgb24"), target, moving)
-            else:
-                a = drawn[g.a] if g.a is not None else None
-                b = drawn[g.b] if g.kind == "blend" and g.b is not None else None
-                task = SegmentTask(g, a, b, segment_spec(spec, g), target)
-            submit(encode_segment, task, ("segment", i))
-            in_flight += 1
-
-    while True:
-        while not exhausted and in_flight < window and len(waiting) < window:
-            i = next(upcoming, None)
-            if i is None:
-                exhausted = True
-                break
-            for x in needs(i):
-                if x not in drawn:
-                    drawn[x] = None
-                    submit(draw_slide, SlideTask(project.folder, timeline.slides[x], (spec.width, spec.height),
-                                                     project.theme, project.manifest.name, spec.pixel_format,
-                                                     scratch / f"slide-{x}.npy", (timeline.width, timeline.height)),
-                               ("slide", x))
-                    in_flight += 1
-            waiting.append(i)
-            launch_ready()
-        if in_flight == 0:
-            break
-        (kind, index), (path, seconds) = run.next_done()
-        in_flight -= 1
-        trace.append({"task": f"{kind}-{index}", "seconds": round(seconds, 4),
-                      "needs": [f"slide-{x}" for x in needs(index)] if kind == "segment" else []})
-        if kind == "slide":
-            drawn[index] = path
-        elif kind == "bed":
-            bed_done(path)
-        else:
-            finished(index, path)
-            for x in needs(index):
-                users[x] -= 1
-                if users[x] == 0:
-                    Path(drawn[x] or "").unlink(missing_ok=True)
-        launch_ready()
 
 
 def _moments(timeline: Timeline, seg: Segment) -> tuple[tuple[int, int], ...]:

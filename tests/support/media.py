@@ -111,3 +111,18 @@ def plan_json(folder: Path) -> dict[str, Any]:
     from collage import build_plan, load
 
     return json.loads(json.dumps(build_plan(load(folder)).to_dict()))
+
+
+def decode_frames(path: Path, indices: list[int]) -> list[np.ndarray]:
+    """The frames numbered `indices` of the video, as RGB arrays (decoded in order, only those kept)."""
+    import av
+
+    wanted = set(indices)
+    found: dict[int, np.ndarray] = {}
+    with av.open(str(path)) as container:
+        for k, frame in enumerate(container.decode(video=0)):
+            if k in wanted:
+                found[k] = frame.to_ndarray(format="rgb24")
+            if len(found) == len(wanted):
+                break
+    return [found[i] for i in indices]

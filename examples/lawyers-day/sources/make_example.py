@@ -189,10 +189,18 @@ def main() -> None:
         pillow_heif.from_pillow(fatima).save(photos / "fatima.heic", quality=85)
     except Exception:
         fatima.save(photos / "fatima.jpg", quality=90)
+    masked_photo(photos)
     held_sign(background("coffee.png", land).transpose(Image.Transpose.FLIP_LEFT_RIGHT), "(awaiting\nreview)", 0.4,
               (0.5, 0.5), 0, SKIN[0]).save(photos / "pending.jpg", quality=90)
 
     wav_to_m4a(music(), 48000, HERE / "music" / "quiet-resolve.m4a")
+
+
+def masked_photo(photos: Path) -> None:
+    """The one real face: a contributor who asked not to be seen (`consent: masked`). The file is named
+    neutrally, as organisers should name such a file."""
+    held_sign(background("astronaut.png", (1200, 1200)), "You are\nnot alone", 0.46, (0.7, 0.74), 3,
+              SKIN[0]).save(photos / "c9.jpg", quality=90)
 
 
 if __name__ == "__main__":

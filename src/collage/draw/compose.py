@@ -21,7 +21,7 @@ from collage.draw.pixels import Frame, Packed, PixelFormat
 from collage.errors import InputError
 from collage.media import photos
 from collage.model.theme import DEFAULT, Theme
-from collage.model.timeline import Cell, Rect, Segment, Slide, Timeline
+from collage.model.timeline import Area, Cell, Rect, Segment, Slide, Timeline
 from collage.plan import layout
 
 
@@ -106,9 +106,10 @@ class Artist:
         """The cell's photo decoded at no less than its box (times `scale`, for a push in) needs."""
         try:
             size = (math.ceil(cell.box.w * scale), math.ceil(cell.box.h * scale))
-            return photos.load(self.folder / cell.photo, size, self.theme.background, cover=cell.fit == "cover")
+            photo = photos.load(self.folder / cell.photo, size, self.theme.background, cover=cell.fit == "cover")
         except photos.PhotoError as exc:  # damaged past its header, which `check` read
             raise InputError([photos.problem(cell.photo, cell.message, self.manifest_name, None, exc)]) from None
+        return covered(photo, cell.cover)
 
     def _contained_size(self, photo: Image.Image, cell: Cell) -> tuple[int, int]:
         pw, ph = photo.size
@@ -398,6 +399,23 @@ def _cover(photo: Image.Image, size: tuple[int, int], focus: tuple[float, float]
     left = max(0.0, min(max(focus[0] * pw - cw / 2, 0), pw - cw))
     top = max(0.0, min(max(focus[1] * ph - ch / 2, 0), ph - ch))
     return photo.resize(size, Image.Resampling.LANCZOS, box=(left, top, left + cw, top + ch), reducing_gap=3.0)
+
+
+MASK_COLOUR = (62, 62, 66)  # a flat, neutral grey: reads as "withheld", not as a glitch
+
+
+def covered(photo: Image.Image, areas: tuple[Area, ...]) -> Image.Image:
+    """The photo with each area (fractions of it) painted over opaquely, on the decoded pixels, before
+    any crop, scale or move: what is under it is gone from every frame drawn from this copy. Edges
+    are rounded outwards to whole pixels, so no sliver of the area survives."""
+    if not areas:
+        return photo
+    w, h = photo.size
+    painter = ImageDraw.Draw(photo)
+    for x0, y0, x1, y1 in areas:
+        painter.rectangle((math.floor(x0 * w), math.floor(y0 * h), math.ceil(x1 * w) - 1, math.ceil(y1 * h) - 1),
+                          fill=MASK_COLOUR)
+    return photo
 
 
 def caption_block(cell: Cell, height: int, weight: text.Weight = "regular") -> text.TextBlock:

@@ -94,7 +94,8 @@ def _validate(r: Reporter, text: str) -> Project:
     if (timing.fit == "music" or timing.beats) and not music.tracks:
         r.error(("timing", "fit" if timing.fit == "music" else "beats"), "needs music to follow",
                 "add tracks under `music:`", key_line=True)
-    messages, unapproved = messages_section.messages(r, data.get("messages"))
+    consent = messages_section.default_consent(r, data.get("privacy"))
+    messages, unapproved = messages_section.messages(r, data.get("messages"), consent)
     sequence_given = data.get("sequence") is not None
     if sequence_given:
         sequence = sequence_section.sequence(r, data.get("sequence"), messages, unapproved)

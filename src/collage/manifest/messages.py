@@ -1,5 +1,7 @@
 """`messages:`: each photo message checked (photo inside the folder, unique id, approval written as the
-literal `true`), its email dropped; approved ones kept, unapproved ones known by id only."""
+literal `true`, consent and mask boxes), its email dropped, and every field its contributor withheld
+dropped too (the name of an anonymous or masked one, the fields in `hide`); approved ones kept,
+unapproved ones known by id only. `privacy:` gives the consent of messages that do not say theirs."""
 
 from __future__ import annotations
 
@@ -7,12 +9,20 @@ from pathlib import Path
 from typing import Any
 
 from collage.manifest import yamlpos
-from collage.manifest.models import MessageIn
+from collage.manifest.models import MessageIn, PrivacyIn
 from collage.manifest.report import PHOTO_SUFFIXES, Reporter, clean, kind_of
-from collage.model.project import Message
+from collage.model.project import Consent, Message
 
 
-def messages(r: Reporter, data: Any) -> tuple[list[Message], list[str]]:
+def default_consent(r: Reporter, data: Any) -> Consent:
+    """`privacy: {default: anonymous}`: the consent of every message that does not give its own."""
+    if data is None:
+        return "named"
+    privacy = r.model(PrivacyIn, data, ("privacy",))
+    return "named" if privacy is None else privacy.default
+
+
+def messages(r: Reporter, data: Any, consent: Consent = "named") -> tuple[list[Message], list[str]]:
     if data is None:
         return [], []
     if not isinstance(data, list):
@@ -54,11 +64,23 @@ def messages(r: Reporter, data: Any) -> tuple[list[Message], list[str]]:
             r.error(("messages", i, "focus"), "focus is [x, y] with each from 0 to 1",
                     "e.g. [0.5, 0.3] keeps the upper middle in view", key_line=True)
             continue
+        mask = _mask(r, msg.mask, ("messages", i, "mask"))
+        if mask is None:
+            continue
+        given = msg.consent or consent
+        hidden = tuple(dict.fromkeys((*(("name",) if given != "named" else ()), *msg.hide)))
+        if given != "named" and _names_in(msg.name, message_id, rel):
+            r.warn(("messages", i, "id" if msg.id is not None else "photo"),
+                   f"this contributor is {given}, but the message's id or photo file name contains their name",
+                   "give it a neutral `id:` (e.g. m12) and rename the photo: ids are shown by `plan` and `check`")
         if msg.approved:
+            fields = {"name": msg.name, "profession": msg.profession, "location": msg.location, "message": msg.message}
+            kept = {k: None if k in hidden else clean(v) for k, v in fields.items()}
             approved.append(Message(
-                id=message_id, photo=rel, name=clean(msg.name), profession=clean(msg.profession),
-                location=clean(msg.location), text=clean(msg.message), tags=tuple(msg.tags), line=line,
+                id=message_id, photo=rel, name=kept["name"], profession=kept["profession"],
+                location=kept["location"], text=kept["message"], tags=tuple(msg.tags), line=line,
                 fit=msg.fit, focus=(msg.focus[0], msg.focus[1]) if msg.focus else None, motion=msg.motion,
+                consent=given, hidden=hidden, mask=mask,
             ))
         else:
             unapproved.append(message_id)
@@ -74,3 +96,29 @@ def _raw_id(item: Any) -> str | None:
     if "id" not in item and isinstance(item.get("photo"), str):
         return Path(item["photo"]).stem
     return None
+
+
+Quad = tuple[float, float, float, float]
+
+
+def _mask(r: Reporter, boxes: list[list[float]], path: tuple[Any, ...]) -> tuple[Quad, ...] | None:
+    """`mask: [[x, y, w, h], ...]`, fractions of the photo as shown upright; None when one is wrong."""
+    out = []
+    for k, box in enumerate(boxes):
+        x, y, w, h = (box[0], box[1], box[2], box[3]) if len(box) == 4 else (-1.0, -1.0, 0.0, 0.0)
+        if not (0 <= x < 1 and 0 <= y < 1 and w > 0 and h > 0 and x + w <= 1 and y + h <= 1):
+            r.error((*path, k), "a mask box is [x, y, w, h]: its left, top, width and height as fractions of the "
+                    "photo (0 to 1), inside the photo", "e.g. [0.41, 0.18, 0.16, 0.22]")
+            return None
+        out.append((float(x), float(y), float(w), float(h)))
+    return tuple(out)
+
+
+def _names_in(name: str | None, message_id: str, photo: str) -> bool:
+    """Whether the id or the photo's file name carries the contributor's name (any word of it of two
+    letters or more, or the whole of a name written without spaces, as Chinese names are)."""
+    if not name:
+        return False
+    words = [w for w in name.casefold().replace("-", " ").replace(".", " ").split() if len(w) >= 2]
+    where = f"{message_id}\n{Path(photo).name}".casefold()
+    return any(w in where for w in words)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, WithJsonSchema
 
 from collage.manifest.durations import parse_duration
-from collage.model.project import TRANSITION_STYLES, Fit, Motion, Transition
+from collage.model.project import TRANSITION_STYLES, Consent, Fit, Motion, Transition
 
 
 def _duration(value: Any) -> float:
@@ -132,6 +132,13 @@ class MessageIn(Strict):
     fit: Fit | None = None
     focus: list[float] | None = None
     motion: Motion | None = None
+    consent: Consent | None = None  # None: `privacy.default`
+    hide: list[Literal["name", "profession", "location", "message"]] = []
+    mask: list[list[float]] = []  # [x, y, w, h] fractions of the photo
+
+
+class PrivacyIn(Strict):
+    default: Consent = "named"
 
 
 class TitleIn(Strict):
@@ -157,5 +164,5 @@ class PhotoIn(Strict):
     motion: Motion = "none"
 
 
-TOP_KEYS = ("title", "video", "timing", "music", "style", "sequence", "messages")
+TOP_KEYS = ("title", "video", "timing", "music", "style", "privacy", "sequence", "messages")
 ITEM_MODELS: dict[str, type[Strict]] = {"title": TitleIn, "grid": GridIn, "photo": PhotoIn}

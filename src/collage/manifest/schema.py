@@ -20,7 +20,7 @@ def schema() -> dict[str, Any]:
     defs: dict[str, Any] = {}
     models: dict[str, type[m.Strict]] = {
         "Video": m.VideoIn, "Timing": m.TimingIn, "Track": m.TrackIn, "Music": m.MusicIn, "Message": m.MessageIn,
-        "TitleCard": m.TitleIn, "Grid": m.GridIn, "Photo": m.PhotoIn,
+        "TitleCard": m.TitleIn, "Grid": m.GridIn, "Photo": m.PhotoIn, "Privacy": m.PrivacyIn,
     }
     for name, model in models.items():
         part = model.model_json_schema(ref_template="#/$defs/{model}")
@@ -35,6 +35,13 @@ def schema() -> dict[str, Any]:
                            "description": "only the literal `true` puts the message on screen"}
     message["email"] = {"type": "string", "description": "private: checked, then dropped; never shown or written"}
     message["photo"]["description"] = "the photo, relative to the folder"
+    message["consent"]["description"] = ("named (default); anonymous: no name anywhere; masked: no name, and every "
+                                         "face found and every `mask` box covered")
+    message["mask"] = {"type": "array", "items": {"type": "array", "items": {"type": "number", "minimum": 0,
+                                                                            "maximum": 1},
+                                                  "minItems": 4, "maxItems": 4},
+                       "description": "boxes to cover: [x, y, w, h] as fractions of the photo"}
+    message["hide"]["description"] = "caption fields never shown for this person"
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",  # what yaml-language-server reads
         "$id": SCHEMA_ID,
@@ -56,6 +63,7 @@ def schema() -> dict[str, Any]:
                     **{key: {} for key in THEME_KEYS if key not in ("theme", "caption")},
                 },
             },
+            "privacy": {"$ref": "#/$defs/Privacy"},
             "sequence": {"type": "array", "items": {"anyOf": [{"$ref": f"#/$defs/{k}"}
                                                              for k in ("TitleCard", "Grid", "Photo")]}},
             "messages": {"type": "array", "items": {"$ref": "#/$defs/Message"}},

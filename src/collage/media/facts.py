@@ -10,12 +10,12 @@ from dataclasses import replace
 
 from collage.errors import CollageError
 from collage.model.project import GridItem, Message, PhotoItem, Project
-from collage.model.timeline import Box, MediaFacts, MusicFacts
+from collage.model.timeline import Box, Mask, MediaFacts, MusicFacts
 
 
 def probe(project: Project) -> MediaFacts:
     """Every fact the plan may need, but the beats (they depend on the planned length: `with_beats`)."""
-    return MediaFacts(photo_sizes(project), photo_subjects(project), _music(project, None))
+    return MediaFacts(photo_sizes(project), photo_subjects(project), _music(project, None), photo_masks(project))
 
 
 def with_beats(project: Project, facts: MediaFacts, seconds: float) -> MediaFacts:
@@ -79,3 +79,24 @@ def photo_subjects(project: Project) -> dict[str, tuple[Box, ...]] | None:
         except photos.PhotoError:
             continue
     return found
+
+
+def photo_masks(project: Project) -> dict[str, Mask] | None:
+    """What to cover in each photo that has something to cover: every face found in a masked
+    contributor's photo, and the `mask` boxes of any message (None when no message has either: OpenCV
+    is then not imported). An unreadable photo is left out; the checks report it."""
+    chosen = [m for m in project.messages if m.consent == "masked" or m.mask]
+    if not chosen:
+        return None
+    from collage.media import photos, subjects
+
+    out: dict[str, Mask] = {}
+    for m in chosen:
+        boxes = tuple((x, y, x + w, y + h) for x, y, w, h in m.mask)
+        try:
+            faces = subjects.cover_areas(subjects.detect_to_cover(project.folder / m.photo)) \
+                if m.consent == "masked" else ()
+        except photos.PhotoError:
+            continue
+        out[m.id] = Mask(faces, boxes)
+    return out

@@ -18,6 +18,11 @@ CAPTION_FIELDS = ("name", "profession", "location", "message")
 Fit = Literal["blur", "contain", "cover"]  # whole over a blurred fill of itself; whole; filling the box
 Motion = Literal["none", "kenburns"]  # kenburns: a slow push in, drifting toward the face and the sign
 TransitionStyle = Literal["crossfade", "fade", "cut", "slide"]
+# What a contributor agreed to show: named (default); anonymous (no name anywhere); masked (no name, and
+# every face found and every `mask` box covered irreversibly).
+Consent = Literal["named", "anonymous", "masked"]
+CONSENTS: tuple[Consent, ...] = ("named", "anonymous", "masked")
+HIDEABLE = ("name", "profession", "location", "message")  # caption fields a contributor may withhold
 TRANSITION_STYLES: tuple[TransitionStyle, ...] = ("crossfade", "fade", "cut", "slide")
 
 
@@ -66,7 +71,9 @@ class Music:
 
 @dataclass(frozen=True)
 class Message:
-    """An approved photo message. There is deliberately no email field."""
+    """An approved photo message. There is deliberately no email field, and no field a contributor
+    withheld: an anonymous contributor's name, and every field in `hide`, are dropped by the manifest
+    loader, so no later stage can show them."""
 
     id: str
     photo: str  # relative to the folder, as written in the manifest
@@ -79,6 +86,9 @@ class Message:
     fit: Fit | None = None  # None: the video's
     focus: tuple[float, float] | None = None  # what a cover crop keeps in view (fractions); None: found
     motion: Motion | None = None  # None: the sequence item's
+    consent: Consent = "named"
+    hidden: tuple[str, ...] = ()  # the caption fields withheld (the name, for anonymous and masked)
+    mask: tuple[tuple[float, float, float, float], ...] = ()  # boxes to cover: x, y, w, h (fractions)
 
 
 @dataclass(frozen=True)

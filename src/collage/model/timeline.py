@@ -5,13 +5,27 @@ stage after it. Everything is in integer frames (seconds are `frames / fps`) and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from collage.errors import Problem
 from collage.model.project import Fit, TransitionStyle
 
 Box = tuple[float, float, float, float]  # x, y, w, h as fractions of a photo
+Area = tuple[float, float, float, float]  # x0, y0, x1, y1 as fractions of the upright photo
+
+
+@dataclass(frozen=True)
+class Mask:
+    """What is covered in one photo: the faces found there (as they will be covered: the head, with a
+    margin kept off the sign) and the boxes the manifest gives."""
+
+    faces: tuple[Area, ...] = ()
+    boxes: tuple[Area, ...] = ()
+
+    @property
+    def areas(self) -> tuple[Area, ...]:
+        return self.faces + self.boxes
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,9 @@ class Cell:
     # Ken Burns: the part of the photo shown at the slide's first and last frame (fractions), drawn
     # into the box (cover) or the photo's contained place in it; in between, linearly.
     motion: tuple[tuple[float, float, float, float], tuple[float, float, float, float]] | None = None
+    # Covered opaquely on the decoded photo before it is scaled, cropped or moved (a masked contributor's
+    # faces, and any `mask` boxes): no later resampling can bring detail back.
+    cover: tuple[Area, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,6 +118,7 @@ class Timeline:
     fade_in: int
     fade_out: int
     warnings: tuple[Problem, ...] = ()
+    masks: dict[str, Mask] = field(default_factory=dict)  # message id -> what is covered in its photo
 
     @property
     def frames(self) -> int:
@@ -210,3 +228,4 @@ class MediaFacts:
     photo_sizes: dict[str, tuple[int, int]] | None = None  # message id -> (width, height)
     subjects: dict[str, tuple[Box, ...]] | None = None  # message id -> boxes to keep in view
     music: MusicFacts | None = None
+    masks: dict[str, Mask] | None = None  # message id -> what to cover (masked consent, `mask` boxes)

@@ -26,7 +26,7 @@ from collage.model.project import (
     TitleItem,
     Transition,
 )
-from collage.model.timeline import Cell, MediaFacts, Slide, SlideKind, Timeline
+from collage.model.timeline import Cell, Mask, MediaFacts, Slide, SlideKind, Timeline
 from collage.plan import layout
 
 _FIELD = re.compile(r"\{(\w+)\}")
@@ -79,6 +79,7 @@ def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, in
     whose subjects no crop of its box's shape can hold is shown whole over its blurred fill instead."""
     facts = facts or MediaFacts()
     music, photo_sizes, subjects = facts.music, facts.photo_sizes, facts.subjects
+    masks = facts.masks or {}
     width, height = size or project.size
     fps = fps or project.fps
     timing = project.timing
@@ -107,10 +108,10 @@ def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, in
             has_caption = caption_text(message, template) is not None
             cover = (message.fit or project.fit) == "cover"
             boxes = layout.full_screen(width, height, caption=has_caption, cover=cover, captions=captions)
-            cell = _cell(message, boxes, project.fit, template, photo_sizes, subjects, item.motion)
+            cell = _cell(message, boxes, project.fit, template, photo_sizes, subjects, item.motion, masks)
             if cell.fit != (message.fit or project.fit):  # the crop could not keep the subjects: whole instead
                 boxes = layout.full_screen(width, height, caption=has_caption, captions=captions)
-                cell = _cell(message, boxes, cell.fit, template, photo_sizes, subjects, item.motion)
+                cell = _cell(message, boxes, cell.fit, template, photo_sizes, subjects, item.motion, masks)
             pages: list[tuple[SlideKind, tuple[Cell, ...]]] = [("photo", (cell,))]
         else:
             chosen = _select(item, project.messages, placed, all_taken)
@@ -131,7 +132,8 @@ def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, in
                 else:
                     cols, rows = item.layout or layout.auto_shape(count, width, height, captions, ems)
                     boxes_list = layout.grid_cells(width, height, cols, rows, count, captions, ems)
-                pages.append(("grid", tuple(_cell(m, b, project.fit, template, photo_sizes, subjects, item.motion)
+                pages.append(("grid", tuple(_cell(m, b, project.fit, template, photo_sizes, subjects, item.motion,
+                                                  masks)
                                             for m, b in zip(page, boxes_list, strict=True))))
         for kind, cells in pages:
             if item.duration is not None:
@@ -166,8 +168,24 @@ def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, in
     if slides:
         fade_in = min(fade_in, slides[0].frames - (slides[1].transition if len(slides) > 1 else 0))
         fade_out = min(fade_out, slides[-1].frames - (slides[-1].transition if len(slides) > 1 else fade_in))
+    problems += _unmasked(project, facts.masks)
+    shown = {c.message for s in slides for c in s.cells}
     return Timeline(project.title, width, height, fps, tuple(slides), fade_in, fade_out,
-                    tuple(project.warnings) + tuple(problems))
+                    tuple(project.warnings) + tuple(problems), {k: v for k, v in masks.items() if k in shown})
+
+
+def _unmasked(project: Project, masks: Mapping[str, Mask] | None) -> list[Problem]:
+    """A masked contributor whose photo shows no face collage can find, and who has no `mask` box: an
+    error, because collage cannot promise what it cannot see. (A photo that was not measured, being
+    unreadable, is reported by the checks.)"""
+    if masks is None:
+        return []
+    return [Problem(project.manifest.name, f"message '{m.id}' is masked, but no face was found in its photo and "
+                    "no `mask` box is given: collage cannot promise to cover what it cannot see", line=m.line,
+                    field=f"messages[{m.id}].consent",
+                    hint="add the face's box, `mask: [[x, y, w, h]]` (fractions of the photo); check it with "
+                    "`collage still`")
+            for m in project.messages if m.consent == "masked" and m.id in masks and not masks[m.id].areas]
 
 
 def _place(drafts: list[_Draft], fps: int) -> list[tuple[float, float]]:
@@ -254,7 +272,8 @@ def _snap(bounds: list[tuple[float, float]], beats: tuple[float, ...], fps: int)
 
 def _cell(message: Message, boxes: layout.CellBoxes, fit: Fit, template: str,
           photo_sizes: Mapping[str, tuple[int, int]] | None = None,
-          subjects: Mapping[str, tuple[layout.Crop, ...]] | None = None, motion: str = "none") -> Cell:
+          subjects: Mapping[str, tuple[layout.Crop, ...]] | None = None, motion: str = "none",
+          masks: Mapping[str, Mask] | None = None) -> Cell:
     caption = caption_text(message, template)
     fit = message.fit or fit
     crop = None
@@ -268,9 +287,10 @@ def _cell(message: Message, boxes: layout.CellBoxes, fit: Fit, template: str,
     if (message.motion or motion) == "kenburns":
         start = crop or (0.0, 0.0, 1.0, 1.0)  # the cover window, or the whole photo in its place
         moves = (start, layout.kenburns(start, keep, message.focus))
+    cover = masks[message.id].areas if masks and message.id in masks else ()
     return Cell(message.id, message.photo, boxes.photo, caption, boxes.caption if caption else None,
                 boxes.caption_lines, fit, message.focus or (0.5, 0.5), boxes.caption_px, boxes.caption_over, crop,
-                moves)
+                moves, cover)
 
 
 def _explicitly_placed(sequence: tuple[SequenceItem, ...], messages: tuple[Message, ...]) -> set[str]:

@@ -49,6 +49,12 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def _path_key(path: Path) -> str:
+    """A file's name in the stores: a digest of its absolute path, so that the cache's records hold no
+    file names (a photo named after its contributor)."""
+    return hashlib.blake2b(str(path.resolve()).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
 class FileFacts:
     """A fact computed from a file (`compute(path)`, e.g. its digest), remembered by (size, mtime,
     inode) so that an unchanged file is not read again, in this run or the next. Without a backing
@@ -67,7 +73,7 @@ class FileFacts:
     def __call__(self, path: Path) -> str:
         st = path.stat()
         stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
-        key = str(path.resolve())
+        key = _path_key(path)
         known = self._known.get(key)
         if isinstance(known, list) and len(known) == 4 and known[:3] == stamp:
             return str(known[3])
@@ -75,6 +81,14 @@ class FileFacts:
         self._known[key] = [*stamp, value]
         self._dirty = True
         return value
+
+    def retain(self, paths: Iterable[Path]) -> None:
+        """Forget every file but `paths`, and save."""
+        wanted = {_path_key(p) for p in paths}
+        kept = {k: v for k, v in self._known.items() if k in wanted}
+        self._dirty = self._dirty or kept != self._known
+        self._known = kept
+        self.save()
 
     def save(self) -> None:
         if self.store is not None and self._dirty:
@@ -91,11 +105,23 @@ class FileDigests(FileFacts):
 
 
 def make_private_folder(root: Path) -> None:
-    """The cache holds pictures of the contributors: readable by its owner only."""
+    """The cache holds pictures of the contributors: readable by its owner only (made so, too, when
+    an earlier version or a person created it open)."""
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if root.stat().st_mode & 0o077 and root.stat().st_uid == os.getuid():
+        root.chmod(0o700)
+
+
+def file_stamp(path: Path) -> str:
+    """A file's identity for one run, without reading it: enough to tell equal work apart in a render
+    that keeps nothing (`NullCache`)."""
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}:{path.resolve()}"
 
 
 class SegmentCache:
+    durable = True  # entries outlive the run: worth reading every photo for its key, and keeping joined runs
+
     def __init__(self, root: Path, limit: int = DEFAULT_LIMIT) -> None:
         self.root, self.limit = root, limit
         self.entries = root / "entries"
@@ -147,6 +173,43 @@ class SegmentCache:
         loaded: dict[str, Any] = json.loads((self.root / "last-run.json").read_text(encoding="utf-8"))
         return loaded
 
+    def _entries(self) -> dict[str, list[Path]]:
+        entries: dict[str, list[Path]] = {}
+        for p in self.entries.rglob("*"):
+            if p.is_file():
+                entries.setdefault(p.name.split(".")[0], []).append(p)
+        return entries
+
+    def unused(self, in_use: Callable[[], set[str]]) -> tuple[int, int]:
+        """How many entries (and bytes) no key in `in_use()` names: segments of an older manifest."""
+        keep = in_use()
+        stale = [p for key, files in self._entries().items() if key not in keep for p in files if p.suffix != ".json"]
+        return len(stale), sum(p.stat().st_size for p in stale)
+
+    def remove_unused(self, keep: set[str], sources: Iterable[Path]) -> tuple[int, int]:
+        """Delete every entry no key in `keep` names, every scratch folder, and what the file stores
+        remember of files other than `sources` (a withdrawn photo's digest): `collage cache prune`.
+        Returns the entries and bytes deleted."""
+        count = freed = 0
+        for key, files in self._entries().items():
+            if key in keep:
+                continue
+            count += any(p.suffix != ".json" for p in files)
+            for p in files:
+                with contextlib.suppress(FileNotFoundError):
+                    freed += p.stat().st_size
+                    p.unlink()
+        for folder in self.entries.iterdir():
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if empty
+        for stale in (self.root / "tmp").iterdir():
+            with contextlib.suppress(OSError):
+                shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+        wanted = list(sources)
+        for name in ("digests.json", "verified.json"):
+            FileFacts(self.root / name, lambda path: "").retain(wanted)
+        return count, freed
+
     def prune(self, keep: Iterable[str] = ()) -> int:
         """Delete least recently used entries (never those in `keep`) until under the limit, and scratch
         folders of runs that died; returns the bytes freed."""
@@ -155,10 +218,7 @@ class SegmentCache:
             with contextlib.suppress(OSError):
                 if now - stale.stat().st_mtime > SCRATCH_MAX_AGE:
                     shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
-        entries: dict[str, list[Path]] = {}
-        for p in self.entries.rglob("*"):
-            if p.is_file():
-                entries.setdefault(p.name.split(".")[0], []).append(p)
+        entries = self._entries()
         total = sum(p.stat().st_size for files in entries.values() for p in files)
         keep = set(keep)
 
@@ -183,3 +243,40 @@ class SegmentCache:
         for p in paths:
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()
+
+
+class NullCache:
+    """The cache's interface for a render that keeps nothing (`--no-cache`): nothing is found, a stored
+    file stays where it was made (in this run's scratch folder, deleted with it), and files are told
+    apart by their stamp instead of their bytes (keys still find equal segments within the run)."""
+
+    durable = False
+
+    def __init__(self) -> None:
+        self.root: Path | None = None
+        self.digests = FileFacts(None, file_stamp)
+
+    def lookup(self, key: str, suffix: str = ".mp4") -> Path | None:
+        return None
+
+    def store(self, key: str, produced: Path, suffix: str = ".mp4") -> Path:
+        return produced
+
+    def scratch(self) -> Path:
+        return Path(tempfile.mkdtemp(prefix="collage-"))
+
+    def write_record(self, record: dict[str, Any]) -> None:
+        pass
+
+    def prune(self, keep: Iterable[str] = ()) -> int:
+        return 0
+
+    def unused(self, in_use: Callable[[], set[str]]) -> tuple[int, int]:
+        return 0, 0
+
+
+Cache = SegmentCache | NullCache
+
+
+def open_cache(root: Path | None, limit: int = DEFAULT_LIMIT) -> Cache:
+    return SegmentCache(root, limit) if root is not None else NullCache()

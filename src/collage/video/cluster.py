@@ -13,6 +13,7 @@ and the join stays here.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,10 @@ def connect(address: str) -> Client:
         from distributed import Client
     except ImportError:
         raise RenderError("--cluster needs Dask distributed", "pip install 'collage[cluster]'") from None
+    # Dask logs a lost connection with its traceback (and the addresses it tried) on stderr; the render
+    # says what went wrong itself, in one line.
+    for name in [n for n in logging.root.manager.loggerDict if n.partition(".")[0] == "distributed"]:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         return Client(address, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
@@ -82,7 +87,7 @@ class DaskRunner:
     def submit(self, fn: Callable[[Any], Any], task: Any, tag: Any) -> None:
         # A unique key: equal tasks are already merged by the render (by cache key), and a re-render must
         # not be answered from a result the scheduler still remembers from a run whose files are gone.
-        key = f"collage-{tag[0]}-{tag[1]}-{os.getpid()}-{next(_names)}"
+        key = f"collage-{tag}-{os.getpid()}-{next(_names)}"
         future: Future = self._client.submit(fn, task, key=key, pure=False, retries=RETRIES)
         self._tags[str(future.key)] = tag
         self._futures.append(future)

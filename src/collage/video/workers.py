@@ -1,9 +1,10 @@
 """Where segment tasks run: in turn in this process (`Inline`, for --jobs 1) or on `jobs` threads.
 
 Both have the same small interface (`Runner`): `submit(fn, task, tag)`, then `next_done()` gives back
-one finished task's tag and result (re-raising its error). Threads suffice because the work happens
-outside the interpreter lock: Pillow decoding and resampling, numpy blends, pipe writes, and above all
-the ffmpeg processes the tasks feed. A distributed engine would be another Runner (README, "Scaling out").
+one finished task's tag and result (re-raising its error); `video.graph.execute` drives any of them.
+Threads suffice because the work happens outside the interpreter lock: Pillow decoding and resampling,
+numpy blends, pipe writes, and above all the ffmpeg processes the tasks feed. A Dask cluster is another
+Runner (`video.cluster.DaskRunner`).
 """
 
 from __future__ import annotations

@@ -1,0 +1,66 @@
+"""`collage still`: one frame of one slide, drawn by the code that draws the video (proofing).
+
+    manifest.load -> pipeline.timeline -> draw.compose.Composer.frame_at -> PNG
+
+The frame is the video's frame at that moment, before encoding: a transition in progress, a Ken Burns
+move, a masked face, all as the render draws them. The PNG carries no metadata but its pixels.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from collage import manifest, pipeline
+from collage.errors import InputError, Problem
+
+
+@dataclass(frozen=True)
+class Still:
+    output: Path
+    slide: int
+    frame: int  # its number in the video
+    seconds: float  # its time in the video
+
+
+def still(folder: Path | str, slide: int, at: float | None = None, *, manifest_path: Path | str | None = None,
+          output: Path | str | None = None) -> Still:
+    """Write slide `slide` (its number in `collage plan`) at `at` seconds after it starts (default: its
+    middle) as a PNG: `output`, or NAME.slide-N.png beside the video's output."""
+    project = manifest.load(folder, manifest_path)
+    timeline = pipeline.timeline(project)
+    errors = [p for p in timeline.warnings if p.severity == "error"]
+    if errors:
+        raise InputError(errors)
+    shown = manifest.display_path(project.manifest)
+    if not 0 <= slide < len(timeline.slides):
+        raise InputError([Problem(shown, f"there is no slide {slide}: the video has slides 0 to "
+                                  f"{len(timeline.slides) - 1}", hint="`collage plan FOLDER` lists them")])
+    s = timeline.slides[slide]
+    seconds = s.frames / timeline.fps
+    if at is not None and not 0 <= at < seconds:
+        raise InputError([Problem(shown, f"slide {slide} is on screen for {seconds:.2f} s; --at {at:g} is outside "
+                                  "it", hint=f"give 0 to {seconds:.2f} seconds after the slide starts")])
+    frame = s.start + (s.frames // 2 if at is None else min(s.frames - 1, round(at * timeline.fps)))
+    target = Path(output).absolute() if output is not None else \
+        project.output.with_name(f"{project.output.stem}.slide-{slide}.png")
+    if target.suffix.lower() != ".png":
+        raise InputError([Problem(str(target), "a still is written as PNG", hint="give a path ending in .png")])
+    from PIL import Image
+
+    from collage.draw.compose import Composer
+
+    composer = Composer(project.folder, timeline, project.theme, manifest_name=project.manifest.name)
+    picture = Image.fromarray(composer.frame_at(frame))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            picture.save(f, format="PNG")
+        os.replace(partial, target)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+    return Still(target, slide, frame, frame / timeline.fps)
