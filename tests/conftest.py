@@ -19,7 +19,8 @@ TIERS = {
     "frames": {"test_compose", "test_goldens", "test_text", "test_theme", "test_photos", "test_crops",
                "test_motion"},
     "e2e": {"test_render", "test_segments", "test_audio", "test_cli", "test_example", "test_gate", "test_browser",
-            "test_fuzz", "test_cluster", "test_consent"},
+            "test_fuzz", "test_cluster", "test_consent",
+            "test_storyboard"},
 }
 
 

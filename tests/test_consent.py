@@ -276,3 +276,91 @@ def test_a_bad_mask_box_is_an_error_with_its_line(tmp_path: Path, box: list[Any]
     folder = _folder(tmp_path, consent="masked", mask=[box])
     result = _collage("check", folder)
     assert result.returncode == 1 and "mask" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_photo_shown_by_a_named_message_too_is_covered_there(tmp_path: Path) -> None:
+    """Covers belong to the photo: the same file, or a copy under another name, shown by a message
+    that is not masked, is covered too (with a warning)."""
+    folder = _folder(tmp_path)
+    (folder / "photos" / "copy.jpg").write_bytes((folder / "photos" / "p1.jpg").read_bytes())
+    manifest = yaml.safe_load((folder / "collage.yaml").read_text())
+    manifest["messages"] += [{"id": "same", "photo": "photos/p1.jpg", "approved": True},
+                             {"id": "copy", "photo": "photos/copy.jpg", "approved": True}]
+    manifest["sequence"] = [{"photo": "same"}, {"photo": "copy"}, {"photo": "p1"}]
+    (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True))
+    result = _collage("check", folder)
+    assert result.returncode == 0, result.stderr
+    assert "message 'same' shows the photo of a masked message" in result.stderr
+    assert "message 'copy' shows the photo of a masked message" in result.stderr
+    for slide in (0, 1):
+        frame = _still(folder, slide, tmp_path / f"s{slide}.png")
+        assert not _faces_on_head(frame) and _detail(_region(frame, HEAD)) < 0.5, slide
+
+
+def test_a_face_in_front_of_a_light_panel_is_still_covered(tmp_path: Path) -> None:
+    """A light panel behind a head passes for the sign (a sheet with writing on it); the face on it
+    is covered all the same, with a mask box given elsewhere or not."""
+    folder = _folder(tmp_path, mask=[[0.9, 0.9, 0.05, 0.05]])
+    canvas = Image.new("RGB", (1280, 720), (150, 112, 92))
+    ImageDraw.Draw(canvas).rectangle((307, 63, 749, 493), fill=(241, 236, 222))  # a cream panel
+    canvas.paste(Image.open(DATA / "astronaut.jpg").convert("RGB").resize((280, 280)), (385, 120))
+    canvas.save(folder / "photos" / "p1.jpg", quality=95)
+    head = (467, 128, 549, 212)  # the astronaut's head, scaled and placed as pasted
+    frame = _still(folder, 1, tmp_path / "s.png")
+    assert not _find_any_face_near_head(frame) and _detail(_region(frame, head)) < 0.5
+
+
+def test_an_anonymous_name_inside_another_shown_field_is_an_error(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, consent="anonymous", location="Qiao's home, Chengdu")
+    result = _collage("check", folder)
+    assert result.returncode == 1 and "their name appears in `location`" in result.stderr
+    assert NAME not in result.stderr and "Qiao's" not in result.stderr
+    folder = _folder(tmp_path / "b", consent="anonymous", location="Qiao's home", hide=["location"])
+    assert _collage("check", folder).returncode == 0  # hidden: never shown
+    folder = _folder(tmp_path / "c", consent="anonymous", location="Lanzhou")  # "Lanxin" is not in it
+    assert _collage("check", folder).returncode == 0
+
+
+def test_prune_deletes_everything_when_the_manifest_cannot_be_planned(tmp_path: Path) -> None:
+    """Anonymous to masked on a photo where no face is found: the slide's key would not change, so
+    nothing can be shown to be in use; the unmasked segments must go all the same."""
+    folder = tmp_path / "f"
+    Image.new("RGB", (640, 360), (90, 120, 150)).save(_mkdir(folder / "photos") / "blank.jpg")
+    text = "messages:\n  - id: m7\n    photo: photos/blank.jpg\n    location: Lhasa\n    consent: anonymous\n" \
+           "    approved: true\nvideo: {size: 320x180, fps: 10}\ntiming: {title: 1s, slide: 1s}\n"
+    (folder / "collage.yaml").write_text(text)
+    assert _collage("render", folder, "-q").returncode == 0
+    cache = folder / "out" / "collage-cache"
+    assert list((cache / "entries").rglob("*.mp4"))
+    (folder / "collage.yaml").write_text(text.replace("anonymous", "masked"))
+    result = _collage("cache", "prune", folder)
+    assert result.returncode == 0, result.stderr
+    assert "everything was deleted" in result.stderr
+    assert not list((cache / "entries").rglob("*.mp4")) and not list((cache / "entries").rglob("*.m4a"))
+
+
+def test_prune_and_render_leave_a_folder_that_is_not_a_cache_alone(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, consent="named")
+    other = tmp_path / "notes"
+    _mkdir(other / "entries" / "2024").joinpath("post.md").write_text("mine")
+    _mkdir(other / "tmp" / "keep").joinpath("x.txt").write_text("mine")
+    os.chmod(other, 0o1777)
+    pruned = _collage("cache", "prune", folder, "--cache-dir", other)
+    assert pruned.returncode == 1 and "not a collage cache" in pruned.stderr
+    rendered = _collage("render", folder, "-q", "--cache-dir", other)
+    assert rendered.returncode == 1 and "not a collage cache" in rendered.stderr
+    assert (other / "entries" / "2024" / "post.md").exists() and (other / "tmp" / "keep" / "x.txt").exists()
+    assert stat.S_IMODE(other.stat().st_mode) == 0o1777
+
+
+def test_a_store_written_with_file_names_forgets_them(tmp_path: Path) -> None:
+    """An older version keyed its file stores by path; those keys are dropped on the next run."""
+    folder = _folder(tmp_path, consent="named")
+    cache = folder / "out" / "collage-cache"
+    assert _collage("render", folder, "-q").returncode == 0
+    store = cache / "digests.json"
+    known = json.loads(store.read_text())
+    known[str(folder / "photos" / "qiao-lanxin.jpg")] = [1, 2, 3, "ab"]
+    store.write_text(json.dumps(known))
+    assert _collage("render", folder, "-q").returncode == 0
+    assert "qiao-lanxin" not in store.read_text()

@@ -194,19 +194,20 @@ def test_jobs_1_and_2_give_identical_files(make_folder: Callable[..., Path]) -> 
 
 def test_cache_is_pruned_oldest_first(tmp_path: Path) -> None:
     cache = SegmentCache(tmp_path / "cache", limit=2500)
-    for i, key in enumerate(["aa01", "bb02", "cc03", "dd04"]):
+    aa, bb, cc, dd = (k * 10 for k in ("aa01", "bb02", "cc03", "dd04"))  # keys are 40 hex digits
+    for i, key in enumerate([aa, bb, cc, dd]):
         produced = tmp_path / f"{key}.bin"
         produced.write_bytes(bytes([i]) * 1000)
         cache.store(key, produced)
         stamp = time.time() - 100 + i
         os.utime(cache.entries / key[:2] / f"{key}.json", (stamp, stamp))
-    assert cache.lookup("aa01") is not None  # used just now: the newest
+    assert cache.lookup(aa) is not None  # used just now: the newest
     stale = cache.root / "tmp" / "run-dead"
     stale.mkdir()
     os.utime(stale, (0, 0))
-    cache.prune(keep={"bb02"})
+    cache.prune(keep={bb})
     left = sorted(p.stem for p in _entries_any(cache.root))
-    assert left == ["aa01", "bb02"]  # cc03 (oldest not kept) and dd04 went; bb02 was in use
+    assert left == [aa, bb]  # cc03 (oldest not kept) and dd04 went; bb02 was in use
     assert not stale.exists()
 
 

@@ -49,7 +49,7 @@ class Report:
             if m.id not in on_screen:
                 continue
             mask = self.timeline.masks.get(m.id)
-            faces, boxes = (len(mask.faces), len(mask.boxes)) if mask else (0, 0)
+            faces, boxes = (mask.face_count, len(mask.boxes)) if mask else (0, 0)
             if m.consent == "masked":
                 what = f"masked: {_count(faces, 'face')} + {_count(boxes, 'box')} covered"
             else:
@@ -67,14 +67,14 @@ def verified_photos(cache_dir: Path | None) -> FileFacts:
     """Which photos decode whole, remembered by file state (in the cache folder, when there is one),
     so that a second `check` or `render` of unchanged photos decodes nothing."""
     from collage.media import photos
-    from collage.video.cache import FileFacts, make_private_folder
+    from collage.video.cache import FileFacts, is_cache, make_private_folder
 
     def decode(path: Path) -> str:
         photos.verify(path)
         return "ok"
 
     store = None
-    if cache_dir is not None:
+    if cache_dir is not None and is_cache(cache_dir):
         try:
             make_private_folder(cache_dir)
             store = cache_dir / "verified.json"

@@ -93,6 +93,10 @@ def render(
                                                 help="A Dask scheduler (tcp://HOST:PORT) whose workers see the folder "
                                                      "and the cache at the same paths: segments are encoded "
                                                      "there.")] = None,
+    slides: Annotated[str | None, typer.Option("--slides", show_default=False, metavar="FIRST-LAST",
+                                               help="Only these slides (as `collage plan` numbers them, e.g. 3-5), "
+                                                    "with their transitions and music, for proofing; written as "
+                                                    "NAME.slides-3-5.mp4 unless -o is given.")] = None,
 ) -> None:
     """Render the video. Segments unchanged since an earlier render are reused from the cache."""
     from collage.progress import ProgressReporter
@@ -101,7 +105,7 @@ def render(
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
         job = prepare(folder, manifest_path=manifest, output=output, preview=preview, jobs=jobs,
-                      cache_dir=cache_dir, cache=not no_cache, cluster=cluster)
+                      cache_dir=cache_dir, cache=not no_cache, cluster=cluster, slides=_slide_range(slides))
         _report(job.warnings)  # before the long part, so the editor can stop and fix
         result = job.run(progress=None if quiet else ProgressReporter("preview" if preview else "render"))
     except CollageError as exc:
@@ -144,6 +148,38 @@ def still(
     typer.echo(f"wrote {made.output} (slide {made.slide}, frame {made.frame}, {made.seconds:.2f} s into the video)")
 
 
+@app.command()
+def storyboard(
+    folder: Folder,
+    output: Annotated[Path | None, typer.Option("--output", "-o", show_default=False,
+                                                help="The folder to write (default: storyboard/ beside the "
+                                                     "video).")] = None,
+    manifest: ManifestOpt = None,
+) -> None:
+    """Write a review page (storyboard.html, works offline) and a contact sheet: every slide's picture at its
+    middle, its times, captions and warnings; the messages left out by id only. Encodes no video."""
+    from collage.storyboard import storyboard as write_board
+
+    try:
+        board = write_board(folder, output, manifest_path=manifest)
+    except CollageError as exc:
+        _fail(exc)
+    typer.echo(f"wrote {board.page} ({board.slides} slides, {board.warnings} warning(s)) and {board.sheet.name}")
+
+
+def _slide_range(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    first, sep, last = text.strip().partition("-")
+    try:
+        a, b = int(first), int(last) if sep else int(first)
+    except ValueError:
+        raise typer.BadParameter(f"'{text}' is not a slide or a range such as 3-5", param_hint="--slides") from None
+    if a < 0 or b < a:
+        raise typer.BadParameter(f"'{text}': give FIRST-LAST with FIRST <= LAST, from 0", param_hint="--slides")
+    return a, b
+
+
 def _quoted(path: Path) -> str:
     import shlex
 
@@ -171,6 +207,9 @@ def cache_prune(
     except CollageError as exc:
         _fail(exc)
     typer.echo(f"pruned {pruned.cache}: {pruned.files} unused file(s) deleted ({pruned.bytes / 1e6:.1f} MB)")
+    if pruned.everything:
+        _err("note: the manifest has errors (`collage check` lists them), so nothing in the cache could be shown "
+             "to be in use: everything was deleted")
 
 
 @app.command()

@@ -62,6 +62,7 @@ class Settings:
     cache_dir: Path | None = None  # None: no cache (segments are encoded in a scratch folder)
     cluster: str | None = None  # a Dask scheduler's address: segment tasks run on its workers
     cache_limit: int = DEFAULT_CACHE_LIMIT
+    slides: tuple[int, int] | None = None  # only these slides (first, last), for proofing
 
 
 def default_jobs() -> int:
@@ -70,8 +71,8 @@ def default_jobs() -> int:
 
 def resolve_settings(project: Project, output: Path | str | None = None, preview: bool = False, *,
                      jobs: int | None = None, cache_dir: Path | str | None = None, cache: bool = True,
-                     cluster: str | None = None,
-                     cache_limit: int = DEFAULT_CACHE_LIMIT) -> Settings:
+                     cluster: str | None = None, cache_limit: int = DEFAULT_CACHE_LIMIT,
+                     slides: tuple[int, int] | None = None) -> Settings:
     """Defaults, then the manifest, then the caller's choices. The cache lives beside the output, in
     `collage-cache/`, unless `cache_dir` names another folder or `cache` is False."""
     size, fps, crf, preset, audio, coder = project.size, project.fps, 19, "medium", ("192k", 48000), "twoloop"
@@ -85,12 +86,15 @@ def resolve_settings(project: Project, output: Path | str | None = None, preview
         audio = ("96k", 48000)
         coder = "fast"
         out = out if output is not None else project.output.with_suffix(".preview.mp4")
+    if slides is not None and output is None:  # beside the video, named for the slides
+        part = f"slides-{slides[0]}" + (f"-{slides[1]}" if slides[1] != slides[0] else "")
+        out = out.with_name(f"{project.output.stem}.{part}{'.preview' if preview else ''}.mp4")
     folder = None
     if cache:
         folder = Path(cache_dir).absolute() if cache_dir is not None else out.parent / "collage-cache"
     return Settings(size, fps, out, crf=crf, preset=preset, preview=preview, audio_bitrate=audio[0], audio_coder=coder,
                     sample_rate=audio[1], jobs=jobs or default_jobs(),
-                    cache_dir=folder, cache_limit=cache_limit, cluster=cluster or None)
+                    cache_dir=folder, cache_limit=cache_limit, cluster=cluster or None, slides=slides)
 
 
 def _even(value: float) -> int:
@@ -132,6 +136,7 @@ class Job:
     timeline: Timeline
     settings: Settings
     warnings: tuple[Problem, ...]
+    window: tuple[float, float] | None = None  # a part of the video (--slides): its start and the whole's length
 
     def run(self, encoder: Encoder | None = None, progress: Progress | None = None) -> Result:
         """Encode; the output path is only ever replaced on success. With an `encoder`, the whole video
@@ -167,7 +172,8 @@ class Job:
         # only the runs it touches. A cache that keeps nothing keeps no runs either.
         runs = _runs(segs) if cache.durable else [[i] for i in range(len(segs))]
         run_keys = [keys.run([seg_keys[i] for i in r]) for r in runs]
-        return Keys(segs, seg_keys, runs, run_keys, keys.bed(project.music, project.folder, spec, digests, tool))
+        return Keys(segs, seg_keys, runs, run_keys, keys.bed(project.music, project.folder, spec, digests, tool,
+                                                                         self.window))
 
     def _single_pass(self, encoder: Encoder, progress: Progress | None) -> Result:
         from collage.audio import bed as audio
@@ -178,7 +184,8 @@ class Job:
         spec = self._spec(encoder.pixel_format)
         total = timeline.frames
         with tempfile.TemporaryDirectory(prefix="collage-") as tmp:
-            bed = audio.build_bed(project.folder, project.music, timeline.duration, Path(tmp) / "bed.wav")
+            bed = audio.build_bed(project.folder, project.music, timeline.duration, Path(tmp) / "bed.wav",
+                                  window=self.window)
             composer = Composer(project.folder, timeline, project.theme, manifest_name=project.manifest.name,
                                 pixel_format=encoder.pixel_format, size=settings.size)
             with encoder.session(settings.output, spec, bed) as sink:
@@ -213,7 +220,8 @@ class Job:
             files: list[Path | None] = [cache.lookup(k) if i in needed else None for i, k in enumerate(seg_keys)]
             copies = graph.work(seg_keys, needed, [f is not None for f in files])
             bed_file = cache.lookup(bed_key, ".m4a")
-            bed_task = None if bed_file else BedTask(project.folder, project.music, spec, scratch / "bed.m4a")
+            bed_task = None if bed_file else BedTask(project.folder, project.music, spec, scratch / "bed.m4a",
+                                                               self.window)
             work = graph.build(project, timeline, spec, segs, list(copies), bed_task, scratch)
             done = sum(g.frames for i, g in enumerate(segs) if i not in needed or files[i] is not None)
             if progress:
@@ -261,7 +269,9 @@ class Job:
             record = _record(segs, seg_keys, set(copies), settings, runs, run_keys, set(joined_runs))
             cache.write_record({**record, **timings, "tasks": trace})
             cache.prune(keep=named.all)
-            stale = cache.unused(lambda: named.all | _in_use(project, cache, tool, not settings.preview))
+            stale = cache.unused(lambda: named.all.union(*(
+                _in_use(project, cache, tool, preview) or set() for preview in (False, True)
+                if settings.slides is not None or preview != settings.preview)))  # the other one; or both
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
             digests.save()
@@ -271,10 +281,13 @@ class Job:
                       cache=settings.cache_dir, size=settings.size, stale=stale)
 
 
-def _in_use(project: Project, cache: Cache, tool: str, preview: bool) -> set[str]:
-    """The keys a full render (or, with `preview`, a preview) of the manifest as it is now uses."""
+def _in_use(project: Project, cache: Cache, tool: str, preview: bool) -> set[str] | None:
+    """The keys a full render (or, with `preview`, a preview) of the manifest as it is now uses; None
+    when it has errors (a masked photo with nothing found to cover, say): then nothing is in use."""
     settings = resolve_settings(project, preview=preview, cache_dir=cache.root)
     timeline = pipeline.timeline(project, project.size, settings.fps)
+    if any(p.severity == "error" for p in timeline.warnings):
+        return None
     return Job(project, timeline, settings, ()).keys(cache, tool).all
 
 
@@ -283,6 +296,7 @@ class Pruned:
     cache: Path
     files: int  # segments, runs and beds deleted
     bytes: int
+    everything: bool = False  # the manifest has errors: nothing could be shown to be in use
 
 
 def prune_cache(folder: Path | str, *, manifest_path: Path | str | None = None,
@@ -292,16 +306,22 @@ def prune_cache(folder: Path | str, *, manifest_path: Path | str | None = None,
     disk), with the scratch of runs that died and what the cache remembers of other files."""
     from collage.resources import fonts_dir
     from collage.video import keys
-    from collage.video.cache import SegmentCache
+    from collage.video.cache import SegmentCache, is_cache
 
     project = manifest.load(folder, manifest_path)
     root = resolve_settings(project, cache_dir=cache_dir).cache_dir
     assert root is not None
+    if not is_cache(root):
+        raise InputError([Problem(str(root), "this folder is not a collage cache (it has no CACHEDIR.TAG written "
+                                  "by collage): nothing was deleted", hint="give the cache folder itself")])
     if not (root / "entries").is_dir():
         return Pruned(root, 0, 0)
     cache = SegmentCache(root)
     tool = keys.tool(cache.digests)
-    keep = _in_use(project, cache, tool, False) | _in_use(project, cache, tool, True)
+    used = [_in_use(project, cache, tool, preview) for preview in (False, True)]
+    # A manifest with errors proves nothing in use: everything goes (an unmasked slide must not survive
+    # because its masked version cannot be planned yet).
+    keep = set() if any(u is None for u in used) else set().union(*(u for u in used if u is not None))
     cache.digests.save()
     sources = [project.folder / m.photo for m in project.messages]
     sources += [project.folder / t.file for t in project.music.tracks]
@@ -309,7 +329,7 @@ def prune_cache(folder: Path | str, *, manifest_path: Path | str | None = None,
     if project.theme.background_image:
         sources.append(Path(project.theme.background_image))
     files, freed = cache.remove_unused(keep, sources)
-    return Pruned(root, files, freed)
+    return Pruned(root, files, freed, not keep)
 
 
 @contextlib.contextmanager
@@ -391,6 +411,8 @@ def prepare(folder: Path | str, *, manifest_path: Path | str | None = None, outp
             preview: bool = False, **options: Any) -> Job:
     """Load, plan and check everything; raise InputError listing every problem before any encoding.
     `options` go to `resolve_settings` (jobs, cache_dir, cache, cache_limit)."""
+    from collage.video.cache import is_cache
+
     project = manifest.load(folder, manifest_path)
     settings = resolve_settings(project, output, preview, **options)
     if settings.output.suffix.lower() != ".mp4":
@@ -403,6 +425,10 @@ def prepare(folder: Path | str, *, manifest_path: Path | str | None = None, outp
     if settings.cluster is not None and settings.cache_dir is None:
         raise InputError([Problem(str(settings.output), "--cluster needs the cache: the workers write their "
                                   "segments into it", hint="drop --no-cache, or give a --cache-dir they all see")])
+    if settings.cache_dir is not None and not is_cache(settings.cache_dir):
+        raise InputError([Problem(str(settings.cache_dir), "this folder holds other files and is not a collage "
+                                  "cache: collage would write into it and prune it",
+                                  hint="give an empty or new folder as --cache-dir")])
     if settings.cache_dir is not None and not _writable(settings.cache_dir):
         raise InputError([Problem(str(settings.cache_dir), "cannot write the cache folder",
                                   hint="choose another --cache-dir, or render with --no-cache")])
@@ -416,7 +442,16 @@ def prepare(folder: Path | str, *, manifest_path: Path | str | None = None, outp
     problems = list(timeline.warnings) + check.media_problems(project, timeline, verified)
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
-    return Job(project, timeline, settings, tuple(problems))
+    if settings.slides is None:
+        return Job(project, timeline, settings, tuple(problems))
+    first, last = settings.slides
+    if not 0 <= first <= last < len(timeline.slides):
+        raise InputError([Problem(manifest.display_path(project.manifest),
+                                  f"--slides {first}{f'-{last}' if last != first else ''}: the video has slides 0 "
+                                  f"to {len(timeline.slides) - 1}",
+                                  hint="`collage plan FOLDER` lists them")])
+    window = (timeline.slides[first].start / timeline.fps, timeline.duration)  # the music as it plays there
+    return Job(project, timeline.cut(first, last), settings, tuple(problems), window)
 
 
 def render(folder: Path | str, *, manifest_path: Path | str | None = None, output: Path | str | None = None,

@@ -387,15 +387,18 @@ def _levelling_gain(folder: Path, track: Track, loudness: float) -> float:
 
 
 def build_bed(folder: Path, music: Music, duration: float, target: Path,
-              codec: tuple[str, ...] = ("-c:a", "pcm_s16le")) -> Path | None:
+              codec: tuple[str, ...] = ("-c:a", "pcm_s16le"), window: tuple[float, float] | None = None) -> Path | None:
     """Write the bed for `duration` seconds to `target` (48 kHz stereo; WAV, or `codec` into MP4 when
     `target` ends in .m4a); None without music. The mix is streamed to a scratch file beside `target`,
-    measured, and normalised from there, so memory does not grow with the video's length."""
+    measured, and normalised from there, so memory does not grow with the video's length. With
+    `window` (start, length of the whole video), the bed is mixed and levelled for the whole video and
+    `duration` seconds of it from `start` are written: a part of the video, with its music as it plays there."""
     if not music.tracks or duration <= 0:
         return None
+    start, whole = window or (0.0, duration)
     raw = target.with_name(target.name + ".f32")
     try:
-        with raw.open("wb") as f, contextlib.closing(mix_blocks(folder, music, duration)) as blocks:
+        with raw.open("wb") as f, contextlib.closing(mix_blocks(folder, music, whole)) as blocks:
             for piece in blocks:  # (closing: the decoders stop at once if writing fails)
                 f.write(np.ascontiguousarray(piece, dtype="<f4").data)
         source = [*_raw_args(), "-i", str(raw)]
@@ -405,7 +408,8 @@ def build_bed(folder: Path, music: Music, duration: float, target: Path,
             raise RenderError(f"ffmpeg could not measure the music bed: {exc}", "run `collage check`") from None
         container = ["-f", "mp4"] if target.suffix == ".m4a" else ["-f", "wav"]
         cmd = [_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-y", *source, "-af", _gain_filter(m, music),
-               "-ar", str(SAMPLE_RATE), "-ac", "2", *codec, "-t", f"{duration:.6f}", "-map_metadata", "-1",
+               "-ar", str(SAMPLE_RATE), "-ac", "2", *codec, *(["-ss", f"{start:.6f}"] if start else []),
+               "-t", f"{duration:.6f}", "-map_metadata", "-1",
                "-fflags", "+bitexact", "-flags:a", "+bitexact", *container, str(target)]
         try:
             result = subprocess.run(cmd, capture_output=True, timeout=3600, check=False)

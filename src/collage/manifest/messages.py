@@ -5,6 +5,7 @@ unapproved ones known by id only. `privacy:` gives the consent of messages that 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +74,14 @@ def messages(r: Reporter, data: Any, consent: Consent = "named") -> tuple[list[M
             r.warn(("messages", i, "id" if msg.id is not None else "photo"),
                    f"this contributor is {given}, but the message's id or photo file name contains their name",
                    "give it a neutral `id:` (e.g. m12) and rename the photo: ids are shown by `plan` and `check`")
+        fields = {"name": msg.name, "profession": msg.profession, "location": msg.location, "message": msg.message}
+        kept = {k: None if k in hidden else clean(v) for k, v in fields.items()}
+        if given != "named":
+            for field, value in kept.items():
+                if field != "name" and _carries(msg.name, value):
+                    r.error(("messages", i, field), f"this contributor is {given}, but their name appears in "
+                            f"`{field}`", f"take it out, or add `hide: [{field}]`", key_line=True)
         if msg.approved:
-            fields = {"name": msg.name, "profession": msg.profession, "location": msg.location, "message": msg.message}
-            kept = {k: None if k in hidden else clean(v) for k, v in fields.items()}
             approved.append(Message(
                 id=message_id, photo=rel, name=kept["name"], profession=kept["profession"],
                 location=kept["location"], text=kept["message"], tags=tuple(msg.tags), line=line,
@@ -112,6 +118,22 @@ def _mask(r: Reporter, boxes: list[list[float]], path: tuple[Any, ...]) -> tuple
             return None
         out.append((float(x), float(y), float(w), float(h)))
     return tuple(out)
+
+
+def _carries(name: str | None, text: str | None) -> bool:
+    """Whether shown text carries the name: a word of it (two letters or more) as a whole word, or a
+    name written without spaces (as Chinese names are) anywhere in it."""
+    if not name or not text:
+        return False
+    words = [w for w in re.split(r"[\s\-.,·]+", name.casefold()) if len(w) >= 2]
+    folded = text.casefold()
+    for w in words:
+        if w.isascii():
+            if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded):
+                return True
+        elif w in folded:
+            return True
+    return False
 
 
 def _names_in(name: str | None, message_id: str, photo: str) -> bool:

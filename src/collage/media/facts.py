@@ -6,7 +6,10 @@ An unreadable file is left out here; the checks report it by name.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import replace
+from pathlib import Path
 
 from collage.errors import CollageError
 from collage.model.project import GridItem, Message, PhotoItem, Project
@@ -84,19 +87,54 @@ def photo_subjects(project: Project) -> dict[str, tuple[Box, ...]] | None:
 def photo_masks(project: Project) -> dict[str, Mask] | None:
     """What to cover in each photo that has something to cover: every face found in a masked
     contributor's photo, and the `mask` boxes of any message (None when no message has either: OpenCV
-    is then not imported). An unreadable photo is left out; the checks report it."""
+    is then not imported). Covers belong to the photo, not the message: every message that shows the
+    same file, or a copy of it under another name, gets them all. An unreadable photo is left out;
+    the checks report it."""
     chosen = [m for m in project.messages if m.consent == "masked" or m.mask]
     if not chosen:
         return None
     from collage.media import photos, subjects
 
-    out: dict[str, Mask] = {}
+    def same(m: Message) -> list[Message]:  # the chosen messages whose photo is m's, by path or by bytes
+        return [c for c in chosen if _same_file(project.folder / c.photo, project.folder / m.photo)]
+
+    found: dict[str, tuple[Box, ...]] = {}  # faces to cover, per masked message
     for m in chosen:
-        boxes = tuple((x, y, x + w, y + h) for x, y, w, h in m.mask)
-        try:
-            faces = subjects.cover_areas(subjects.detect_to_cover(project.folder / m.photo)) \
-                if m.consent == "masked" else ()
-        except photos.PhotoError:
+        if m.consent == "masked":
+            try:
+                found[m.id] = subjects.cover_areas(subjects.detect_to_cover(project.folder / m.photo))
+            except photos.PhotoError:
+                continue
+    out: dict[str, Mask] = {}
+    for m in project.messages:
+        sources = [m] if m in chosen else []
+        sources += [c for c in same(m) if c is not m]
+        if not sources:
             continue
+        faces = tuple(dict.fromkeys(f for c in sources for f in found.get(c.id, ())))
+        boxes = tuple(dict.fromkeys((x, y, x + w, y + h) for c in sources for x, y, w, h in c.mask))
+        if m.consent == "masked" and m.id not in found:
+            continue  # unreadable: the checks report it
         out[m.id] = Mask(faces, boxes)
     return out
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """The same photo: one file, or two files with the same bytes (a copy under another name)."""
+    try:
+        if a.resolve() == b.resolve():
+            return True
+        if a.stat().st_size != b.stat().st_size:
+            return False
+    except OSError:
+        return False
+    return _content(a) == _content(b)
+
+
+@functools.lru_cache(maxsize=1024)
+def _content(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()

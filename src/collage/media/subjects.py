@@ -86,8 +86,9 @@ def find(rgb: NDArray[np.uint8], thorough: bool = False) -> Subjects:
         small = np.asarray(cv2.resize(rgb, (max(1, round(rgb.shape[1] * k)), max(1, round(rgb.shape[0] * k))),
                                       interpolation=cv2.INTER_AREA), dtype=np.uint8)
     sign = _sign(small)
-    # A face found mostly on the paper is the writing: never covered (the sign stays readable) or kept.
-    faces = tuple(f for f in _faces(rgb, thorough) if sign is None or _overlap(f, sign) < 0.5)
+    # For a crop, a face found mostly on the paper is the writing. Not when covering: a light wall behind
+    # a head can pass for the paper, and a face left uncovered is the failure that matters.
+    faces = tuple(f for f in _faces(rgb, thorough) if thorough or sign is None or _overlap(f, sign) < 0.5)
     return Subjects(faces, sign)
 
 

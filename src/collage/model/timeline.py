@@ -5,7 +5,7 @@ stage after it. Everything is in integer frames (seconds are `frames / fps`) and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from collage.errors import Problem
@@ -26,6 +26,21 @@ class Mask:
     @property
     def areas(self) -> tuple[Area, ...]:
         return self.faces + self.boxes
+
+    @property
+    def face_count(self) -> int:
+        """Faces as a person counts them: detections that overlap are one face (several detectors, and
+        several scales, find the same head)."""
+        groups: list[list[Area]] = []
+        for f in self.faces:
+            touching = [g for g in groups if any(_meets(f, h) for h in g)]
+            merged = [f] + [h for g in touching for h in g]
+            groups = [g for g in groups if g not in touching] + [merged]
+        return len(groups)
+
+
+def _meets(a: Area, b: Area) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
 @dataclass(frozen=True)
@@ -157,6 +172,18 @@ class Timeline:
             if i + 1 == len(self.slides) and self.fade_out:
                 out.append(Segment("blend", slide.end - self.fade_out, self.fade_out, i, None, moving=moves[i]))
         return out
+
+    def cut(self, first: int, last: int) -> Timeline:
+        """Slides `first` to `last` (inclusive) as a video of their own, for proofing: the same slides
+        with the same transitions between them, starting at frame 0. The transition into `first`
+        becomes a fade from black of the same length, and the one out of `last` a fade to black."""
+        chosen = self.slides[first:last + 1]
+        base = chosen[0].start
+        slides = tuple(replace(s, index=k, start=s.start - base, transition=s.transition if k else 0)
+                       for k, s in enumerate(chosen))
+        fade_in = self.slides[first].transition if first else self.fade_in
+        fade_out = self.slides[last + 1].transition if last + 1 < len(self.slides) else self.fade_out
+        return replace(self, slides=slides, fade_in=fade_in, fade_out=fade_out)
 
     def chapters(self) -> tuple[tuple[int, int, str], ...]:
         """(start frame, end frame, title) of each section a title card opens; players list them."""

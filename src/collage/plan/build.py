@@ -180,12 +180,17 @@ def _unmasked(project: Project, masks: Mapping[str, Mask] | None) -> list[Proble
     unreadable, is reported by the checks.)"""
     if masks is None:
         return []
-    return [Problem(project.manifest.name, f"message '{m.id}' is masked, but no face was found in its photo and "
-                    "no `mask` box is given: collage cannot promise to cover what it cannot see", line=m.line,
-                    field=f"messages[{m.id}].consent",
-                    hint="add the face's box, `mask: [[x, y, w, h]]` (fractions of the photo); check it with "
-                    "`collage still`")
-            for m in project.messages if m.consent == "masked" and m.id in masks and not masks[m.id].areas]
+    out = [Problem(project.manifest.name, f"message '{m.id}' is masked, but no face was found in its photo and "
+                   "no `mask` box is given: collage cannot promise to cover what it cannot see", line=m.line,
+                   field=f"messages[{m.id}].consent",
+                   hint="add the face's box, `mask: [[x, y, w, h]]` (fractions of the photo); check it with "
+                   "`collage still`")
+           for m in project.messages if m.consent == "masked" and m.id in masks and not masks[m.id].areas]
+    out += [Problem(project.manifest.name, f"message '{m.id}' shows the photo of a masked message: its faces are "
+                    "covered here too", line=m.line, field=f"messages[{m.id}].photo",
+                    hint="give this message its own photo, or set `consent: masked` on it", severity="warning")
+            for m in project.messages if m.consent != "masked" and m.id in masks and masks[m.id].faces]
+    return out
 
 
 def _place(drafts: list[_Draft], fps: int) -> list[tuple[float, float]]:

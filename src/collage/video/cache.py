@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -27,6 +28,7 @@ from typing import Any
 
 DEFAULT_LIMIT = 4 << 30  # 4 GiB: a few dozen full 1080p renders of a typical video
 SCRATCH_MAX_AGE = 24 * 3600  # older scratch folders belong to runs that died
+SCRATCH_QUIET = 3600  # `cache prune`: a scratch folder untouched this long is a dead run's (slides in it)
 
 
 def digest_file(path: Path) -> str:
@@ -49,6 +51,9 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
+_PATH_KEY = re.compile(r"^[0-9a-f]{32}$")
+
+
 def _path_key(path: Path) -> str:
     """A file's name in the stores: a digest of its absolute path, so that the cache's records hold no
     file names (a photo named after its contributor)."""
@@ -67,8 +72,9 @@ class FileFacts:
         if store is not None:
             with contextlib.suppress(OSError, ValueError):
                 loaded = json.loads(store.read_text(encoding="utf-8"))
-                if isinstance(loaded, dict):
-                    self._known = loaded
+                if isinstance(loaded, dict):  # (keys an older version wrote as paths are forgotten)
+                    self._known = {k: v for k, v in loaded.items() if _PATH_KEY.match(k)}
+                    self._dirty = len(self._known) != len(loaded)
 
     def __call__(self, path: Path) -> str:
         st = path.stat()
@@ -104,11 +110,36 @@ class FileDigests(FileFacts):
         super().__init__(store, digest_file)
 
 
+TAG_NAME = "CACHEDIR.TAG"
+TAG_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55"  # the Cache Directory Tagging standard's
+_ENTRY = re.compile(r"^[0-9a-f]{40}\.(mp4|m4a|json)$")  # the only files collage deletes from entries/
+
+
+def is_cache(root: Path) -> bool:
+    """Whether `root` may be used as collage's cache: absent, empty, or tagged as one (by collage). A
+    folder that holds anything else is never written into, made private or pruned."""
+    try:
+        if not root.exists():
+            return True
+        if not root.is_dir():
+            return False
+        names = {p.name for p in root.iterdir()}
+        if names <= {"verified.json"}:  # empty, or made by an older `check` (which wrote no tag)
+            return True
+        return (root / TAG_NAME).read_text(encoding="utf-8", errors="replace").startswith(TAG_SIGNATURE)
+    except OSError:
+        return False
+
+
 def make_private_folder(root: Path) -> None:
-    """The cache holds pictures of the contributors: readable by its owner only (made so, too, when
-    an earlier version or a person created it open)."""
+    """The cache holds pictures of the contributors: readable by its owner only (made so, too, when an
+    earlier version created it open; a folder that is not collage's cache is left as it is)."""
+    created = not root.exists()
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if root.stat().st_mode & 0o077 and root.stat().st_uid == os.getuid():
+    tag = root / TAG_NAME  # backup tools skip a folder holding this; collage prunes only such a folder
+    if created or {p.name for p in root.iterdir()} <= {"verified.json"}:
+        tag.write_text(f"{TAG_SIGNATURE}\n# collage's cache; safe to delete.\n")
+    if tag.is_file() and root.stat().st_mode & 0o077 and root.stat().st_uid == os.getuid():
         root.chmod(0o700)
 
 
@@ -128,9 +159,6 @@ class SegmentCache:
         make_private_folder(root)
         self.entries.mkdir(exist_ok=True)
         (root / "tmp").mkdir(exist_ok=True)
-        tag = root / "CACHEDIR.TAG"  # backup tools skip a folder holding this
-        if not tag.exists():
-            tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# collage's segment cache; safe to delete.\n")
         self.digests = FileDigests(root / "digests.json")
 
     def _paths(self, key: str, suffix: str) -> tuple[Path, Path]:
@@ -176,7 +204,7 @@ class SegmentCache:
     def _entries(self) -> dict[str, list[Path]]:
         entries: dict[str, list[Path]] = {}
         for p in self.entries.rglob("*"):
-            if p.is_file():
+            if _ENTRY.match(p.name) and p.is_file():
                 entries.setdefault(p.name.split(".")[0], []).append(p)
         return entries
 
@@ -196,15 +224,18 @@ class SegmentCache:
                 continue
             count += any(p.suffix != ".json" for p in files)
             for p in files:
-                with contextlib.suppress(FileNotFoundError):
-                    freed += p.stat().st_size
-                    p.unlink()
+                if _ENTRY.match(p.name):
+                    with contextlib.suppress(FileNotFoundError):
+                        freed += p.stat().st_size
+                        p.unlink()
         for folder in self.entries.iterdir():
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only if empty
-        for stale in (self.root / "tmp").iterdir():
+        now = time.time()
+        for stale in (self.root / "tmp").glob("run-*"):  # scratch of runs that died (a live one is touched)
             with contextlib.suppress(OSError):
-                shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+                if stale.is_dir() and now - stale.stat().st_mtime > SCRATCH_QUIET:
+                    shutil.rmtree(stale)
         wanted = list(sources)
         for name in ("digests.json", "verified.json"):
             FileFacts(self.root / name, lambda path: "").retain(wanted)

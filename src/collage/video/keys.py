@@ -80,13 +80,15 @@ def segment(seg: Segment, a: str | None, b: str | None, spec: EncodeSpec, tool_k
                     "moving": [list(m) for m in moments] if seg.moving else None})
 
 
-def bed(music: Music, folder: Path, spec: EncodeSpec, digests: Digests, tool_key: str) -> str:
+def bed(music: Music, folder: Path, spec: EncodeSpec, digests: Digests, tool_key: str,
+        window: tuple[float, float] | None = None) -> str:
     settings = dataclasses.asdict(music)
     for track in settings["tracks"]:
         track.pop("line")  # where in the manifest, not what plays
     tracks = [digests(folder / t.file) for t in music.tracks]
     return _digest({"music": settings, "tracks": tracks, "frames": spec.frames, "fps": spec.fps,
-                    "audio": [spec.audio_bitrate, spec.sample_rate, spec.audio_coder], "tool": tool_key})
+                    "audio": [spec.audio_bitrate, spec.sample_rate, spec.audio_coder], "tool": tool_key,
+                    **({"window": list(window)} if window else {})})
 
 
 def run(segment_keys: list[str]) -> str:

@@ -115,6 +115,7 @@ class BedTask:
     music: Music
     spec: EncodeSpec  # the whole video's: its length, audio codec settings
     target: Path  # .m4a
+    window: tuple[float, float] | None = None  # a part of a longer video: (its start, the whole's length), s
 
 
 def encode_bed(task: BedTask) -> Path:
@@ -122,7 +123,7 @@ def encode_bed(task: BedTask) -> Path:
 
     spec = task.spec
     codec = tuple(aac_args(spec))
-    if audio.build_bed(task.folder, task.music, spec.duration, task.target, codec) is None:
+    if audio.build_bed(task.folder, task.music, spec.duration, task.target, codec, task.window) is None:
         run_ffmpeg(lambda target: silence_command(spec, target), task.target)  # players expect an audio track
     return task.target
 

@@ -1,0 +1,179 @@
+"""`collage storyboard`: a review page for organisers, made without encoding any video.
+
+    manifest.load -> pipeline.timeline -> check.media_problems -> draw.compose.Artist -> DIR/
+      storyboard.html     every slide in order: its picture at its midpoint, kind, start-end, its
+                          captions and titles as text, the warnings that concern it; a summary on top;
+                          the approved messages left out, by id only
+                          (those not approved, only counted)
+      slides/NNN.jpg      the pictures, drawn by the code that draws the video (masks and all)
+      contact-sheet.png   every slide's picture on one sheet
+
+The page is one static file with its pictures beside it: no script, no font, nothing fetched (a
+Content-Security-Policy forbids it), so it opens offline and can be mailed as a folder. Every text in it
+is escaped. Only what the video shows is on it: approved messages, with what their contributors agreed
+to show; no email exists past the manifest loader.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from collage import check, manifest, pipeline
+from collage.errors import Problem
+from collage.model.project import Project
+from collage.model.timeline import Slide, Timeline
+
+PICTURE_WIDTH = 960  # each slide's picture: half of 1080p, laid out at the video's size and drawn scaled
+
+
+@dataclass(frozen=True)
+class Board:
+    page: Path
+    sheet: Path
+    slides: int
+    warnings: int
+
+
+def storyboard(folder: Path | str, out_dir: Path | str | None = None, *,
+               manifest_path: Path | str | None = None) -> Board:
+    """Write the review page and contact sheet into `out_dir` (default: `storyboard/` beside the
+    video's output), replacing an earlier storyboard there only once the new one is complete."""
+    import numpy as np
+
+    from collage.draw.compose import Artist, contact_sheet
+
+    project = manifest.load(folder, manifest_path)
+    timeline = pipeline.timeline(project)
+    problems = list(timeline.warnings)
+    problems += check.media_problems(project, timeline, check.verified_photos(project.output.parent / "collage-cache"))
+    target = Path(out_dir).absolute() if out_dir is not None else project.output.parent / "storyboard"
+    size = (PICTURE_WIDTH, max(2, round(PICTURE_WIDTH * timeline.height / timeline.width)))
+    design = (timeline.width, timeline.height)
+    artist = Artist(project.folder, size, project.theme, project.manifest.name, design=design)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        (work / "slides").mkdir()
+        pictures = []
+        for slide in timeline.slides:
+            middle = slide.start + slide.frames // 2
+            picture = artist.draw(slide, slide.progress(middle))
+            picture.save(work / "slides" / f"{slide.index:03d}.jpg", quality=88)  # Pillow writes no EXIF here
+            pictures.append(picture)
+        sheet = contact_sheet([np.asarray(p) for p in pictures], columns=4, width=480)
+        sheet.save(work / "contact-sheet.png")
+        (work / "storyboard.html").write_text(_page(project, timeline, problems), encoding="utf-8")
+        os.chmod(work, 0o755)
+        if target.exists():
+            old = target.with_name(f".{target.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
+            os.replace(work, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(work, target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return Board(target / "storyboard.html", target / "contact-sheet.png", len(timeline.slides),
+                 sum(p.severity == "warning" for p in problems))
+
+
+_MESSAGE_FIELD = re.compile(r"^messages\[([^\]]+)\]")
+
+
+def _concerns(problem: Problem, slide: Slide) -> bool:
+    """Whether a problem is about this slide: it names a message the slide shows, or its line is the
+    slide's sequence item."""
+    found = _MESSAGE_FIELD.match(problem.field or "")
+    if found:
+        return found.group(1) in slide.messages
+    return problem.line is not None and problem.line == slide.line and (problem.field or "").startswith("sequence")
+
+
+def _page(project: Project, timeline: Timeline, problems: list[Problem]) -> str:
+    e = html.escape
+    # A page travels (mailed to organisers): its problems name files inside the folder only, never where
+    # the folder lives on the editor's disk.
+    problems = [replace(p, file=_inside(project, p.file)) for p in problems]
+    fps = timeline.fps
+    shown = {m for s in timeline.slides for m in s.messages}
+    # Approved messages the sequence leaves out, by id; messages not approved only counted: their ids are
+    # not the organisers' to circulate with the page.
+    left_out = [m.id for m in project.messages if m.id not in shown]
+    pending = len(project.unapproved)
+    placed: set[int] = set()
+    rows = []
+    for slide in timeline.slides:
+        mine = [k for k, p in enumerate(problems) if _concerns(p, slide)]
+        placed.update(mine)
+        texts = [t for t in (slide.title, slide.subtitle, slide.body) if t]
+        texts += [c.caption for c in slide.cells if c.caption]
+        ids = ", ".join(slide.messages)
+        notes = "".join(f'<li class="{e(problems[k].severity)}">{e(str(problems[k]))}</li>' for k in mine)
+        rows.append(
+            f'<section class="slide" id="slide-{slide.index}" data-index="{slide.index}" data-kind="{slide.kind}" '
+            f'data-start="{slide.start / fps:.3f}" data-end="{slide.end / fps:.3f}">'
+            f'<img src="slides/{slide.index:03d}.jpg" alt="slide {slide.index}" width="{PICTURE_WIDTH // 2}">'
+            f'<div><h2>{slide.index} · {e(slide.kind)} · {_clock(slide.start / fps)}–{_clock(slide.end / fps)}</h2>'
+            + (f'<p class="ids">{e(ids)}</p>' if ids else "")
+            + "".join(f'<p class="text">{e(t)}</p>' for t in texts)
+            + (f"<ul>{notes}</ul>" if notes else "")
+            + "</div></section>")
+    general = "".join(f'<li class="{e(p.severity)}">{e(str(p))}</li>'
+                      for k, p in enumerate(problems) if k not in placed)
+    warnings = sum(p.severity == "warning" for p in problems)
+    errors = sum(p.severity == "error" for p in problems)
+    summary = (f"{_clock(timeline.duration)} · {len(timeline.slides)} slides · {len(shown)} messages shown · "
+               f"{warnings} warning{'s' if warnings != 1 else ''}"
+               + (f" · {errors} error{'s' if errors != 1 else ''}: not renderable" if errors else ""))
+    out = (f'<p class="left-out">Approved but left out ({len(left_out)}): {e(", ".join(left_out))}</p>'
+           if left_out else "")
+    out += f'<p class="pending">{pending} message{"s" if pending != 1 else ""} not approved (not shown).</p>' \
+        if pending else ""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Storyboard · {e(project.title)}</title>
+<style>
+body {{ font: 15px/1.45 system-ui, sans-serif; margin: 24px; color: #1b1d22; background: #f6f6f4; }}
+h1 {{ font-size: 22px; margin: 0 0 4px; }}
+.summary {{ margin: 0 0 16px; color: #444; }}
+.slide {{ display: flex; gap: 16px; align-items: flex-start; background: #fff; border: 1px solid #ddd;
+         border-radius: 6px; padding: 12px; margin: 0 0 12px; }}
+.slide img {{ width: 480px; height: auto; flex: none; border-radius: 3px; background: #000; }}
+.slide h2 {{ font-size: 16px; margin: 0 0 6px; }}
+.ids {{ font-family: ui-monospace, monospace; color: #555; margin: 0 0 6px; }}
+.text {{ margin: 0 0 4px; white-space: pre-line; unicode-bidi: plaintext; }}
+li.warning {{ color: #8a5a00; }} li.error {{ color: #a11; font-weight: 600; }}
+</style></head>
+<body>
+<h1>{e(project.title)}</h1>
+<p class="summary" id="summary">{e(summary)}</p>
+{f'<ul class="general">{general}</ul>' if general else ""}
+{out}
+{"".join(rows)}
+</body></html>
+"""
+
+
+def _inside(project: Project, file: str) -> str:
+    path = Path(file)
+    if not path.is_absolute():
+        path = Path.cwd() / path
+    try:
+        return path.resolve().relative_to(project.folder.resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.name
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}:{rest:05.2f}"

@@ -1,0 +1,156 @@
+"""The storyboard, as an organiser opens it: headless Chromium (Debian's, through playwright) loads the
+page from 127.0.0.1; every slide's picture loads, the slides and their times are the plan's, nothing is
+fetched from anywhere else, and no email, no unapproved message, no withheld name is on the page. The
+masked contributor's picture is covered there as in the video. `still` is the video's frame."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pytest
+import yaml
+from PIL import Image
+
+from .support.http_range import RangeServer
+from .support.media import BLUE, GREEN, RED, decode_frames, solid
+from .test_browser import CHROMIUM, CHROMIUM_ARGS, require_browser
+from .test_consent import HEAD, _photo
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Route
+
+SECRET_NAME = "Tenzin Secretname"
+PENDING_ID = "awaiting-zz9"
+
+
+def _collage(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "collage", *map(str, args)], capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+def _folder(root: Path) -> Path:
+    folder = root / "board"
+    for name, colour in (("a", RED), ("b", GREEN), ("c", BLUE), ("d", RED)):
+        solid(folder / "photos" / f"{name}.jpg", colour, size=(800, 600))
+    _photo(folder / "photos" / "m.jpg")
+    manifest = {
+        "title": "Storyboard test",
+        "video": {"size": "640x360", "fps": 10, "output": "out/v.mp4"},
+        "timing": {"title": "1s", "slide": "2s", "transition": "0.5s"},
+        "sequence": [{"title": "Hello", "subtitle": "你好"}, {"grid": "2x2", "messages": ["a", "b", "c"]},
+                     {"photo": "m"}, {"title": "End"}],
+        "messages": [
+            {"id": "a", "photo": "photos/a.jpg", "name": "Alice <b>Chen</b>", "location": "Taipei", "approved": True,
+             "email": "alice@example.org"},
+            {"id": "b", "photo": "photos/b.jpg", "name": "Bilal", "profession": "Lawyer", "approved": True},
+            {"id": "c", "photo": "photos/c.jpg", "name": "عائشة", "approved": True},
+            {"id": "m", "photo": "photos/m.jpg", "name": SECRET_NAME, "consent": "masked", "approved": True},
+            {"id": "d", "photo": "photos/d.jpg", "name": "Left Out", "approved": True},  # placed nowhere: a warning
+            {"id": PENDING_ID, "photo": "photos/d.jpg", "name": "Pending Person", "approved": False,
+             "email": "pending@example.org"},
+        ],
+    }
+    (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
+    return folder
+
+
+def _open(page_dir: Path, screenshot: Path) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+    with RangeServer(page_dir) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, timeout=60000)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            page.set_default_timeout(30000)
+            origin = server.origin + "/"
+
+            def only_local(route: Route) -> None:
+                if route.request.url.startswith(origin):
+                    route.continue_()
+                else:
+                    blocked.append(route.request.url)
+                    route.abort()
+
+            page.route("**/*", only_local)
+            page.goto(server.url("storyboard.html"), wait_until="load")
+            found = page.evaluate("""() => ({
+                images: [...document.images].map(i => ({src: i.getAttribute('src'), w: i.naturalWidth,
+                                                        done: i.complete})),
+                slides: [...document.querySelectorAll('section.slide')].map(s => ({
+                    index: +s.dataset.index, kind: s.dataset.kind, start: +s.dataset.start, end: +s.dataset.end})),
+                html: document.documentElement.outerHTML,
+                text: document.body.innerText,
+            })""")
+            page.screenshot(path=str(screenshot), full_page=True)
+        finally:
+            browser.close()
+    return {**found, "blocked": blocked, "requests": server.requests if hasattr(server, "requests") else []}
+
+
+def test_the_storyboard_opens_offline_with_every_slide_and_nothing_private(tmp_path: Path) -> None:
+    require_browser()
+    folder = _folder(tmp_path)
+    made = _collage("storyboard", folder)
+    assert made.returncode == 0, made.stderr
+    board = folder / "out" / "storyboard"
+    plan = json.loads(_collage("plan", folder, "--json").stdout)
+    seen = _open(board, tmp_path / "storyboard.png")
+
+    assert not seen["blocked"]
+    assert len(seen["images"]) == len(plan["slides"]) and all(i["done"] and i["w"] > 0 for i in seen["images"])
+    assert [(s["index"], s["kind"]) for s in seen["slides"]] == [(s["index"], s["kind"]) for s in plan["slides"]]
+    for shown, planned in zip(seen["slides"], plan["slides"], strict=True):
+        assert shown["start"] == pytest.approx(planned["start"], abs=1e-3)
+        assert shown["end"] == pytest.approx(planned["start"] + planned["duration"], abs=1e-3)
+    text, page = seen["text"], seen["html"]
+    assert "Alice <b>Chen</b>" in text  # escaped: shown as written, never markup
+    assert "عائشة" in text and "你好" in text
+    assert "Approved but left out (1): d" in text and "1 message not approved" in text
+    assert "approved message 'd' is not in the sequence" in text  # every warning is on the page
+    assert "collage.yaml:41: warning" in text
+    for private in ("@", "example.org", PENDING_ID, "Pending Person", SECRET_NAME, "Tenzin", str(tmp_path)):
+        assert private not in page, private
+    sheet = Image.open(board / "contact-sheet.png")
+    assert sheet.width >= 4 * 480 and sheet.height >= 270  # four slides a row, 480 px each
+
+    # The masked photo's picture, as the video shows it: its face covered.
+    masked_slide = next(s for s in plan["slides"] if s["kind"] == "photo")
+    picture = np.asarray(Image.open(board / "slides" / f"{masked_slide['index']:03d}.jpg").convert("RGB"))
+    scale = picture.shape[1] / 1280  # the photo (1280x720) fills the 16:9 frame: no caption fields left
+    x0, y0, x1, y1 = (round(v * scale) for v in HEAD)
+    head = picture[y0 + 3:y1 - 3, x0 + 3:x1 - 3].astype(np.float64)
+    assert np.ptp(head, axis=(0, 1)).max() < 16  # a flat fill (JPEG ringing at most)
+    from collage.media.subjects import find
+
+    assert not find(np.ascontiguousarray(picture), thorough=True).faces
+
+
+def test_still_is_the_frame_the_video_shows(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    assert _collage("render", folder, "-q", "--no-cache").returncode == 0
+    plan = json.loads(_collage("plan", folder, "--json").stdout)
+    fps = plan["fps"]
+    for index, at in ((1, None), (2, 0.1), (1, 0.2)):  # a grid at its middle; a transition in progress
+        slide = plan["slides"][index]
+        args: list[str | Path] = ["still", folder, "--slide", str(index), "-o", tmp_path / f"s{index}.png"]
+        if at is not None:
+            args += ["--at", str(at)]
+        result = _collage(*args)
+        assert result.returncode == 0, result.stderr
+        frames = round(slide["duration"] * fps)
+        number = round(slide["start"] * fps) + (frames // 2 if at is None else round(at * fps))
+        assert f"frame {number}," in result.stdout
+        still = np.asarray(Image.open(tmp_path / f"s{index}.png").convert("RGB")).astype(np.float64)
+        video = decode_frames(folder / "out" / "v.mp4", [number])[0].astype(np.float64)
+        assert still.shape == video.shape
+        assert np.mean(np.abs(still - video)) < 3.0  # the encoder's tolerance (x264 at crf 19, 4:2:0)
+    outside = _collage("still", folder, "--slide", "99")
+    assert outside.returncode == 1 and "there is no slide 99" in outside.stderr
+    late = _collage("still", folder, "--slide", "1", "--at", "30")
+    assert late.returncode == 1 and "--at 30 is outside" in late.stderr
