@@ -552,3 +552,28 @@ def test_beat_finding_memory_does_not_grow_with_the_bed(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert len(beats) > 100
     assert peak < 24 * 2**20, peak / 2**20  # (the whole-bed analysis it replaced: 530 MiB)
+
+
+def test_a_second_check_does_not_decode_an_unchanged_track(make_folder: Callable[..., Path]) -> None:
+    """A long track takes seconds to decode: its loudness is remembered by file state in the cache."""
+    from collage import check
+    from collage.audio import bed
+
+    folder = make_folder(small_manifest([msg("red")], music=["music/quiet.wav", "music/loud.wav"]), {"red": RED})
+    tone(folder / "music" / "quiet.wav", 2, 0.0)
+    tone(folder / "music" / "loud.wav", 2, 0.5)
+    first = check.run(folder)
+    assert [p.message for p in first.warnings if "silent" in p.message]  # the silent one is found ...
+    decoded: list[str] = []
+    real = bed._ebur128
+    bed._measure.cache_clear()  # this process's own memory too: only the cache folder remembers
+    try:
+        bed._ebur128 = lambda args: decoded.append(str(args)) or real(args)  # type: ignore[assignment, func-returns-value]
+        second = check.run(folder)
+    finally:
+        bed._ebur128 = real  # type: ignore[assignment]
+    assert decoded == []
+    assert [p.message for p in second.warnings] == [p.message for p in first.warnings]  # ... and still reported
+    (folder / "music" / "loud.wav").write_bytes(b"not audio any more")
+    third = check.run(folder)
+    assert any("cannot be read as audio" in p.message for p in third.errors)  # a changed file is measured again

@@ -154,3 +154,57 @@ def test_still_is_the_frame_the_video_shows(tmp_path: Path) -> None:
     assert outside.returncode == 1 and "there is no slide 99" in outside.stderr
     late = _collage("still", folder, "--slide", "1", "--at", "30")
     assert late.returncode == 1 and "--at 30 is outside" in late.stderr
+
+
+def _steps(path: Path, seconds: int = 12) -> None:
+    """A track whose pitch changes every second (220 Hz, then 330, 440, ...): where it plays is audible."""
+    import wave
+
+    rate = 48000
+    t = np.arange(rate) / rate
+    samples = np.concatenate([0.3 * np.sin(2 * np.pi * (220 + 110 * k) * t) for k in range(seconds)])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes((samples * 32767).astype("<i2").tobytes())
+
+
+def _pitch(samples: np.ndarray, rate: int = 48000) -> float:
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
+    return float(np.argmax(spectrum) * rate / len(samples))
+
+
+def test_render_slides_is_those_slides_with_their_music_and_reuses_the_cache(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    _steps(folder / "music" / "steps.wav")
+    manifest = yaml.safe_load((folder / "collage.yaml").read_text())
+    manifest["music"] = {"tracks": ["music/steps.wav"], "fade_in": 0, "fade_out": 0}
+    (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
+    assert _collage("render", folder, "-q").returncode == 0
+    plan = json.loads(_collage("plan", folder, "--json").stdout)
+    part = _collage("render", folder, "--slides", "2-3")  # from 2 s in: its music is not the music at 0
+    assert part.returncode == 0, part.stderr
+    out = folder / "out" / "v.slides-2-3.mp4"
+    first, last = plan["slides"][2], plan["slides"][3]
+    from .support.media import decode, decode_audio, probe
+
+    frames = round((last["start"] + last["duration"] - first["start"]) * plan["fps"])
+    info = probe(out)
+    assert info["video"]["frames"] == frames and abs(info["audio"]["duration"] - frames / plan["fps"]) < 0.05
+    assert "0 from the cache" not in part.stdout  # the slides' middles were encoded by the full render
+    # Its frames are the full video's frames from the first slide's start (after its fade from black).
+    whole, clip = decode(folder / "out" / "v.mp4"), decode(out)
+    offset = round(first["start"] * plan["fps"])
+    middle = round(first["duration"] * plan["fps"] / 2)
+    assert np.mean(np.abs(clip[middle].astype(float) - whole[offset + middle].astype(float))) < 2.0
+    # The music is the music that plays there: the pitch one second into the clip is the full video's.
+    audio = decode_audio(out)[0]
+    full = decode_audio(folder / "out" / "v.mp4")[0]
+    at = 48000 * 1 + 4800
+    expect = _pitch(full[round(first["start"] * 48000) + at:][:9600])
+    assert abs(_pitch(audio[at:at + 9600]) - expect) < 30 and abs(expect - _pitch(full[at:at + 9600])) > 100
+    bad = _collage("render", folder, "--slides", "2-9")
+    assert bad.returncode == 1 and "the video has slides 0 to 3" in bad.stderr
+    assert _collage("render", folder, "--slides", "b-a").returncode == 2

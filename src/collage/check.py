@@ -4,6 +4,7 @@ and reports; it plans nothing (`pipeline.timeline` does)."""
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,6 +64,21 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'es' if noun.endswith('x') and n != 1 else 's' if n != 1 else ''}"
 
 
+def measured_music(cache_dir: Path | None) -> FileFacts | None:
+    """Each whole music file's integrated loudness, remembered by file state in the cache folder, so
+    that a second `check`, storyboard or render does not decode a long track again."""
+    from collage.audio import bed as audio
+    from collage.video.cache import FileFacts, is_cache, make_private_folder
+
+    if cache_dir is None or not is_cache(cache_dir):
+        return None
+    try:
+        make_private_folder(cache_dir)
+    except OSError:
+        return None
+    return FileFacts(cache_dir / "music.json", lambda path: repr(audio.measure(path).integrated))
+
+
 def verified_photos(cache_dir: Path | None) -> FileFacts:
     """Which photos decode whole, remembered by file state (in the cache folder, when there is one),
     so that a second `check` or `render` of unchanged photos decodes nothing."""
@@ -103,9 +119,11 @@ def _decode_all(project: Project, ids: list[str], verified: FileFacts) -> dict[s
     return {k: v for k, v in found.items() if v is not None}
 
 
-def media_problems(project: Project, timeline: Timeline, verified: FileFacts | None) -> list[Problem]:
+def media_problems(project: Project, timeline: Timeline, verified: FileFacts | None,
+                   music: FileFacts | None = None) -> list[Problem]:
     """Photos readable (decoded whole, remembered in `verified`; with None, their headers only: see
-    `render.prepare`), text drawable, music decodable: each problem names the file, line and field."""
+    `render.prepare`), text drawable, music decodable (untrimmed tracks' loudness remembered in
+    `music`): each problem names the file, line and field."""
     from collage.audio import bed as audio
     from collage.media import photos
 
@@ -153,7 +171,15 @@ def media_problems(project: Project, timeline: Timeline, verified: FileFacts | N
             if value:
                 problems.extend(_text_problems(value, shown, slide.line, f"sequence.{part}"))
     for track in project.music.tracks:
+        if music is not None and track.start == 0 and track.end is None:
+            try:  # a whole file measured before, unchanged since: not decoded again (a long track takes seconds)
+                problems.extend(audio.level_problems(track, float(music(project.folder / track.file)), shown))
+                continue
+            except (ValueError, OSError, subprocess.TimeoutExpired):
+                pass  # cannot be read: measured again below, which names the problem
         problems.extend(audio.check_track(project.folder, track, shown))
+    if music is not None:
+        music.save()
     return problems
 
 
@@ -216,5 +242,5 @@ def run(folder: Path | str, manifest: Path | str | None = None, size: tuple[int,
     problems = list(planned.warnings)
     if media:
         store = cache_dir if cache_dir is not None else project.output.parent / "collage-cache"
-        problems += media_problems(project, planned, verified_photos(store))
+        problems += media_problems(project, planned, verified_photos(store), measured_music(store))
     return Report(tuple(problems), project, planned)

@@ -11,7 +11,7 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -274,6 +274,68 @@ def init(folder: Folder) -> None:
     except CollageError as exc:
         _fail(exc)
     typer.echo(f"wrote {path} with {count} message(s), none approved yet; edit it, then `collage check {folder}`")
+
+
+@app.command("import")
+def import_(
+    folder: Folder,
+    sheet: Annotated[Path, typer.Argument(help="The submissions sheet: CSV or TSV as form tools export it, or XLSX.",
+                                          show_default=False)],
+    map_: Annotated[list[str] | None, typer.Option("--map", metavar="COLUMN=FIELD",
+                                                   help="Read a column the titles do not name, e.g. "
+                                                        "--map \"Where do you live?=location\".")] = None,
+    update: Annotated[list[str] | None, typer.Option("--update", metavar="FIELD",
+                                                     help="Let the sheet overwrite this field of messages already "
+                                                          "in the manifest (repeat for more).")] = None,
+    keep_emails: Annotated[bool, typer.Option("--keep-emails", help="Copy emails into the manifest (they are "
+                                              "never shown or printed; by default they stay in the sheet).")] = False,
+    manifest: ManifestOpt = None,
+) -> None:
+    """Turn a submissions sheet into messages: creates collage.yaml, or merges into it keeping its comments,
+    order and every edit. New submissions come in not approved unless the sheet approves them."""
+    from collage.manifest.importing import import_sheet
+
+    mapping: dict[str, str] = {}
+    for item in map_ or []:
+        column, sep, name = item.rpartition("=")
+        if not sep or not column.strip() or not name.strip():
+            raise typer.BadParameter(f"'{item}': write COLUMN=FIELD", param_hint="--map")
+        mapping[column.strip()] = name.strip()
+    try:
+        done = import_sheet(folder, sheet, mapping=mapping, update=tuple(update or ()), keep_emails=keep_emails,
+                            manifest_path=manifest)
+    except CollageError as exc:
+        _fail(exc)
+    _import_report(done)
+
+
+def _import_report(done: Any) -> None:
+    say = typer.echo
+    verb = "created" if done.created else "updated" if done.written else "unchanged:"
+    say(f"{verb} {done.manifest}")
+    for title, name in done.guessed:
+        say(f"  column '{title}' read as {name} (by a word in its title; --map to change)")
+    if done.unmapped:
+        say("  columns not imported: " + "; ".join(f"'{t}'" for t in done.unmapped) + " (--map COLUMN=FIELD)")
+    approved = f", {len(done.approved)} approved by the sheet" if done.approved else ", none approved yet"
+    say(f"  added {len(done.added)}{approved if done.added else ''}"
+        + (f": {', '.join(done.added)}" if done.added else ""))
+    say(f"  unchanged {len(done.unchanged)}")
+    for ident, name in done.updated:
+        say(f"  updated {ident}: {name}")
+    if done.differing:
+        say(f"  differing {len({d[0] for d in done.differing})} (kept as in the manifest; --update FIELD takes "
+            "the sheet's):")
+        for ident, name, old, new in done.differing:
+            say(f"    {ident}.{name}: {old!r} in the manifest, {new!r} in the sheet")
+    for row, written, guess in done.missing:
+        hint = f"; did you mean {guess}?" if guess else ""
+        say(f"  row {row}: no photo {written!r} in the folder{hint}")
+    if done.unnamed:
+        say(f"  photos no row names ({len(done.unnamed)}): " + ", ".join(done.unnamed))
+    if done.emails:
+        kept = "copied into the manifest (--keep-emails)" if done.kept_emails else "left out of the manifest"
+        say(f"  {done.emails} email(s) {kept}; never printed")
 
 
 @app.command()

@@ -439,7 +439,8 @@ def prepare(folder: Path | str, *, manifest_path: Path | str | None = None, outp
     # drawing decodes each photo anyway: a damaged one then stops the render when it is drawn (exit 1,
     # nothing written), rather than every photo being decoded twice (+40 % CPU on a cold CI preview).
     verified = check.verified_photos(settings.cache_dir) if settings.cache_dir is not None else None
-    problems = list(timeline.warnings) + check.media_problems(project, timeline, verified)
+    problems = list(timeline.warnings) + check.media_problems(project, timeline, verified,
+                                                              check.measured_music(settings.cache_dir))
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
     if settings.slides is None:

@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -45,13 +46,15 @@ def storyboard(folder: Path | str, out_dir: Path | str | None = None, *,
     """Write the review page and contact sheet into `out_dir` (default: `storyboard/` beside the
     video's output), replacing an earlier storyboard there only once the new one is complete."""
     import numpy as np
+    from PIL import Image
 
     from collage.draw.compose import Artist, contact_sheet
 
     project = manifest.load(folder, manifest_path)
     timeline = pipeline.timeline(project)
     problems = list(timeline.warnings)
-    problems += check.media_problems(project, timeline, check.verified_photos(project.output.parent / "collage-cache"))
+    cache = project.output.parent / "collage-cache"
+    problems += check.media_problems(project, timeline, check.verified_photos(cache), check.measured_music(cache))
     target = Path(out_dir).absolute() if out_dir is not None else project.output.parent / "storyboard"
     size = (PICTURE_WIDTH, max(2, round(PICTURE_WIDTH * timeline.height / timeline.width)))
     design = (timeline.width, timeline.height)
@@ -60,12 +63,15 @@ def storyboard(folder: Path | str, out_dir: Path | str | None = None, *,
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         (work / "slides").mkdir()
-        pictures = []
-        for slide in timeline.slides:
+        def draw(slide: Slide) -> Image.Image:
             middle = slide.start + slide.frames // 2
             picture = artist.draw(slide, slide.progress(middle))
             picture.save(work / "slides" / f"{slide.index:03d}.jpg", quality=88)  # Pillow writes no EXIF here
-            pictures.append(picture)
+            return picture.resize((480, round(480 * picture.height / picture.width)), Image.Resampling.BOX)
+
+        # On threads: decoding and resampling happen outside the interpreter lock (as in the render).
+        with ThreadPoolExecutor(max(1, min(len(timeline.slides), _cores()))) as pool:
+            pictures = list(pool.map(draw, timeline.slides))
         sheet = contact_sheet([np.asarray(p) for p in pictures], columns=4, width=480)
         sheet.save(work / "contact-sheet.png")
         (work / "storyboard.html").write_text(_page(project, timeline, problems), encoding="utf-8")
@@ -172,6 +178,10 @@ def _inside(project: Project, file: str) -> str:
         return path.resolve().relative_to(project.folder.resolve()).as_posix()
     except (ValueError, OSError):
         return path.name
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _clock(seconds: float) -> str:

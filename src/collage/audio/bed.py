@@ -538,8 +538,13 @@ def check_track(folder: Path, track: Track, manifest: str) -> list[Problem]:
     except (ValueError, subprocess.TimeoutExpired):
         return [Problem(manifest, f"music file '{track.file}' cannot be read as audio", line=track.line,
                         field="music", hint="convert it to MP3, M4A, WAV, FLAC or OGG, or fix the file")]
-    if level.integrated < QUIET:
-        shown = "silent" if level.integrated == float("-inf") else f"{level.integrated:.0f} LUFS"
+    return level_problems(track, level.integrated, manifest)
+
+
+def level_problems(track: Track, integrated: float, manifest: str) -> list[Problem]:
+    """A track that decodes, by its measured loudness: a silent or nearly silent one is a warning."""
+    if integrated < QUIET:
+        shown = "silent" if integrated == float("-inf") else f"{integrated:.0f} LUFS"
         return [Problem(manifest, f"music file '{track.file}' is silent or nearly so ({shown})", line=track.line,
                         field="music", hint="check the file (and its start/end); it is boosted by 20 dB at most",
                         severity="warning")]

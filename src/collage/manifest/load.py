@@ -23,7 +23,7 @@ from collage.privacy import looks_like_email
 MANIFEST_NAME = "collage.yaml"
 # Scalars that are text even when YAML would read them as something else (`location: NO`).
 _TEXT_KEYS = frozenset(
-    {"id", "photo", "name", "profession", "location", "message", "title", "subtitle", "body", "email",
+    {"id", "photo", "name", "profession", "location", "message", "translation", "title", "subtitle", "body", "email",
      "tags", "messages", "file", "output", "grid", "caption", "theme", "background_image"}
 )
 

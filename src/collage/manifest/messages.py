@@ -74,7 +74,8 @@ def messages(r: Reporter, data: Any, consent: Consent = "named") -> tuple[list[M
             r.warn(("messages", i, "id" if msg.id is not None else "photo"),
                    f"this contributor is {given}, but the message's id or photo file name contains their name",
                    "give it a neutral `id:` (e.g. m12) and rename the photo: ids are shown by `plan` and `check`")
-        fields = {"name": msg.name, "profession": msg.profession, "location": msg.location, "message": msg.message}
+        fields = {"name": msg.name, "profession": msg.profession, "location": msg.location, "message": msg.message,
+                  "translation": msg.translation}
         kept = {k: None if k in hidden else clean(v) for k, v in fields.items()}
         if given != "named":
             for field, value in kept.items():
@@ -84,7 +85,8 @@ def messages(r: Reporter, data: Any, consent: Consent = "named") -> tuple[list[M
         if msg.approved:
             approved.append(Message(
                 id=message_id, photo=rel, name=kept["name"], profession=kept["profession"],
-                location=kept["location"], text=kept["message"], tags=tuple(msg.tags), line=line,
+                location=kept["location"], text=kept["message"], translation=kept["translation"],
+                tags=tuple(msg.tags), line=line,
                 fit=msg.fit, focus=(msg.focus[0], msg.focus[1]) if msg.focus else None, motion=msg.motion,
                 consent=given, hidden=hidden, mask=mask,
             ))

@@ -126,6 +126,7 @@ class MessageIn(Strict):
     profession: ShortText | None = None
     location: ShortText | None = None
     message: LongText | None = None
+    translation: LongText | None = None  # what the sign says, in the audience's language (sidecars)
     tags: list[ShortText] = []
     approved: bool = False
     email: str | None = None
@@ -133,7 +134,7 @@ class MessageIn(Strict):
     focus: list[float] | None = None
     motion: Motion | None = None
     consent: Consent | None = None  # None: `privacy.default`
-    hide: list[Literal["name", "profession", "location", "message"]] = []
+    hide: list[Literal["name", "profession", "location", "message", "translation"]] = []
     mask: list[list[float]] = []  # [x, y, w, h] fractions of the photo
 
 

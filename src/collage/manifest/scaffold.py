@@ -29,6 +29,30 @@ def _files(folder: Path, suffixes: frozenset[str]) -> list[Path]:
 
 def manifest_text(folder: Path) -> str:
     photos = _files(folder, PHOTO_SUFFIXES)
+    lines = header_text(folder).splitlines()
+    lines.append("messages:")
+    seen: set[str] = set()
+    for rel in photos:
+        base = rel.stem
+        ident, n = base, 2
+        while ident in seen:
+            ident, n = f"{base}-{n}", n + 1
+        seen.add(ident)
+        lines += [
+            f"  - id: {_q(ident)}",
+            f"    photo: {_q(rel.as_posix())}",
+            '    name: ""',
+            '    profession: ""',
+            '    location: ""',
+            "    approved: false   # only approved messages are rendered",
+        ]
+    if not photos:
+        lines[-1] = "messages: []          # no photos found; add them under the folder"
+    return "\n".join(lines) + "\n"
+
+
+def header_text(folder: Path) -> str:
+    """Everything of a starting manifest but its messages."""
     music = _files(folder, AUDIO_SUFFIXES)
     title = folder.resolve().name.replace("-", " ").replace("_", " ").strip() or "Collage"
     lines = [
@@ -49,27 +73,7 @@ def manifest_text(folder: Path) -> str:
         lines += [f"  - file: {_q(p.as_posix())}" for p in music]
     else:
         lines.append("music: []             # add tracks as `- file: music/theme.mp3`")
-    lines += [
-        "# sequence: omitted = a title card, all approved messages in grids, a closing card",
-        "messages:",
-    ]
-    seen: set[str] = set()
-    for rel in photos:
-        base = rel.stem
-        ident, n = base, 2
-        while ident in seen:
-            ident, n = f"{base}-{n}", n + 1
-        seen.add(ident)
-        lines += [
-            f"  - id: {_q(ident)}",
-            f"    photo: {_q(rel.as_posix())}",
-            '    name: ""',
-            '    profession: ""',
-            '    location: ""',
-            "    approved: false   # only approved messages are rendered",
-        ]
-    if not photos:
-        lines[-1] = "messages: []          # no photos found; add them under the folder"
+    lines.append("# sequence: omitted = a title card, all approved messages in grids, a closing card")
     return "\n".join(lines) + "\n"
 
 

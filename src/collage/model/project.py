@@ -22,7 +22,7 @@ TransitionStyle = Literal["crossfade", "fade", "cut", "slide"]
 # every face found and every `mask` box covered irreversibly).
 Consent = Literal["named", "anonymous", "masked"]
 CONSENTS: tuple[Consent, ...] = ("named", "anonymous", "masked")
-HIDEABLE = ("name", "profession", "location", "message")  # caption fields a contributor may withhold
+HIDEABLE = ("name", "profession", "location", "message", "translation")  # caption fields a contributor may withhold
 TRANSITION_STYLES: tuple[TransitionStyle, ...] = ("crossfade", "fade", "cut", "slide")
 
 
@@ -81,6 +81,7 @@ class Message:
     profession: str | None = None
     location: str | None = None
     text: str | None = None
+    translation: str | None = None  # the sign in the audience's language
     tags: tuple[str, ...] = ()
     line: int | None = None
     fit: Fit | None = None  # None: the video's

@@ -237,7 +237,7 @@ class SegmentCache:
                 if stale.is_dir() and now - stale.stat().st_mtime > SCRATCH_QUIET:
                     shutil.rmtree(stale)
         wanted = list(sources)
-        for name in ("digests.json", "verified.json"):
+        for name in ("digests.json", "verified.json", "music.json"):
             FileFacts(self.root / name, lambda path: "").retain(wanted)
         return count, freed
 

@@ -1,0 +1,310 @@
+"""`collage import FOLDER SHEET`: submissions from a sheet into `collage.yaml`.
+
+    sheet.read -> rows -> each row matched to a message (by photo, then id) -> merged -> written aside, moved
+
+A new manifest is written when there is none. An existing one is edited round trip (ruamel.yaml): its
+comments, key order, quoting and layout survive byte for byte wherever nothing changed (the indentation
+is taken from the file itself, and the untouched document is checked to come back unchanged). New
+submissions are appended `approved: false` unless the sheet approves them; messages already in the
+manifest change only in the fields `--update` names. Emails stay out of the manifest unless
+`--keep-emails`, and are never part of the report. The result is validated before it replaces anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from collage.errors import InputError, Problem
+from collage.manifest.report import PHOTO_SUFFIXES
+from collage.manifest.sheet import Row, read
+from collage.model.project import CONSENTS
+
+WRITTEN = ("id", "photo", "name", "profession", "location", "message", "translation", "tags", "consent",
+           "approved", "email")  # the order new messages' keys are written in
+UPDATABLE = ("name", "profession", "location", "message", "translation", "tags", "consent", "approved", "email")
+YES = {"approved", "approve", "yes", "y", "true", "x", "✓", "✔", "1", "ok", "accepted", "accept"}
+NO = {"rejected", "reject", "no", "n", "false", "0", "pending", "waiting", "declined", "todo", "to do", "review",
+      "in review", "not approved", "unapproved"}
+
+
+@dataclass
+class Imported:
+    manifest: Path
+    created: bool = False
+    written: bool = False
+    added: list[str] = field(default_factory=list)  # ids
+    approved: list[str] = field(default_factory=list)  # of those added, the ones the sheet approves
+    unchanged: list[str] = field(default_factory=list)
+    differing: list[tuple[str, str, str, str]] = field(default_factory=list)  # id, field, manifest, sheet
+    updated: list[tuple[str, str]] = field(default_factory=list)  # id, field
+    missing: list[tuple[int, str, str | None]] = field(default_factory=list)  # row, photo, did you mean
+    unnamed: list[str] = field(default_factory=list)  # photos in the folder that no row names
+    unmapped: list[str] = field(default_factory=list)
+    guessed: list[tuple[str, str]] = field(default_factory=list)  # column title -> field
+    emails: int = 0  # rows that gave an email (kept only with --keep-emails)
+    kept_emails: bool = False
+
+
+def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, str] | None = None,
+                 update: tuple[str, ...] = (), keep_emails: bool = False,
+                 manifest_path: Path | str | None = None) -> Imported:
+    from collage.manifest import MANIFEST_NAME
+    from collage.manifest.scaffold import header_text
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError([Problem(str(folder), "no such folder", hint="create it and put the photos inside")])
+    wrong = [f for f in update if f not in UPDATABLE]
+    if wrong:
+        raise InputError([Problem("--update", f"'{wrong[0]}' cannot be updated from a sheet",
+                                  hint="fields: " + ", ".join(UPDATABLE))])
+    table = read(Path(sheet), mapping)
+    target = Path(manifest_path) if manifest_path is not None else folder / MANIFEST_NAME
+    result = Imported(target, unmapped=table.unmapped, kept_emails=keep_emails,
+                      guessed=[(t, table.columns[t]) for t in table.guessed])
+    yaml = _yaml()
+    created = not target.exists()
+    original = header_text(folder) if created else target.read_text(encoding="utf-8")
+    if not created:  # the manifest as it is must be valid: a merge into a broken file could hide what broke it
+        _check(folder, target)
+        yaml = _matching(original)
+    data = yaml.load(original)
+    messages = data.get("messages")
+    if messages is None or not messages:
+        from ruamel.yaml.comments import CommentedSeq
+
+        if messages is None or messages.fa.flow_style():  # `messages: []` becomes a block list
+            data["messages"] = messages = CommentedSeq()
+    photos = _photos(folder)
+    by_photo = {_key(str(m.get("photo", ""))): m for m in messages if isinstance(m, dict)}
+    by_id = {str(m.get("id")): m for m in messages if isinstance(m, dict) and m.get("id") is not None}
+    ids = set(by_id) | {Path(str(m.get("photo", ""))).stem for m in messages if isinstance(m, dict) and "id" not in m}
+    named: set[str] = set()
+    for row in table.rows:
+        values = _values(table_name(sheet), row)
+        result.emails += "email" in values
+        rel = _find(folder, photos, values.pop("photo", ""))
+        if rel is None:
+            written = row.values.get("photo", "")
+            result.missing.append((row.number, _short(written), _guess(written, photos)))
+            continue
+        named.add(rel)
+        if not keep_emails:
+            values.pop("email", None)
+        existing = by_photo.get(_key(rel)) or (by_id.get(values["id"]) if "id" in values else None)
+        if existing is None:
+            ident = values.pop("id", None) or Path(rel).stem
+            base, n = ident, 2
+            while ident in ids:
+                ident, n = f"{base}-{n}", n + 1
+            ids.add(ident)
+            entry = {"id": ident, "photo": rel, **values}
+            entry.setdefault("approved", False)
+            messages.append({k: entry[k] for k in WRITTEN if k in entry})
+            by_photo[_key(rel)] = messages[-1]
+            result.added.append(ident)
+            if entry["approved"] is True:
+                result.approved.append(ident)
+            continue
+        ident = str(existing.get("id", Path(rel).stem))
+        values.pop("id", None)
+        changed = False
+        for name, value in values.items():
+            if existing.get(name) == value or (name == "approved" and value is False and "approved" not in existing):
+                continue
+            if name in update:
+                existing[name] = value
+                result.updated.append((ident, name))
+                changed = True
+            elif name == "email":
+                result.differing.append((ident, name, "(private)", "(private)"))
+            else:
+                result.differing.append((ident, name, _short(existing.get(name)), _short(value)))
+        if not changed and not any(d[0] == ident for d in result.differing):
+            result.unchanged.append(ident)
+    result.unnamed = sorted(p for p in photos if p not in named and _key(p) not in by_photo)
+    text = _dump(yaml, data)
+    if text != original or created:
+        _validate(folder, target, text)
+        _write(target, text)
+        result.written = True
+        if created:  # the schema the modeline names, as `init` writes it; one already there stays
+            from collage.manifest.schema import SCHEMA_ID, schema_json
+
+            with contextlib.suppress(FileExistsError), (folder / SCHEMA_ID).open("x", encoding="utf-8") as fh:
+                fh.write(schema_json() + "\n")
+    result.created = created
+    return result
+
+
+def table_name(sheet: Path | str) -> str:
+    return Path(sheet).name
+
+
+def _values(shown: str, row: Row) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, text in row.values.items():
+        if name == "approved":
+            word = text.strip().casefold()
+            if word in YES:
+                out[name] = True
+            elif word in NO or not word:
+                out[name] = False
+            else:
+                raise InputError([Problem(shown, f"row {row.number}: the approval '{_short(text)}' is neither "
+                                          "approved nor rejected", line=row.number, field="approved",
+                                          hint="write approved, pending or rejected")])
+        elif name == "consent":
+            word = text.strip().casefold()
+            if word not in CONSENTS:
+                raise InputError([Problem(shown, f"row {row.number}: consent '{_short(text)}' is not one of "
+                                          + ", ".join(CONSENTS), line=row.number, field="consent",
+                                          hint="named, anonymous or masked")])
+            out[name] = word
+        elif name == "tags":
+            out[name] = [t.strip() for t in re.split(r"[,;]", text) if t.strip()]
+        elif name in ("message", "translation"):
+            out[name] = text.strip()
+        else:
+            out[name] = " ".join(text.split())
+    return out
+
+
+def _photos(folder: Path) -> list[str]:
+    out = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if any(part.startswith(".") for part in rel.parts) or rel.parts[0] in ("out", "collage-cache"):
+            continue
+        if path.suffix.lower() in PHOTO_SUFFIXES and path.is_file():
+            out.append(rel.as_posix())
+    return out
+
+
+def _key(rel: str) -> str:
+    return rel.replace("\\", "/").lstrip("./").casefold()
+
+
+def _find(folder: Path, photos: list[str], written: str) -> str | None:
+    """The photo a cell names: a path in the folder, or a file name (also the last part of a URL or of
+    a path on someone else's disk) found anywhere in it, ignoring case when that is unambiguous."""
+    if not written:
+        return None
+    name = written.strip()
+    if re.match(r"^[a-z][a-z0-9+.-]*://", name, re.IGNORECASE):
+        name = unquote(urlparse(name).path)
+    name = name.replace("\\", "/")
+    if name in photos:
+        return name
+    base = name.rsplit("/", 1)[-1]
+    exact = [p for p in photos if p.rsplit("/", 1)[-1] == base]
+    if len(exact) == 1:
+        return exact[0]
+    loose = [p for p in photos if p.rsplit("/", 1)[-1].casefold() == base.casefold()]
+    return loose[0] if len(loose) == 1 else None
+
+
+def _guess(written: str, photos: list[str]) -> str | None:
+    base = written.strip().replace("\\", "/").rsplit("/", 1)[-1].casefold()
+    names = {p.rsplit("/", 1)[-1].casefold(): p for p in photos}
+    close = difflib.get_close_matches(base, list(names), n=1, cutoff=0.6)
+    return names[close[0]] if close else None
+
+
+def _short(value: Any) -> str:
+    from collage.privacy import redact
+
+    text = ", ".join(map(str, value)) if isinstance(value, list) else "" if value is None else str(value)
+    text = " ".join(text.split())
+    return redact(text if len(text) <= 60 else text[:57] + "…")
+
+
+def _yaml(mapping: int = 2, sequence: int = 4, offset: int = 2) -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a long line a person wrote
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return yaml
+
+
+def _matching(original: str) -> Any:
+    """A round-trip dumper whose indentation reproduces the file exactly, so that only what changes
+    changes; the closest one when none does (a file laid out by hand in several styles)."""
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    _, indent, dash = load_yaml_guess_indent(original)
+    tried = [(2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0)]
+    if indent is not None:
+        tried.insert(0, (indent, indent, dash or 0))
+    tried += [(m, q, o) for m in (2, 3, 4) for q in range(2, 9) for o in range(0, q - 1) if (m, q, o) not in tried]
+    best, best_score = None, -1.0
+    for mapping, sequence, offset in tried:
+        yaml = _yaml(mapping, sequence, offset)
+        text = _dump(yaml, yaml.load(original))
+        if text == original:
+            return yaml
+        score = difflib.SequenceMatcher(None, text, original, autojunk=False).quick_ratio()
+        if score > best_score:
+            best, best_score = yaml, score
+    return best
+
+
+def _dump(yaml: Any, data: Any) -> str:
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def _validate(folder: Path, target: Path, text: str) -> None:
+    """The merged manifest must load: a sheet cell that would break it (an email in a name, say) stops
+    the import with the row's problem, and nothing is written."""
+    fd, scratch = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".check")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        problems = _check(folder, Path(scratch), raises=False)
+        if problems:
+            raise InputError([Problem(target.name, p.message, line=p.line, field=p.field, hint=p.hint)
+                              for p in problems])
+    finally:
+        Path(scratch).unlink(missing_ok=True)
+
+
+def _check(folder: Path, manifest: Path, raises: bool = True) -> list[Problem]:
+    """The manifest's errors, but that nothing is approved yet (normal while submissions come in)."""
+    from collage.manifest import load
+
+    try:
+        load(folder, manifest)
+        return []
+    except InputError as exc:
+        errors = [p for p in exc.errors if "nothing to show" not in p.message]
+        if errors and raises:
+            raise InputError(errors) from None
+        return errors
+
+
+def _write(target: Path, text: str) -> None:
+    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        if target.exists():
+            os.chmod(partial, target.stat().st_mode & 0o777)
+        else:
+            os.chmod(partial, 0o644)
+        os.replace(partial, target)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
