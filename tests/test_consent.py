@@ -364,3 +364,21 @@ def test_a_store_written_with_file_names_forgets_them(tmp_path: Path) -> None:
     store.write_text(json.dumps(known))
     assert _collage("render", folder, "-q").returncode == 0
     assert "qiao-lanxin" not in store.read_text()
+
+
+def test_privacy_default_makes_every_message_anonymous_unless_it_says_named(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, consent="named", profession="Engineer")
+    manifest = yaml.safe_load((folder / "collage.yaml").read_text())
+    manifest["privacy"] = {"default": "anonymous"}
+    del manifest["messages"][0]["consent"]  # takes the default
+    manifest["messages"][1]["consent"] = "named"
+    (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True))
+    result = _collage("check", folder)
+    assert result.returncode == 0, result.stderr
+    assert "p1  anonymous" in result.stdout and "p2  named" in result.stdout
+    plan = _collage("plan", folder, "--json").stdout
+    assert NAME not in plan and "Named Person" in plan
+    manifest["privacy"] = {"default": "public"}
+    (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True))
+    bad = _collage("check", folder)
+    assert bad.returncode == 1 and "privacy.default" in bad.stderr

@@ -111,7 +111,7 @@ def execute(graph: Graph, run: Runner, window: int, done: Callable[[Node, Path],
     in_flight = 0
     while pending or in_flight:
         # Look a little past the window: a segment waiting for its slide must not hold up the slides after it.
-        for node in list(itertools.islice(pending, 2 * window)):
+        for node in list(itertools.islice(pending, window)):
             if in_flight >= window:
                 break
             if all(x in outputs for x in node.needs):
