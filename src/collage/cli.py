@@ -47,7 +47,7 @@ def _options(
     _debug = debug
 
 Folder = Annotated[Path, typer.Argument(help="The folder holding collage.yaml and the media.",
-                                        show_default=False)]
+                                        show_default=False, metavar="FOLDER")]
 ManifestOpt = Annotated[Path | None, typer.Option("--manifest", "-m",
                                                   help="Manifest file (default FOLDER/collage.yaml).")]
 
@@ -280,7 +280,7 @@ def init(folder: Folder) -> None:
 def import_(
     folder: Folder,
     sheet: Annotated[Path, typer.Argument(help="The submissions sheet: CSV or TSV as form tools export it, or XLSX.",
-                                          show_default=False)],
+                                          show_default=False, metavar="SHEET")],
     map_: Annotated[list[str] | None, typer.Option("--map", metavar="COLUMN=FIELD",
                                                    help="Read a column the titles do not name, e.g. "
                                                         "--map \"Where do you live?=location\".")] = None,
