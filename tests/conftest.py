@@ -20,7 +20,7 @@ TIERS = {
                "test_motion"},
     "e2e": {"test_render", "test_segments", "test_audio", "test_cli", "test_example", "test_gate", "test_browser",
             "test_fuzz", "test_cluster", "test_consent",
-            "test_storyboard"},
+            "test_storyboard", "test_sidecars"},
 }
 
 

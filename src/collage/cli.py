@@ -97,6 +97,8 @@ def render(
                                                help="Only these slides (as `collage plan` numbers them, e.g. 3-5), "
                                                     "with their transitions and music, for proofing; written as "
                                                     "NAME.slides-3-5.mp4 unless -o is given.")] = None,
+    no_sidecars: Annotated[bool, typer.Option("--no-sidecars", help="Write only the MP4: no captions (VTT, "
+                                              "SRT), transcript or poster beside it.")] = False,
 ) -> None:
     """Render the video. Segments unchanged since an earlier render are reused from the cache."""
     from collage.progress import ProgressReporter
@@ -105,7 +107,8 @@ def render(
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
         job = prepare(folder, manifest_path=manifest, output=output, preview=preview, jobs=jobs,
-                      cache_dir=cache_dir, cache=not no_cache, cluster=cluster, slides=_slide_range(slides))
+                      cache_dir=cache_dir, cache=not no_cache, cluster=cluster, slides=_slide_range(slides),
+                      sidecars=not no_sidecars)
         _report(job.warnings)  # before the long part, so the editor can stop and fix
         result = job.run(progress=None if quiet else ProgressReporter("preview" if preview else "render"))
     except CollageError as exc:
@@ -116,6 +119,8 @@ def render(
     t = result.timeline
     typer.echo(f"wrote {result.output} ({result.size[0]}x{result.size[1]}, {t.fps} fps, {t.duration:.2f} s, "
                f"{len(t.slides)} slides) in {result.seconds:.1f} s")
+    if result.sidecars:
+        typer.echo("beside it: " + ", ".join(p.name for p in result.sidecars))
     if result.cache is not None:
         again = f" (and {result.repeated} repeating them)" if result.repeated else ""
         typer.echo(f"segments: {result.encoded} encoded{again}, {result.reused} from the cache in {result.cache}")

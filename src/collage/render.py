@@ -63,6 +63,7 @@ class Settings:
     cluster: str | None = None  # a Dask scheduler's address: segment tasks run on its workers
     cache_limit: int = DEFAULT_CACHE_LIMIT
     slides: tuple[int, int] | None = None  # only these slides (first, last), for proofing
+    sidecars: bool = True  # NAME.vtt, .srt, .transcript.html and .jpg beside the video
 
 
 def default_jobs() -> int:
@@ -72,7 +73,7 @@ def default_jobs() -> int:
 def resolve_settings(project: Project, output: Path | str | None = None, preview: bool = False, *,
                      jobs: int | None = None, cache_dir: Path | str | None = None, cache: bool = True,
                      cluster: str | None = None, cache_limit: int = DEFAULT_CACHE_LIMIT,
-                     slides: tuple[int, int] | None = None) -> Settings:
+                     slides: tuple[int, int] | None = None, sidecars: bool = True) -> Settings:
     """Defaults, then the manifest, then the caller's choices. The cache lives beside the output, in
     `collage-cache/`, unless `cache_dir` names another folder or `cache` is False."""
     size, fps, crf, preset, audio, coder = project.size, project.fps, 19, "medium", ("192k", 48000), "twoloop"
@@ -94,7 +95,8 @@ def resolve_settings(project: Project, output: Path | str | None = None, preview
         folder = Path(cache_dir).absolute() if cache_dir is not None else out.parent / "collage-cache"
     return Settings(size, fps, out, crf=crf, preset=preset, preview=preview, audio_bitrate=audio[0], audio_coder=coder,
                     sample_rate=audio[1], jobs=jobs or default_jobs(),
-                    cache_dir=folder, cache_limit=cache_limit, cluster=cluster or None, slides=slides)
+                    cache_dir=folder, cache_limit=cache_limit, cluster=cluster or None, slides=slides,
+                    sidecars=sidecars)
 
 
 def _even(value: float) -> int:
@@ -113,6 +115,7 @@ class Result:
     cache: Path | None = None
     size: tuple[int, int] = (0, 0)  # the frames' size (a preview's is smaller than the timeline's layout)
     stale: tuple[int, int] = (0, 0)  # cached files (and bytes) this manifest no longer uses: `cache prune`
+    sidecars: tuple[Path, ...] = ()  # captions, transcript and poster written beside the video
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,15 @@ class Job:
                     sink.write(frame)
                     if progress and (done % 10 == 0 or done == total):
                         progress(done, total)
-        return Result(settings.output, timeline, time.monotonic() - started, self.warnings, size=settings.size)
+        return Result(settings.output, timeline, time.monotonic() - started, self.warnings, size=settings.size,
+                      sidecars=self._sidecars())
+
+    def _sidecars(self) -> tuple[Path, ...]:
+        if not self.settings.sidecars:
+            return ()
+        from collage import sidecars
+
+        return tuple(sidecars.write(self.project, self.timeline, self.settings.output, self.settings.size))
 
     def _segmented(self, progress: Progress | None) -> Result:
         from collage.ffmpeg import own_processes
@@ -278,7 +289,7 @@ class Job:
         produced = sum(len(group) for group in copies.values())  # encoded here, or repeating one that was
         return Result(settings.output, timeline, time.monotonic() - started, self.warnings,
                       reused=len(segs) - produced, encoded=len(copies), repeated=produced - len(copies),
-                      cache=settings.cache_dir, size=settings.size, stale=stale)
+                      cache=settings.cache_dir, size=settings.size, stale=stale, sidecars=self._sidecars())
 
 
 def _in_use(project: Project, cache: Cache, tool: str, preview: bool) -> set[str] | None:
@@ -443,6 +454,10 @@ def prepare(folder: Path | str, *, manifest_path: Path | str | None = None, outp
                                                               check.measured_music(settings.cache_dir))
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
+    if project.poster is not None and project.poster >= len(timeline.slides):
+        raise InputError([Problem(manifest.display_path(project.manifest), f"video.poster: there is no slide "
+                                  f"{project.poster}; the video has slides 0 to {len(timeline.slides) - 1}",
+                                  hint="`collage plan FOLDER` lists them")])
     if settings.slides is None:
         return Job(project, timeline, settings, tuple(problems))
     first, last = settings.slides

@@ -86,6 +86,8 @@ def _validate(r: Reporter, text: str) -> Project:
         title = None
     video = r.model(VideoIn, data.get("video") or {}, ("video",)) or VideoIn()
     size = video_section.size(r, video)
+    if video.poster is not None and video.poster < 0:
+        r.error(("video", "poster"), "the poster is a slide's number, from 0", "`collage plan` lists them")
     if not 1 <= video.fps <= 120:
         r.error(("video", "fps"), f"{short(video.fps)} fps is out of range", "use 1 to 120, e.g. 25 or 30")
     timing = timing_section.timing(r, data.get("timing"))
@@ -137,6 +139,7 @@ def _validate(r: Reporter, text: str) -> Project:
         fit=video.fit,
         theme=theme,
         caption_template=caption_template,
+        poster=video.poster,
     )
 
 

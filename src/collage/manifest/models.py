@@ -42,6 +42,7 @@ class VideoIn(Strict):
     fps: int = 30
     output: str | None = None
     fit: Fit = "blur"
+    poster: int | None = None  # the slide whose middle is the poster frame (default: the first grid)
 
 
 def parse_transition(value: Any) -> Transition:

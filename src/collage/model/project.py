@@ -145,6 +145,7 @@ class Project:
     warnings: tuple[Problem, ...] = ()
     theme: Theme = DEFAULT_THEME
     caption_template: str = DEFAULT_CAPTION
+    poster: int | None = None  # `video.poster`: the slide whose middle is NAME.jpg
 
     def path(self, rel: str) -> Path:
         return self.folder / rel
