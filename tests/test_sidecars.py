@@ -193,3 +193,23 @@ def test_the_vtt_plays_as_a_track_in_chromium(rendered: tuple[Path, dict[str, An
     for s in slides:
         at = first[f"slide-{s['index']}"]
         assert s["start"] - 0.05 <= at <= s["start"] + 0.6, (s["index"], at)
+
+
+def test_text_cannot_break_the_cue_structure(tmp_path: Path) -> None:
+    """A body with blank lines and a caption with the timing arrow stay inside their cue."""
+    import srt
+    import webvtt
+
+    folder = _folder(tmp_path)
+    manifest = yaml.safe_load((folder / "collage.yaml").read_text())
+    manifest["sequence"][0]["body"] = "First line\n\nAfter a blank line\n00:00:09.000 --> 00:00:10.000"
+    manifest["messages"][3]["message"] = "line one\n\nline --> two"
+    (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
+    result = _collage("render", folder, "-q", "--no-cache", "--preview")
+    assert result.returncode == 0, result.stderr
+    vtt = webvtt.read(str(folder / "out" / "v.preview.vtt"))
+    subs = list(srt.parse((folder / "out" / "v.preview.srt").read_text(encoding="utf-8")))
+    assert len(vtt.captions) == len(subs) == 4
+    assert vtt.captions[0].text.split("\n") == ["Messages", "致中国人权律师的话", "First line", "After a blank line",
+                                                "00:00:09.000 → 00:00:10.000"]
+    assert vtt.captions[2].text == "王芳: “line one line → two”"

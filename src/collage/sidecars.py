@@ -45,7 +45,8 @@ def cues(project: Project, timeline: Timeline) -> list[Cue]:
     out = []
     for s in timeline.slides:
         if s.kind == "title":
-            lines = tuple(_line([t]) for t in (s.title, s.subtitle, s.body) if t)
+            texts = [s.title, s.subtitle, *(s.body or "").splitlines()]
+            lines = tuple(_line([_flat(t)]) for t in texts if t and t.strip())
         else:
             lines = tuple(filter(None, (_person(c.caption, by_id[c.message].text, by_id[c.message].translation)
                                         for c in s.cells)))
@@ -55,9 +56,15 @@ def cues(project: Project, timeline: Timeline) -> list[Cue]:
 
 def _person(caption: str | None, sign: str | None, translation: str | None) -> str:
     """`caption: “sign” (translation)`, each part present or not."""
-    said = [f"“{' '.join(sign.split())}”"] if sign else []
-    said += [f"({' '.join(translation.split())})"] if translation else []
-    return _line([caption, *said] if caption else said, ": " if caption and said else " ")
+    said = [f"“{_flat(sign)}”"] if sign else []
+    said += [f"({_flat(translation)})"] if translation else []
+    return _line([_flat(caption), *said] if caption else said, ": " if caption and said else " ")
+
+
+def _flat(text: str) -> str:
+    """One line of cue text: whitespace (line breaks too: a blank line would end the cue) made single
+    spaces, and the cue timing arrow, which may not appear in a cue's text, made an arrow."""
+    return " ".join(text.split()).replace("-->", "→")
 
 
 def _line(parts: list[str], first_sep: str = " ") -> str:
@@ -133,7 +140,8 @@ def transcript(project: Project, timeline: Timeline) -> str:
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(project.title)}: transcript</title>
-<style>body {{ font: 16px/1.5 system-ui, sans-serif; max-width: 46em; margin: 2em auto; padding: 0 1em; }}
+<style>body {{ font: 16px/1.5 system-ui, "Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei",
+       "Noto Sans Arabic", sans-serif; max-width: 46em; margin: 2em auto; padding: 0 1em; }}
 .t {{ color: #777; font: 13px ui-monospace, monospace; }} li {{ margin: .3em 0; }}</style></head>
 <body>
 <h1 dir="auto">{e(project.title)}</h1>

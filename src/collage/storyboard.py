@@ -149,7 +149,8 @@ def _page(project: Project, timeline: Timeline, problems: list[Problem]) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Storyboard · {e(project.title)}</title>
 <style>
-body {{ font: 15px/1.45 system-ui, sans-serif; margin: 24px; color: #1b1d22; background: #f6f6f4; }}
+body {{ font: 15px/1.45 system-ui, "Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei",
+       "Noto Sans Arabic", "Noto Serif Tibetan", sans-serif; margin: 24px; color: #1b1d22; background: #f6f6f4; }}
 h1 {{ font-size: 22px; margin: 0 0 4px; }}
 .summary {{ margin: 0 0 16px; color: #444; }}
 .slide {{ display: flex; gap: 16px; align-items: flex-start; background: #fff; border: 1px solid #ddd;
