@@ -209,3 +209,120 @@ def test_a_sheet_of_thirty_rows(tmp_path: Path) -> None:
     project = load(folder)
     assert len(project.messages) == 21 and len(project.unapproved) == 11
     assert project.messages[0].location == "City 1, Taiwan"
+
+
+# Holes a review found (each reproduced before it was fixed).
+
+def test_an_update_never_changes_a_message_that_inherits_through_a_merge_key(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    (folder / "collage.yaml").write_text(
+        "messages:\n  - &base\n    id: alice\n    photo: photos/alice.jpg\n    location: Taipei\n"
+        "  - <<: *base\n    id: bilal\n    photo: photos/bilal.jpg\n    approved: true\n", encoding="utf-8")
+    before = (folder / "collage.yaml").read_bytes()
+    sheet = _csv(tmp_path / "s.csv", [["Name", "Photo", "Location", "Status"], ["A", "alice.jpg", "Tainan", "yes"]])
+    result = _collage("import", folder, sheet, "--update", "location", "--update", "approved")
+    assert result.returncode == 1 and "shares values through an anchor or a merge key" in result.stderr
+    assert (folder / "collage.yaml").read_bytes() == before
+
+
+def test_rows_match_messages_by_exact_photo_and_an_id_of_another_photo_is_an_error(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    solid(folder / "photos" / "Ann.jpg", RED)
+    solid(folder / "photos" / "ann.jpg", GREEN)
+    (folder / "collage.yaml").write_text("messages:\n  - id: '1'\n    photo: photos/Ann.jpg\n    approved: true\n")
+    same_id = _csv(tmp_path / "s.csv", [["ID", "Name", "Photo"], ["1", "Somebody Else", "wei.jpg"]])
+    result = _collage("import", folder, same_id)
+    assert result.returncode == 1 and "row 2: id '1' is a message with another photo" in result.stderr
+    other_case = _csv(tmp_path / "t.csv", [["Name", "Photo", "Status"], ["Ann Lower", "photos/ann.jpg", "approved"]])
+    result = _collage("import", folder, other_case, "--update", "name")
+    assert result.returncode == 0, result.stderr
+    data = yaml.safe_load((folder / "collage.yaml").read_text())
+    assert [(m["id"], m["photo"]) for m in data["messages"]] == [("1", "photos/Ann.jpg"), ("ann", "photos/ann.jpg")]
+    assert "name" not in data["messages"][0]
+
+
+def test_approval_consent_and_email_are_never_guessed_from_a_longer_title(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    sheet = _csv(tmp_path / "s.csv", [["Name", "Photo", "I have approved the terms of use", "Review"],
+                                      ["A", "alice.jpg", "Yes", "ok"]])
+    result = _collage("import", folder, sheet)
+    assert result.returncode == 0, result.stderr
+    assert "'I have approved the terms of use'" in result.stdout and "'Review'" in result.stdout  # not imported
+    assert yaml.safe_load((folder / "collage.yaml").read_text())["messages"][0]["approved"] is False
+
+
+def test_import_prints_no_address_in_any_form(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    solid(folder / "photos" / "carol@example.org.jpg", RED)
+    (folder / "collage.yaml").write_text("messages:\n  - id: alice\n    photo: photos/alice.jpg\n"
+                                         "    location: Taipei\n")
+    sheet = _csv(tmp_path / "s.csv", [["Name", "Photo", "Location"],
+                                      ["A", "alice.jpg", "write to a.very.long.address.for.testing@example.org"],
+                                      ["B", "bilal.jpg", "ann\uff20example.org"], ["C", "nope@example.org.jpg", ""]])
+    result = _collage("import", folder, sheet)
+    printed = result.stdout + result.stderr
+    for text in ("@", "\uff20", "example.org", "a.very.long"):
+        assert text not in printed, text
+
+
+def test_an_anonymous_row_gets_a_neutral_id_and_its_name_is_never_printed(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    solid(folder / "photos" / "IMG_1 - Zed Quill.jpg", RED)
+    sheet = _csv(tmp_path / "s.csv", [["Name", "Photo", "Consent"],
+                                      ["Zed Quill", "IMG_1 - Zed Quill.jpg", "anonymous"]])
+    assert _collage("import", folder, sheet).returncode == 0
+    data = yaml.safe_load((folder / "collage.yaml").read_text())
+    assert data["messages"][0]["id"] == "m2"
+    renamed = _csv(tmp_path / "t.csv", [["Name", "Photo", "Consent"], ["Zed Q.", "IMG_1 - Zed Quill.jpg", "anonymous"]])
+    again = _collage("import", folder, renamed)
+    assert again.returncode == 0 and "Zed" not in again.stdout.replace("IMG_1 - Zed Quill.jpg", "")
+    assert "m2.name: '(private)'" in again.stdout
+
+
+def test_bad_files_are_input_errors_not_crashes(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    sheet = _csv(tmp_path / "s.csv", [["Name", "Photo"], ["A", "alice.jpg"]])
+    latin1 = "messages:\n  - photo: photos/alice.jpg\n    name: Jos\xe9\n".encode("latin-1")
+    (folder / "collage.yaml").write_bytes(latin1)
+    assert _collage("import", folder, sheet).returncode == 1
+    (folder / "collage.yaml").unlink()
+    assert _collage("import", folder, tmp_path).returncode == 1  # a folder as the sheet
+    odd = tmp_path / "odd.csv"
+    odd.write_bytes(b"\xff\xfeN\x00a\x00m\x00e\x00,")  # UTF-16 cut mid-character
+    assert _collage("import", folder, odd).returncode == 1
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Name", "Photo"])
+    ws.append(["A", "alice.jpg"])
+    ws.cell(row=90000, column=16000, value="stray")
+    book.save(tmp_path / "stray.xlsx")
+    result = _collage("import", folder, tmp_path / "stray.xlsx")
+    assert result.returncode == 0, result.stderr
+    assert [m["id"] for m in yaml.safe_load((folder / "collage.yaml").read_text())["messages"]] == ["alice"]
+
+
+def test_crlf_bom_and_hand_layouts_survive(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    text = "\ufeff# keep\r\nmessages:\r\n  -  id: alice   # odd spacing, kept\r\n     photo: photos/alice.jpg\r\n" \
+           "     approved: true\r\n# about the title\r\ntitle:   T\r\n"
+    (folder / "collage.yaml").write_bytes(text.encode("utf-8"))
+    sheet = _csv(tmp_path / "s.csv", [["Name", "Photo"], ["B", "bilal.jpg"]])
+    result = _collage("import", folder, sheet)
+    assert result.returncode == 0, result.stderr
+    after = (folder / "collage.yaml").read_bytes().decode("utf-8")
+    assert after.startswith(text[:text.index("# about")]) and after.endswith("# about the title\r\ntitle:   T\r\n")
+    assert "\n" not in after.replace("\r\n", "")  # CRLF throughout, as it was
+    assert [m["id"] for m in yaml.safe_load(after.lstrip("\ufeff"))["messages"]] == ["alice", "bilal"]
+    renamed = _csv(tmp_path / "t.csv", [["Name", "Photo"], ["B. Khan", "bilal.jpg"]])
+    before = (folder / "collage.yaml").read_bytes()
+    refused = _collage("import", folder, renamed, "--update", "name")
+    assert refused.returncode == 1 and "cannot be kept exactly" in refused.stderr
+    assert (folder / "collage.yaml").read_bytes() == before
+    flow = folder / "collage.yaml"
+    flow.write_text("messages: [{id: alice, photo: photos/alice.jpg,   # legal asked\n  approved: true}]\n")
+    kept = flow.read_bytes()
+    refused = _collage("import", folder, sheet)
+    assert refused.returncode == 1 and "flow list" in refused.stderr and flow.read_bytes() == kept

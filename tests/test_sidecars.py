@@ -204,6 +204,7 @@ def test_text_cannot_break_the_cue_structure(tmp_path: Path) -> None:
     manifest = yaml.safe_load((folder / "collage.yaml").read_text())
     manifest["sequence"][0]["body"] = "First line\n\nAfter a blank line\n00:00:09.000 --> 00:00:10.000"
     manifest["messages"][3]["message"] = "line one\n\nline --> two"
+    manifest["messages"][0]["name"] = "Alice <i>Chen</i> & {\\an8}co"  # markup in cue text stays text
     (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
     result = _collage("render", folder, "-q", "--no-cache", "--preview")
     assert result.returncode == 0, result.stderr
@@ -213,3 +214,7 @@ def test_text_cannot_break_the_cue_structure(tmp_path: Path) -> None:
     assert vtt.captions[0].text.split("\n") == ["Messages", "致中国人权律师的话", "First line", "After a blank line",
                                                 "00:00:09.000 → 00:00:10.000"]
     assert vtt.captions[2].text == "王芳: “line one line → two”"
+    raw = (folder / "out" / "v.preview.vtt").read_text(encoding="utf-8")
+    assert "Alice &lt;i&gt;Chen&lt;/i&gt; &amp; {\\an8}co" in raw and "<i>" not in raw
+    plain = (folder / "out" / "v.preview.srt").read_text(encoding="utf-8")
+    assert "Alice <\u2060i>Chen<\u2060/i> & {\u2060\\an8}co" in plain

@@ -208,3 +208,19 @@ def test_render_slides_is_those_slides_with_their_music_and_reuses_the_cache(tmp
     bad = _collage("render", folder, "--slides", "2-9")
     assert bad.returncode == 1 and "the video has slides 0 to 3" in bad.stderr
     assert _collage("render", folder, "--slides", "b-a").returncode == 2
+
+
+def test_the_page_never_names_a_message_not_approved(tmp_path: Path) -> None:
+    """A warning about a message not approved (here: the sequence asks for it) names no id on the page."""
+    folder = tmp_path / "f"
+    solid(folder / "photos" / "a.jpg", RED)
+    solid(folder / "photos" / "zz-hidden.jpg", GREEN)
+    (folder / "collage.yaml").write_text(
+        "sequence:\n  - grid: auto\n    messages: [a, zz-hidden]\nmessages:\n"
+        "  - {photo: photos/a.jpg, name: A, approved: true}\n"
+        "  - {photo: photos/zz-hidden.jpg, name: Z, approved: false}\n")
+    assert "zz-hidden" in _collage("check", folder).stderr  # the editor's own tool still says which
+    made = _collage("storyboard", folder)
+    assert made.returncode == 0, made.stderr
+    page = (folder / "out" / "storyboard" / "storyboard.html").read_text(encoding="utf-8")
+    assert "zz-hidden" not in page and "(a message not approved) is not approved" in page

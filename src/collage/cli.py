@@ -315,7 +315,11 @@ def import_(
 
 
 def _import_report(done: Any) -> None:
-    say = typer.echo
+    from collage.privacy import redact
+
+    def say(line: str) -> None:  # cells and file names are the sheet's: none may print an address
+        typer.echo(redact(line))
+
     verb = "created" if done.created else "updated" if done.written else "unchanged:"
     say(f"{verb} {done.manifest}")
     for title, name in done.guessed:

@@ -89,6 +89,17 @@ def _first_strong_rtl(text: str) -> bool:
     return False
 
 
+def _vtt_escape(text: str) -> str:
+    """Cue text is markup in WebVTT (`<v>`, `<c>`, `<i>`, timestamps, entities): text stays text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _srt_plain(text: str) -> str:
+    """SRT has no escapes, yet players read `<i>`-style tags and `{\\an8}`-style overrides: a word
+    joiner after each opening bracket keeps them text (shown as written, never interpreted)."""
+    return text.replace("<", "<\u2060").replace("{", "{\u2060")
+
+
 def poster_slide(project: Project, timeline: Timeline) -> Slide:
     """`video.poster`, or the first grid, or the first photo, or the first slide."""
     if project.poster is not None and project.poster < len(timeline.slides):
@@ -107,7 +118,7 @@ def vtt(project: Project, timeline: Timeline) -> str:
     for k, cue in enumerate(cues(project, timeline), start=1):
         if cue.lines:
             doc.captions.append(Caption(_stamp(cue.start, timeline.fps, "."), _stamp(cue.end, timeline.fps, "."),
-                                        list(cue.lines), identifier=f"slide-{k - 1}"))
+                                        [_vtt_escape(line) for line in cue.lines], identifier=f"slide-{k - 1}"))
     return str(doc.content)
 
 
@@ -118,7 +129,8 @@ def srt_text(project: Project, timeline: Timeline) -> str:
 
     fps = timeline.fps
     subs = [srt.Subtitle(k, datetime.timedelta(milliseconds=round(c.start * 1000 / fps)),
-                         datetime.timedelta(milliseconds=round(c.end * 1000 / fps)), "\n".join(c.lines))
+                         datetime.timedelta(milliseconds=round(c.end * 1000 / fps)),
+                         "\n".join(_srt_plain(line) for line in c.lines))
             for k, c in enumerate(cues(project, timeline), start=1) if c.lines]
     return str(srt.compose(subs))
 

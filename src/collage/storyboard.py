@@ -107,7 +107,8 @@ def _page(project: Project, timeline: Timeline, problems: list[Problem]) -> str:
     e = html.escape
     # A page travels (mailed to organisers): its problems name files inside the folder only, never where
     # the folder lives on the editor's disk.
-    problems = [replace(p, file=_inside(project, p.file)) for p in problems]
+    problems = [replace(p, file=_inside(project, p.file), message=_unnamed(project, p.message), hint=_unnamed(
+        project, p.hint)) for p in problems]
     fps = timeline.fps
     shown = {m for s in timeline.slides for m in s.messages}
     # Approved messages the sequence leaves out, by id; messages not approved only counted: their ids are
@@ -169,6 +170,13 @@ li.warning {{ color: #8a5a00; }} li.error {{ color: #a11; font-weight: 600; }}
 {"".join(rows)}
 </body></html>
 """
+
+
+def _unnamed(project: Project, text: str) -> str:
+    """A warning's text without the ids of messages not approved (the page only counts those)."""
+    for ident in project.unapproved:
+        text = text.replace(f"'{ident}'", "(a message not approved)")
+    return text
 
 
 def _inside(project: Project, file: str) -> str:

@@ -30,6 +30,7 @@ from collage.model.project import CONSENTS
 
 WRITTEN = ("id", "photo", "name", "profession", "location", "message", "translation", "tags", "consent",
            "approved", "email")  # the order new messages' keys are written in
+MANIFEST = "collage.yaml"
 UPDATABLE = ("name", "profession", "location", "message", "translation", "tags", "consent", "approved", "email")
 YES = {"approved", "approve", "yes", "y", "true", "x", "✓", "✔", "1", "ok", "accepted", "accept"}
 NO = {"rejected", "reject", "no", "n", "false", "0", "pending", "waiting", "declined", "todo", "to do", "review",
@@ -71,12 +72,14 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
     target = Path(manifest_path) if manifest_path is not None else folder / MANIFEST_NAME
     result = Imported(target, unmapped=table.unmapped, kept_emails=keep_emails,
                       guessed=[(t, table.columns[t]) for t in table.guessed])
-    yaml = _yaml()
     created = not target.exists()
-    original = header_text(folder) if created else target.read_text(encoding="utf-8")
     if not created:  # the manifest as it is must be valid: a merge into a broken file could hide what broke it
         _check(folder, target)
-        yaml = _matching(original)
+    raw = header_text(folder) if created else target.read_bytes().decode("utf-8")  # line ends as they are
+    # Edited as LF text without a BOM; both are put back as the file had them.
+    bom, crlf = raw.startswith("\ufeff"), "\r\n" in raw
+    original = raw.removeprefix("\ufeff").replace("\r\n", "\n")
+    yaml, exact = (_yaml(), True) if created else _matching(original)
     data = yaml.load(original)
     messages = data.get("messages")
     if messages is None or not messages:
@@ -84,13 +87,15 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
 
         if messages is None or messages.fa.flow_style():  # `messages: []` becomes a block list
             data["messages"] = messages = CommentedSeq()
+    before = len(messages)
     photos = _photos(folder)
     by_photo = {_key(str(m.get("photo", ""))): m for m in messages if isinstance(m, dict)}
     by_id = {str(m.get("id")): m for m in messages if isinstance(m, dict) and m.get("id") is not None}
     ids = set(by_id) | {Path(str(m.get("photo", ""))).stem for m in messages if isinstance(m, dict) and "id" not in m}
     named: set[str] = set()
+    shown = table_name(sheet)
     for row in table.rows:
-        values = _values(table_name(sheet), row)
+        values = _values(shown, row)
         result.emails += "email" in values
         rel = _find(folder, photos, values.pop("photo", ""))
         if rel is None:
@@ -100,9 +105,20 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
         named.add(rel)
         if not keep_emails:
             values.pop("email", None)
-        existing = by_photo.get(_key(rel)) or (by_id.get(values["id"]) if "id" in values else None)
+        existing = by_photo.get(_key(rel))
+        if existing is None and "id" in values and values["id"] in by_id:
+            other = by_id[values["id"]]
+            # By id only when that message's photo is gone (renamed or moved): otherwise it is someone else.
+            if (folder / str(other.get("photo", ""))).is_file():
+                raise InputError([Problem(shown, f"row {row.number}: id '{_short(values['id'])}' is a message "
+                                          "with another photo", line=row.number, field="id",
+                                          hint="give the row its own id, or correct its photo")])
+            existing = other
+        private = values.get("consent", "named") != "named" or (
+            existing is not None and existing.get("consent", "named") != "named")
         if existing is None:
-            ident = values.pop("id", None) or Path(rel).stem
+            # A contributor who is not to be named gets a neutral id, never one made from a file name.
+            ident = values.pop("id", None) or (f"m{row.number}" if private else Path(rel).stem)
             base, n = ident, 2
             while ident in ids:
                 ident, n = f"{base}-{n}", n + 1
@@ -125,15 +141,28 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
                 existing[name] = value
                 result.updated.append((ident, name))
                 changed = True
-            elif name == "email":
+            elif name == "email" or (name == "name" and private):
                 result.differing.append((ident, name, "(private)", "(private)"))
             else:
                 result.differing.append((ident, name, _short(existing.get(name)), _short(value)))
         if not changed and not any(d[0] == ident for d in result.differing):
             result.unchanged.append(ident)
     result.unnamed = sorted(p for p in photos if p not in named and _key(p) not in by_photo)
-    text = _dump(yaml, data)
-    if text != original or created:
+    if result.updated and not created:
+        _only_updated(original, data, yaml, result.updated, shown)
+    if exact or created:
+        text = _dump(yaml, data)
+    elif result.updated:
+        raise InputError([Problem(target.name, "this manifest's layout cannot be kept exactly by an automatic edit, "
+                                  "so --update was not applied", hint="make those changes by hand, or import "
+                                  "without --update (new messages are then added as text at the end)")])
+    else:
+        text = _appended(original, data, messages, before)
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    if bom:
+        text = "\ufeff" + text
+    if text != raw or created:
         _validate(folder, target, text)
         _write(target, text)
         result.written = True
@@ -191,7 +220,9 @@ def _photos(folder: Path) -> list[str]:
 
 
 def _key(rel: str) -> str:
-    return rel.replace("\\", "/").lstrip("./").casefold()
+    """A photo path as the manifest writes it, for matching: exact, but for slashes and a leading ./"""
+    rel = rel.replace("\\", "/")
+    return rel[2:] if rel.startswith("./") else rel
 
 
 def _find(folder: Path, photos: list[str], written: str) -> str | None:
@@ -221,10 +252,12 @@ def _guess(written: str, photos: list[str]) -> str | None:
 
 
 def _short(value: Any) -> str:
-    from collage.privacy import redact
+    from collage.privacy import looks_like_email, redact
 
     text = ", ".join(map(str, value)) if isinstance(value, list) else "" if value is None else str(value)
     text = " ".join(text.split())
+    if looks_like_email(text):  # the whole text, before any cut: a cut address may no longer look like one
+        return "(text with an email address)"
     return redact(text if len(text) <= 60 else text[:57] + "…")
 
 
@@ -238,9 +271,9 @@ def _yaml(mapping: int = 2, sequence: int = 4, offset: int = 2) -> Any:
     return yaml
 
 
-def _matching(original: str) -> Any:
+def _matching(original: str) -> tuple[Any, bool]:
     """A round-trip dumper whose indentation reproduces the file exactly, so that only what changes
-    changes; the closest one when none does (a file laid out by hand in several styles)."""
+    changes, and True; or the closest one and False (a file laid out by hand in several styles)."""
     from ruamel.yaml.util import load_yaml_guess_indent
 
     _, indent, dash = load_yaml_guess_indent(original)
@@ -253,11 +286,66 @@ def _matching(original: str) -> Any:
         yaml = _yaml(mapping, sequence, offset)
         text = _dump(yaml, yaml.load(original))
         if text == original:
-            return yaml
+            return yaml, True
         score = difflib.SequenceMatcher(None, text, original, autojunk=False).quick_ratio()
         if score > best_score:
             best, best_score = yaml, score
-    return best
+    return best, False
+
+
+def _appended(original: str, data: Any, messages: Any, before: int) -> str:
+    """The file as it was, with the new messages written as text after the last one (before the next
+    top-level key, or at the end): for a file no dumper reproduces exactly."""
+    added = list(messages)[before:]
+    if not added:
+        return original
+    if before and messages.fa.flow_style():
+        raise InputError([Problem(MANIFEST, "the messages are written as a flow list ([...]) laid out by hand, "
+                                  "which an automatic edit cannot extend without changing it",
+                                  hint="write them as a block list, one `- ` a message, then import again")])
+    yaml = _yaml(2, 2, 0)  # the items at column 0, then moved to where the file has its items
+    lines = original.splitlines(keepends=True)
+    keys = list(data)
+    at = keys.index("messages")
+    following = [data.lc.key(k)[0] for k in keys[at + 1:]]
+    cut = min(following) if following else len(lines)
+    while cut > 0 and (not lines[cut - 1].strip() or lines[cut - 1].lstrip().startswith("#")) and following:
+        cut -= 1  # comments and blank lines just above the next key belong to it
+    indent = _item_indent(original)
+    block = _dump(yaml, added)
+    block = "".join(" " * indent + line if line.strip() else line for line in block.splitlines(keepends=True))
+    head = "".join(lines[:cut])
+    if head and not head.endswith("\n"):
+        head += "\n"
+    return head + block + "".join(lines[cut:])
+
+
+def _item_indent(text: str) -> int:
+    """How far the manifest's message items are indented (their `-`)."""
+    found = re.search(r"^messages:[^\n]*\n(?:\s*#[^\n]*\n|\s*\n)*( *)- ", text, re.MULTILINE)
+    return len(found.group(1)) if found else 2
+
+
+def _only_updated(original: str, data: Any, yaml: Any, updated: list[tuple[str, str]], shown: str) -> None:
+    """An update must change what it names and nothing else: a value shared through an anchor or a merge
+    key would change the messages that inherit it too."""
+    import yaml as pyyaml
+
+    old = pyyaml.safe_load(original).get("messages") or []
+    new = pyyaml.safe_load(_dump(yaml, data)).get("messages") or []
+    allowed: dict[str, set[str]] = {}
+    for ident, name in updated:
+        allowed.setdefault(ident, set()).add(name)
+    for k, before in enumerate(old):
+        after = new[k] if k < len(new) else None
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            continue
+        ident = str(before.get("id", Path(str(before.get("photo", ""))).stem))
+        changed = {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
+        if changed - allowed.get(ident, set()):
+            raise InputError([Problem(shown, f"updating would also change message '{ident}' "
+                                      f"({', '.join(sorted(changed))}), which shares values through an anchor or "
+                                      "a merge key", hint="edit those messages by hand, or import without --update")])
 
 
 def _dump(yaml: Any, data: Any) -> str:

@@ -36,16 +36,19 @@ ALIASES: dict[str, str] = {
     "translation": "translation", "english translation": "translation", "chinese translation": "translation",
     "email": "email", "e mail": "email", "email address": "email", "e mail address": "email", "mail": "email",
     "your email": "email",
-    "approved": "approved", "status": "approved", "approval": "approved", "review": "approved",
+    "approved": "approved", "status": "approved", "approval": "approved", "approval status": "approved",
     "consent": "consent", "tags": "tags", "tag": "tags",
 }
 WORDS = {"photo": "photo", "picture": "photo", "image": "photo", "attachment": "photo", "filename": "photo",
          "name": "name", "profession": "profession", "occupation": "profession", "location": "location",
          "city": "city", "country": "country", "message": "message", "sign": "message",
-         "translation": "translation", "email": "email", "consent": "consent", "status": "approved",
-         "approved": "approved"}
+         "translation": "translation"}
+# Never guessed from a word in a longer title: what approves, what consents, what is private. ("I have
+# approved the terms of use" is a contributor's checkbox, not the organisers' approval.)
 
 MAX_ROWS = 100_000
+MAX_COLUMNS = 200
+EMPTY_RUN = 1000
 MAX_BYTES = 64 << 20
 
 
@@ -75,6 +78,8 @@ def read(path: Path, mapping: dict[str, str] | None = None) -> Sheet:
         size = path.stat().st_size
     except OSError:
         raise InputError([Problem(str(path), "no such sheet", hint="give the CSV, TSV or XLSX file")]) from None
+    if not path.is_file():
+        raise InputError([Problem(str(path), "not a file", hint="give the CSV, TSV or XLSX file")])
     if size > MAX_BYTES:
         raise InputError([Problem(shown, f"the sheet is {size >> 20} MB; collage reads sheets up to "
                                   f"{MAX_BYTES >> 20} MB", hint="split it")])
@@ -145,22 +150,20 @@ def _columns(shown: str, header: list[str], mapping: dict[str, str]) -> tuple[di
 
 def _text(path: Path) -> list[list[str]]:
     raw = path.read_bytes()
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = raw.decode("utf-16")
-    else:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InputError([Problem(path.name, "not UTF-8 or UTF-16 text",
-                                      hint="export the sheet as CSV UTF-8 (or XLSX)")]) from None
+    try:
+        text = raw.decode("utf-16") if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError([Problem(path.name, "not UTF-8 or UTF-16 text",
+                                  hint="export the sheet as CSV UTF-8 (or XLSX)")]) from None
     if "\x00" in text:
         raise InputError([Problem(path.name, "the sheet holds NUL characters: not a text export",
                                   hint="export it as CSV UTF-8 or XLSX")])
     if path.suffix.lower() in (".tsv", ".tab"):
         delimiter = "\t"
     else:
+        header = text.split("\n", 1)[0][:4096]  # the header line: sniffing more can take seconds
         try:
-            delimiter = csv.Sniffer().sniff(text[:64 << 10], delimiters=",;\t|").delimiter
+            delimiter = csv.Sniffer().sniff(header, delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
     try:
@@ -183,9 +186,16 @@ def _xlsx(path: Path) -> list[list[str]]:
     try:
         sheet = book.worksheets[0]
         out: list[list[str]] = []
-        for values in sheet.iter_rows(values_only=True):
-            out.append(["" if v is None else _cell(v) for v in values])
-            if len(out) > MAX_ROWS + 1:
+        # Bounded by the sheet's real extent, capped: one stray cell far away must not allocate millions.
+        width = min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)
+        empty = 0
+        for values in sheet.iter_rows(values_only=True, max_col=width, max_row=MAX_ROWS + 1):
+            cells = ["" if v is None else _cell(v) for v in values]
+            while cells and not cells[-1]:
+                cells.pop()
+            out.append(cells)
+            empty = 0 if cells else empty + 1
+            if empty > EMPTY_RUN:  # the table has ended: a stray cell far below is not a submission
                 break
         return out
     finally:
