@@ -10,8 +10,6 @@ import json
 import os
 import re
 import stat
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ import pytest
 import yaml
 from PIL import Image, ImageDraw, ImageFont
 
+from .support.media import collage_cli as _collage
 from .support.media import decode_frames
 
 DATA = Path(__file__).parent / "data"
@@ -62,10 +61,6 @@ def _folder(root: Path, consent: str = "masked", **message: Any) -> Path:
     (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
     return folder
 
-
-def _collage(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "collage", *map(str, args)], capture_output=True, text=True,
-                          timeout=300, check=False)
 
 
 def _region(frame: np.ndarray, box: tuple[int, int, int, int], inset: int = 2) -> np.ndarray:

@@ -5,7 +5,6 @@ changes; a second import changes nothing; emails stay out of the manifest and ou
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ import yaml
 from collage import load
 
 from .support.media import BLUE, GREEN, RED, solid
+from .support.media import collage_cli as _collage
 
 HEADER = ["Timestamp", "Your name", "Occupation", "City", "Country", "Upload your photo",
           "What does your sign say?", "Email Address", "Status"]
@@ -25,10 +25,6 @@ ROWS = [
     ["2026/06/03 09:10", "张伟", "律师", "台北", "", "photos/wei.jpg", "你们并不孤单", "wei@example.org", ""],
 ]
 
-
-def _collage(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "collage", *map(str, args)], capture_output=True, text=True,
-                          timeout=120, check=False)
 
 
 def _folder(tmp_path: Path) -> Path:

@@ -6,8 +6,6 @@ while the video plays. Nothing private in any of them."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +16,7 @@ from PIL import Image
 
 from .support.http_range import RangeServer
 from .support.media import BLUE, GREEN, RED, YELLOW, solid
+from .support.media import collage_cli as _collage
 from .test_browser import CHROMIUM, CHROMIUM_ARGS, require_browser
 
 if TYPE_CHECKING:
@@ -25,10 +24,6 @@ if TYPE_CHECKING:
 
 SECRET = "Dolkar Hiddenname"
 
-
-def _collage(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "collage", *map(str, args)], capture_output=True, text=True,
-                          timeout=300, check=False)
 
 
 def _folder(root: Path) -> Path:

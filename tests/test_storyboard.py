@@ -6,8 +6,6 @@ masked contributor's picture is covered there as in the video. `still` is the vi
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +16,7 @@ from PIL import Image
 
 from .support.http_range import RangeServer
 from .support.media import BLUE, GREEN, RED, decode_frames, solid
+from .support.media import collage_cli as _collage
 from .test_browser import CHROMIUM, CHROMIUM_ARGS, require_browser
 from .test_consent import HEAD, _photo
 
@@ -27,10 +26,6 @@ if TYPE_CHECKING:
 SECRET_NAME = "Tenzin Secretname"
 PENDING_ID = "awaiting-zz9"
 
-
-def _collage(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "collage", *map(str, args)], capture_output=True, text=True,
-                          timeout=300, check=False)
 
 
 def _folder(root: Path) -> Path:

@@ -5,6 +5,8 @@ the fixtures)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -126,3 +128,9 @@ def decode_frames(path: Path, indices: list[int]) -> list[np.ndarray]:
             if len(found) == len(wanted):
                 break
     return [found[i] for i in indices]
+
+
+def collage_cli(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """`collage ARGS` as a user runs it: a new process, output captured, never raising on the exit code."""
+    return subprocess.run([sys.executable, "-m", "collage", *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, check=False)

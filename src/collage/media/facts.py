@@ -133,8 +133,5 @@ def _same_file(a: Path, b: Path) -> bool:
 
 @functools.lru_cache(maxsize=1024)
 def _content(path: Path) -> str:
-    h = hashlib.blake2b(digest_size=20)
     with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "blake2b").hexdigest()
