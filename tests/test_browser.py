@@ -15,11 +15,9 @@ then they fail. To look at what the browser showed, run with `--basetemp=DIR` an
 from __future__ import annotations
 
 import base64
-import importlib.util
 import io
 import json
 import math
-import os
 import shutil
 import subprocess
 import sys
@@ -34,6 +32,7 @@ import pytest
 import yaml
 from PIL import Image, ImageDraw
 
+from .support.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
 from .support.http_range import RangeServer
 
 if TYPE_CHECKING:
@@ -41,17 +40,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--autoplay-policy=no-user-gesture-required",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 BROWSER_BUDGET_S = 120.0  # launch, load, play to the end, seek, read back, screenshot: all of it
 REAL_TIME_TOLERANCE = 0.05
 MIN_PSNR_DB = 35.0
@@ -176,23 +164,6 @@ class Deadline:
         return max(1, int(1000 * (left if cap is None else min(left, cap))))
 
 
-def _ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def require_browser() -> None:
-    """Skip when the browser or playwright is absent, but fail on CI, where they must be installed."""
-    missing = []
-    if not CHROMIUM.is_file():
-        missing.append(f"{CHROMIUM} (apt-get install chromium)")
-    if importlib.util.find_spec("playwright") is None:
-        missing.append("the playwright package (pip install -e '.[test]')")
-    if not missing:
-        return
-    reason = "browser playback tests need " + " and ".join(missing) + "; scripts/setup installs them"
-    if _ci():
-        pytest.fail(f"{reason} (CI is set, so a missing browser is a failure, not a skip)", pytrace=False)
-    pytest.skip(reason)
 
 
 # --- the clip --------------------------------------------------------------------------------------------------

@@ -16,31 +16,17 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
+from .support.media import HELD_HEAD, HELD_SIGN, decode_frames
 from .support.media import collage_cli as _collage
-from .support.media import decode_frames
+from .support.media import face_with_sign as _photo
 
 DATA = Path(__file__).parent / "data"
-FONT = Path(__file__).resolve().parents[1] / "src" / "collage" / "data" / "fonts"
 SIZE = (640, 360)  # the video; the photo is 1280x720: the same shape, so it maps onto the frame by 1/2
-HEAD = (250, 115, 400, 268)  # in the photo: the astronaut's head, hair to chin (tests/data/SOURCES.md)
-SIGN = (780, 300, 1180, 600)  # in the photo: the sign held up
+HEAD, SIGN = HELD_HEAD, HELD_SIGN  # in the photo (tests/data/SOURCES.md)
 NAME = "Qiao Lanxin"
 NAME_CJK = "乔兰心"
-
-
-def _photo(target: Path, exif: Image.Exif | None = None) -> None:
-    """A 16:9 photo: the real face of tests/data/astronaut.jpg at a known place, and a written sign."""
-    canvas = Image.new("RGB", (1280, 720), (150, 112, 92))  # a brick-coloured wall
-    canvas.paste(Image.open(DATA / "astronaut.jpg").convert("RGB"), (100, 100))
-    d = ImageDraw.Draw(canvas)
-    d.rectangle(SIGN, fill=(246, 243, 232))
-    font = ImageFont.truetype(str(FONT / "NotoSans-Bold.ttf"), 64)
-    d.text((810, 350), "FREE THE", font=font, fill=(28, 38, 78))
-    d.text((810, 450), "LAWYERS", font=font, fill=(28, 38, 78))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    canvas.save(target, quality=95, **({"exif": exif} if exif is not None else {}))
 
 
 def _folder(root: Path, consent: str = "masked", **message: Any) -> Path:

@@ -7,20 +7,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pytest
 import yaml
 from PIL import Image
 
-from .support.http_range import RangeServer
+from .support.browser import local_page
 from .support.media import BLUE, GREEN, RED, YELLOW, solid
 from .support.media import collage_cli as _collage
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, require_browser
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Route
 
 SECRET = "Dolkar Hiddenname"
 
@@ -143,38 +139,19 @@ track.addEventListener("cuechange", () => {
 
 
 def test_the_vtt_plays_as_a_track_in_chromium(rendered: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
     folder, plan = rendered
     site = tmp_path / "site"
     site.mkdir()
     for name in ("v.mp4", "v.vtt"):
         (site / name).write_bytes((folder / "out" / name).read_bytes())
     (site / "index.html").write_text(PAGE, encoding="utf-8")
-    blocked: list[str] = []
-    with RangeServer(site) as server, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, timeout=60000)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(60000)
-
-            def only_local(route: Route) -> None:
-                if route.request.url.startswith(server.origin + "/"):
-                    route.continue_()
-                else:
-                    blocked.append(route.request.url)
-                    route.abort()
-
-            page.route("**/*", only_local)
-            page.goto(server.url("index.html"), wait_until="load")
-            page.wait_for_function("() => v.textTracks[0].cues && v.textTracks[0].cues.length > 0")
-            loaded = page.evaluate("() => [...v.textTracks[0].cues].map(c => [c.id, c.startTime, c.endTime, c.text])")
-            page.evaluate("() => v.play()")
-            page.wait_for_function("() => v.ended", timeout=60000)
-            fired = page.evaluate("() => window.fired")
-        finally:
-            browser.close()
+    with local_page(site) as (page, server, blocked):
+        page.goto(server.url("index.html"), wait_until="load")
+        page.wait_for_function("() => v.textTracks[0].cues && v.textTracks[0].cues.length > 0")
+        loaded = page.evaluate("() => [...v.textTracks[0].cues].map(c => [c.id, c.startTime, c.endTime, c.text])")
+        page.evaluate("() => v.play()")
+        page.wait_for_function("() => v.ended", timeout=60000)
+        fired = page.evaluate("() => window.fired")
     assert not blocked
     slides = plan["slides"]
     assert [c[0] for c in loaded] == [f"slide-{s['index']}" for s in slides]

@@ -7,21 +7,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pytest
 import yaml
 from PIL import Image
 
-from .support.http_range import RangeServer
+from .support.browser import local_page
 from .support.media import BLUE, GREEN, RED, decode_frames, solid
+from .support.media import HELD_HEAD as HEAD
 from .support.media import collage_cli as _collage
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, require_browser
-from .test_consent import HEAD, _photo
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Route
+from .support.media import face_with_sign as _photo
 
 SECRET_NAME = "Tenzin Secretname"
 PENDING_ID = "awaiting-zz9"
@@ -55,41 +52,21 @@ def _folder(root: Path) -> Path:
 
 
 def _open(page_dir: Path, screenshot: Path) -> dict[str, Any]:
-    from playwright.sync_api import sync_playwright
-
-    blocked: list[str] = []
-    with RangeServer(page_dir) as server, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, timeout=60000)
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            page.set_default_timeout(30000)
-            origin = server.origin + "/"
-
-            def only_local(route: Route) -> None:
-                if route.request.url.startswith(origin):
-                    route.continue_()
-                else:
-                    blocked.append(route.request.url)
-                    route.abort()
-
-            page.route("**/*", only_local)
-            page.goto(server.url("storyboard.html"), wait_until="load")
-            found = page.evaluate("""() => ({
-                images: [...document.images].map(i => ({src: i.getAttribute('src'), w: i.naturalWidth,
-                                                        done: i.complete})),
-                slides: [...document.querySelectorAll('section.slide')].map(s => ({
-                    index: +s.dataset.index, kind: s.dataset.kind, start: +s.dataset.start, end: +s.dataset.end})),
-                html: document.documentElement.outerHTML,
-                text: document.body.innerText,
-            })""")
-            page.screenshot(path=str(screenshot), full_page=True)
-        finally:
-            browser.close()
-    return {**found, "blocked": blocked, "requests": server.requests if hasattr(server, "requests") else []}
+    with local_page(page_dir) as (page, server, blocked):
+        page.goto(server.url("storyboard.html"), wait_until="load")
+        found = page.evaluate("""() => ({
+            images: [...document.images].map(i => ({src: i.getAttribute('src'), w: i.naturalWidth,
+                                                    done: i.complete})),
+            slides: [...document.querySelectorAll('section.slide')].map(s => ({
+                index: +s.dataset.index, kind: s.dataset.kind, start: +s.dataset.start, end: +s.dataset.end})),
+            html: document.documentElement.outerHTML,
+            text: document.body.innerText,
+        })""")
+        page.screenshot(path=str(screenshot), full_page=True)
+    return {**found, "blocked": blocked}
 
 
 def test_the_storyboard_opens_offline_with_every_slide_and_nothing_private(tmp_path: Path) -> None:
-    require_browser()
     folder = _folder(tmp_path)
     made = _collage("storyboard", folder)
     assert made.returncode == 0, made.stderr

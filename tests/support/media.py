@@ -134,3 +134,25 @@ def collage_cli(*args: str | Path, timeout: float = 300) -> subprocess.Completed
     """`collage ARGS` as a user runs it: a new process, output captured, never raising on the exit code."""
     return subprocess.run([sys.executable, "-m", "collage", *map(str, args)], capture_output=True, text=True,
                           timeout=timeout, check=False)
+
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+FONTS = Path(__file__).resolve().parents[2] / "src" / "collage" / "data" / "fonts"
+HELD_HEAD = (250, 115, 400, 268)  # in `face_with_sign`'s photo: the astronaut's head, hair to chin
+HELD_SIGN = (780, 300, 1180, 600)  # in it: the sign held up
+
+
+def face_with_sign(target: Path, exif: Any = None) -> None:
+    """A 16:9 photo (1280x720): the real face of tests/data/astronaut.jpg at a known place, and a
+    written sign, on a brick-coloured wall. `exif`: a PIL Exif to carry (metadata tests)."""
+    from PIL import ImageDraw, ImageFont
+
+    canvas = Image.new("RGB", (1280, 720), (150, 112, 92))
+    canvas.paste(Image.open(DATA / "astronaut.jpg").convert("RGB"), (100, 100))
+    d = ImageDraw.Draw(canvas)
+    d.rectangle(HELD_SIGN, fill=(246, 243, 232))
+    font = ImageFont.truetype(str(FONTS / "NotoSans-Bold.ttf"), 64)
+    d.text((810, 350), "FREE THE", font=font, fill=(28, 38, 78))
+    d.text((810, 450), "LAWYERS", font=font, fill=(28, 38, 78))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    canvas.save(target, quality=95, **({"exif": exif} if exif is not None else {}))
