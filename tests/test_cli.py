@@ -140,10 +140,10 @@ def test_check_warns_about_small_photos_and_cut_captions(make_folder: Callable[.
     long_name = "Maximiliana Konstantinopoulou-Wolfeschlegelsteinhausen"
     folder = make_folder(small_manifest(
         [msg("tiny"), msg("wordy", name=long_name, profession="Distinguished professor of comparative law",
-                          location="Ciudad Autónoma de Buenos Aires")],
+                          location="Ciudad Autónoma de Buenos Aires"), *(msg(f"f{i}", name="F") for i in range(5))],
         video={"size": "1280x720", "fps": 10, "output": "out/v.mp4"},
-        sequence=[{"photo": "tiny"}, {"grid": "3x1", "messages": ["wordy"]}]),
-        {"tiny": lambda p: solid(p, RED, (120, 90)), "wordy": RED})
+        sequence=[{"photo": "tiny"}, {"grid": "6x1", "messages": ["wordy", *(f"f{i}" for i in range(5))]}]),
+        {"tiny": lambda p: solid(p, RED, (120, 90)), "wordy": RED, **{f"f{i}": RED for i in range(5)}})
     result = runner.invoke(app, ["check", str(folder)])
     assert result.exit_code == 0, result.output  # warnings only: still renderable
     assert "photo 'photos/tiny.jpg' of message 'tiny' is 120x90 px for a 1280x" in result.output

@@ -98,8 +98,9 @@ def _half_and_half(path: Path) -> None:
 
 
 def _cell_frame(make_folder: Callable[..., Path], video_fit: str, **message: object) -> tuple[np.ndarray, object]:
-    folder = make_folder(small_manifest([msg("p", **message)], sequence=[{"grid": "3x1", "messages": ["p"]}],
-                                        video={"size": "640x360", "fps": 10, "output": "out/t.mp4", "fit": video_fit}),
+    # A tall frame: the one cell is taller than the photo (a grid page fills its frame).
+    folder = make_folder(small_manifest([msg("p", **message)], sequence=[{"grid": "1x1", "messages": ["p"]}],
+                                        video={"size": "360x640", "fps": 10, "output": "out/t.mp4", "fit": video_fit}),
                          {"p": _half_and_half})
     encoder = MemoryEncoder()
     t = render(folder, encoder=encoder).timeline

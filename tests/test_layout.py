@@ -93,12 +93,15 @@ def test_justified_rows_show_photos_whole_and_large(size: tuple[int, int], aspec
         for c in rows:
             by_row.setdefault(c.photo.y, set()).add(c.photo.h)
         assert all(len(heights) == 1 for heights in by_row.values())  # one height per row
-    # `auto` shows the photos about as large as the even grid would, or larger
+    # `auto` shows the photos about as large as the best even grid would (in all, and the smallest), or larger
     cols, nrows = layout.auto_shape(len(aspects), w, h)
-    grid = layout.grid_cells(w, h, cols, nrows, len(aspects))
-    chosen_area = sum(_shown_area(c, a) for c, a in zip(chosen, aspects, strict=True))
-    grid_area = sum(_shown_area(c, a) for c, a in zip(grid, aspects, strict=True))
-    assert chosen_area >= layout.JUSTIFIED_MARGIN * grid_area
+    grid = layout.fill(layout.grid_cells(w, h, cols, nrows, len(aspects)), w, h)
+
+    def shown(cells: list[layout.CellBoxes]) -> float:
+        areas = [_shown_area(c, a) for c, a in zip(cells, aspects, strict=True)]
+        return sum(areas) + len(areas) * min(areas)
+
+    assert shown(chosen) >= layout.JUSTIFIED_MARGIN * shown(grid)
 
 
 def test_caption_band_leaves_room_for_what_it_holds() -> None:
@@ -108,7 +111,68 @@ def test_caption_band_leaves_room_for_what_it_holds() -> None:
     assert layout.text_ems("陳大文") == 3.0 and layout.text_ems("abc") == pytest.approx(1.68)
 
 
-def test_auto_prefers_justified_rows_for_mixed_shapes_on_a_wide_frame() -> None:
-    aspects = [0.75, 1.333, 1.333]
+def test_auto_takes_justified_rows_when_they_show_the_photos_as_large() -> None:
+    aspects = [4 / 3, 4 / 3, 4 / 3]  # one row of three landscapes spans a wide frame exactly
     names = [layout.text_ems("Amina Yusuf")] * 3
-    assert layout.auto(aspects, 1920, 1080, ems=names) == layout.justified(aspects, 1920, 1080, ems=names)
+    rows = layout.justified(aspects, 1920, 1080, ems=names)
+    assert rows is not None
+    assert layout.auto(aspects, 1920, 1080, ems=names) == layout.fill(rows, 1920, 1080)
+
+
+SHAPES = {"16:9": (1920, 1080), "9:16": (1080, 1920), "1:1": (1080, 1080)}
+PHOTO_SETS = {"landscape": [4 / 3], "portrait": [3 / 4], "mixed": [4 / 3, 3 / 4, 4 / 3, 16 / 9, 1.0, 3 / 4]}
+CAPTIONS = ["Amina Yusuf · Human-rights lawyer · Nairobi, Kenya", "陳大文 · 律師 · 香港", "Bo",
+            "فاطمة السيد · محامية · برلين"]
+
+
+@pytest.mark.parametrize("translated", [False, True])
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("photos", PHOTO_SETS)
+@pytest.mark.parametrize("count", range(1, 13))
+def test_every_grid_slide_fills_its_frame_and_shows_each_photo_large(shape: str, photos: str, count: int,
+                                                                     translated: bool) -> None:
+    """`grid: auto` of 1 to 12 photos at 16:9, 9:16 and 1:1 (with a line for translations under the
+    captions, or not): on every slide the photos' boxes cover at least 60 % of the frame, each photo is
+    drawn at least MIN_SHOWN of the frame tall (so that a held sign stands 10 % of it), and nothing
+    leaves the title-safe area or overlaps."""
+    w, h = SHAPES[shape]
+    aspects = [PHOTO_SETS[photos][i % len(PHOTO_SETS[photos])] for i in range(count)]
+    ems = [layout.text_ems(CAPTIONS[i % len(CAPTIONS)]) for i in range(count)]
+    captions = layout.Captions(extra_lines=1 if translated else 0)
+    pages = layout.page_sizes(aspects, w, h, captions, ems)
+    assert sum(pages) == count and all(1 <= n <= layout.MAX_PER_SLIDE for n in pages)
+    start = 0
+    for n in pages:
+        part = aspects[start:start + n]
+        cells = layout.grid_page(part, w, h, captions, ems[start:start + n])
+        start += n
+        _assert_inside_and_apart(cells, layout.safe_area(w, h))
+        assert layout.filled(cells, w, h) >= layout.MIN_FILL, (n, [c.photo for c in cells])
+        for c, a in zip(cells, part, strict=True):
+            if n > 1:  # (a photo alone is as large as the frame allows, however wide it is)
+                assert layout.shown_height(c.photo, a) >= layout.MIN_SHOWN * h - 1, (n, c.photo, a)
+            else:
+                assert c.photo.w == layout.safe_area(w, h).w
+            assert c.caption_px >= layout.caption_floor_px(h)
+
+
+def test_a_vertical_frame_shows_fewer_photos_a_slide_than_a_wide_one() -> None:
+    aspects = [4 / 3] * 8
+    wide, tall, square = (layout.page_sizes(aspects, *SHAPES[k]) for k in ("16:9", "9:16", "1:1"))
+    assert len(wide) < len(square) <= len(tall)
+    assert wide == [4, 4] and max(tall) <= 2
+
+
+def test_one_row_of_photos_grows_to_the_frame_instead_of_leaving_bands() -> None:
+    """The old justified row of three portraits filled ~45 % of the height of a 16:9 frame."""
+    aspects = [3 / 4, 3 / 4, 4 / 3]
+    w, h = SHAPES["16:9"]
+    rows = layout.justified(aspects, w, h)
+    assert rows is not None and layout.filled(rows, w, h) < layout.MIN_FILL  # what it was
+    grown = layout.fill(rows, w, h)
+    assert layout.filled(grown, w, h) >= layout.MIN_FILL
+    safe = layout.safe_area(w, h)
+    top = min(c.photo.y for c in grown)
+    bottom = max((c.caption or c.photo).y + (c.caption or c.photo).h for c in grown)
+    assert top == safe.y and safe.y + safe.h - bottom <= 2  # no band above or below
+    _assert_inside_and_apart(grown, safe)

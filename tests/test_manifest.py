@@ -234,3 +234,50 @@ def test_fit_and_focus(tmp_path: Path) -> None:
                                            "    approved: true\n    fit: contain\n    focus: [0.2, 0.8]\n")
     project = load(folder)
     assert project.fit == "cover" and (project.messages[0].fit, project.messages[0].focus) == ("contain", (0.2, 0.8))
+
+
+def test_renditions_are_named_shapes_beside_the_main_video(tmp_path: Path) -> None:
+    folder = _write(tmp_path, "video: {size: 1080p, output: out/v.mp4, renditions: [vertical, Square, 1280x720]}\n"
+                    "messages:\n  - photo: photos/a.jpg\n    approved: true\n")
+    project = load(folder)
+    assert [(r.name, r.size) for r in project.renditions] == [
+        ("vertical", (1080, 1920)), ("square", (1080, 1080)), ("1280x720", (1280, 720))]
+    tall = project.shaped("vertical")
+    assert tall.size == (1080, 1920) and tall.rendition == "vertical" and tall.renditions == ()
+    assert tall.output == project.output.with_name("v.vertical.mp4")
+    assert load(folder, rendition="1280x720").output.name == "v.1280x720.mp4"
+    assert project.shaped(None) is project
+    with pytest.raises(InputError) as info:
+        load(folder, rendition="wide")
+    assert "there is no rendition 'wide'" in str(info.value.problems[0])
+    assert "vertical, square, 1280x720" in str(info.value.problems[0])
+
+
+@pytest.mark.parametrize(("renditions", "expected"), [
+    ("[1080p]", "video.renditions[0]: 1080p (1920x1080) is the same shape as the main video"),
+    ("[vertical, 1080x1920]", "video.renditions[1]: 1080x1920 (1080x1920) is the same shape as vertical"),
+    ("[wide]", "video.renditions[0]: 'wide' is not a size"),
+    ("[801x600]", "has an odd side"),
+    ("[[1, 2]]", "video.renditions[0]"),
+    ("vertical", "video.renditions"),
+])
+def test_bad_renditions_name_the_entry(tmp_path: Path, renditions: str, expected: str) -> None:
+    folder = _write(tmp_path, f"video: {{renditions: {renditions}}}\nmessages:\n  - photo: photos/a.jpg\n"
+                    "    approved: true\n")
+    errors = _errors(folder)
+    assert any(expected in e for e in errors), errors
+    assert all(":1:" in e or ":1 " in e or "collage.yaml:1" in e for e in errors), errors
+
+
+@pytest.mark.parametrize(("value", "shown"), [("show", True), ("sidecars", False), (None, False)])
+def test_style_translations(tmp_path: Path, value: str | None, shown: bool) -> None:
+    style = f"style: {{translations: {value}}}\n" if value else ""
+    folder = _write(tmp_path, style + "messages:\n  - photo: photos/a.jpg\n    approved: true\n")
+    assert load(folder).show_translations is shown
+
+
+def test_style_translations_must_be_show_or_sidecars(tmp_path: Path) -> None:
+    folder = _write(tmp_path, "style:\n  translations: yes please\nmessages:\n  - photo: photos/a.jpg\n"
+                    "    approved: true\n")
+    assert any("collage.yaml:2" in e and "style.translations: expected show or sidecars" in e
+               for e in _errors(folder)), _errors(folder)

@@ -66,3 +66,30 @@ def test_preview_fps_keeps_the_same_timeline(tmp_path: Path) -> None:
 def test_caption_drops_missing_parts(parts: tuple[str | None, ...], caption: str | None) -> None:
     m = Message("x", "p.jpg", name=parts[0], profession=parts[1], location=parts[2])
     assert caption_text(m) == caption
+
+
+def test_a_rendition_lays_the_grid_out_for_its_own_frame(tmp_path: Path) -> None:
+    """`grid: 2x2` is kept on the frame it was written for; the vertical rendition shows the same
+    messages, in order, fewer to a slide and each large, filling its frame."""
+    from collage.plan import layout
+
+    ids = [f"m{i}" for i in range(6)]
+    for i in ids:
+        solid(tmp_path / "photos" / f"{i}.jpg", RED, size=(800, 600))
+    lines = ["video: {size: 1080p, renditions: [vertical, square]}", "sequence:", "  - grid: 2x2",
+             "    messages: all", "messages:"]
+    lines += [f"  - {{id: {i}, photo: photos/{i}.jpg, name: Person {i}, approved: true}}" for i in ids]
+    (tmp_path / "collage.yaml").write_text("\n".join(lines) + "\n")
+    project = load(tmp_path)
+    main = build_plan(project)
+    assert [len(s.cells) for s in main.slides] == [3, 3]  # 2x2, six spread evenly
+    for name in ("vertical", "square"):
+        shaped = build_plan(project.shaped(name))
+        w, h = shaped.width, shaped.height
+        assert (w, h) == project.shaped(name).size
+        assert [c.message for s in shaped.slides for c in s.cells] == ids
+        assert all(len(s.cells) <= 2 for s in shaped.slides) if name == "vertical" else True
+        for s in shaped.slides:
+            boxes = [layout.CellBoxes(c.box, c.caption_box, c.caption_lines) for c in s.cells]
+            assert layout.filled(boxes, w, h) >= layout.MIN_FILL
+            assert all(layout.shown_height(c.box, 4 / 3) >= layout.MIN_SHOWN * h - 1 for c in s.cells)

@@ -88,3 +88,21 @@ def test_text_draws_ink(sample: str) -> None:
     assert ink.sum() > 200
     ys = np.where(ink.any(axis=1))[0]
     assert ys.min() > 5 and ys.max() < 95  # nothing clipped at the top or bottom
+
+
+def test_a_bold_line_is_bold_in_every_script() -> None:
+    """A title that mixes scripts keeps one weight: the bundled CJK face has no bold, so bold CJK is
+    drawn heavier (outlined) to match bold Latin rather than looking regular beside it."""
+    from PIL import Image
+
+    from collage.draw import text
+
+    def ink(line: str, weight: text.Weight) -> int:
+        im = Image.new("L", (900, 200), 0)
+        text.TextStyle(80, weight).draw_line(im, 10, 120, line, (255,))
+        return int((np.asarray(im) > 128).sum())
+
+    latin = ink("Lawyers", "bold") / ink("Lawyers", "regular")
+    cjk = ink("律师节律师", "bold") / ink("律师节律师", "regular")
+    assert latin > 1.25
+    assert abs(cjk - latin) < 0.25 * latin, (cjk, latin)

@@ -4,8 +4,9 @@ and reports; it plans nothing (`pipeline.timeline` does)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -183,6 +184,31 @@ def media_problems(project: Project, timeline: Timeline, verified: FileFacts | N
     return problems
 
 
+def layout_problems(project: Project, timeline: Timeline) -> list[Problem]:
+    """What depends only on where things are laid out: photos enlarged past sharpness, captions cut
+    short. For a rendition, whose media `media_problems` has checked on the main video."""
+    from collage.media import photos
+
+    shown = _shown(project)
+    cells: dict[str, list[tuple[Cell, bool]]] = {}
+    for s in timeline.slides:
+        for c in s.cells:
+            cells.setdefault(c.message, []).append((c, s.kind == "photo"))
+    problems: list[Problem] = []
+    for m in project.messages:
+        if m.id not in cells:
+            continue
+        try:
+            info = photos.probe(project.folder / m.photo)
+        except (photos.PhotoError, OSError):
+            continue  # reported by the media checks
+        problems += _size_problems(m.id, m.photo, info, cells[m.id], shown, m.line, project.theme.max_upscale)
+        if all(not _text_problems(v, shown, m.line, "") for v in (m.name, m.profession, m.location) if v):
+            problems += _caption_problems(m.id, cells[m.id], timeline.height, shown, m.line,
+                                          project.theme.caption_weight)
+    return problems
+
+
 def _size_problems(message_id: str, rel: str, info: PhotoInfo, cells: list[tuple[Cell, bool]], shown: str,
                    line: int | None, max_upscale: float) -> list[Problem]:
     """A photo much smaller than the box it fills looks soft; it is enlarged at most `max_upscale`."""
@@ -240,7 +266,72 @@ def run(folder: Path | str, manifest: Path | str | None = None, size: tuple[int,
         return Report(exc.problems)
     planned = pipeline.timeline(project, size, fps)
     problems = list(planned.warnings)
+    shapes: list[tuple[str | None, Timeline]] = [(None, planned)]
+    for rendition in project.renditions:  # each shape has a layout of its own, and its own problems
+        shaped = pipeline.timeline(project.shaped(rendition.name), None, fps)
+        problems += own_problems(shaped.warnings, problems, rendition.name)
+        if media:
+            problems += own_problems(layout_problems(project, shaped), problems, rendition.name)
+        shapes.append((rendition.name, shaped))
     if media:
         store = cache_dir if cache_dir is not None else project.output.parent / "collage-cache"
         problems += media_problems(project, planned, verified_photos(store), measured_music(store))
+        if not any(p.severity == "error" for p in problems):
+            signs = measured_signs(store)
+            for name, timeline in shapes:
+                problems += own_problems(small_signs(project, timeline, signs), problems, name)
+            signs.save()
     return Report(tuple(problems), project, planned)
+
+
+def measured_signs(cache_dir: Path | None) -> FileFacts:
+    """Where each photo's sign is (its box as fractions, or none found), remembered by file state in the
+    cache folder when there is one."""
+    from collage.media import subjects
+    from collage.video.cache import FileFacts, is_cache
+
+    def sign(path: Path) -> str:
+        return json.dumps(subjects.detect(path).sign)
+
+    store = cache_dir / "signs.json" if cache_dir is not None and is_cache(cache_dir) and cache_dir.is_dir() else None
+    return FileFacts(store, sign)
+
+
+def small_signs(project: Project, timeline: Timeline, signs: FileFacts) -> list[Problem]:
+    """A warning for each message whose sign (as detected; the whole photo where none is found) is
+    shown under SIGN_MIN of the frame height on a slide: the viewer came to read it."""
+    from collage.media import photos
+    from collage.plan.layout import SIGN_MIN
+
+    out: list[Problem] = []
+    for slide in timeline.slides:
+        for cell in slide.cells:
+            path = project.folder / cell.photo
+            try:
+                info = photos.probe(path)
+                found = json.loads(signs(path))
+            except (photos.PhotoError, OSError, ValueError):
+                continue  # unreadable: reported by the media checks
+            share = 1.0 if not found else found[3] - found[1]
+            if cell.crop is not None:
+                photo_h = cell.box.h / (cell.crop[3] - cell.crop[1])
+            else:
+                photo_h = min(cell.box.h, cell.box.w * info.height / info.width)
+            on_screen = photo_h * share / timeline.height
+            if on_screen < SIGN_MIN - 0.0005:
+                message = project.message(cell.message)
+                out.append(Problem(manifest_mod.display_path(project.manifest),
+                                   f"the sign of message '{cell.message}' is {on_screen:.0%} of the frame's height on "
+                                   f"slide {slide.index}, too small to read comfortably (aim for {SIGN_MIN:.0%})",
+                                   line=message.line, field=f"messages[{cell.message}]",
+                                   hint="let `grid: auto` choose (fewer photos a slide), show it with `- photo: "
+                                   f"{cell.message}`, or crop the photo closer to the sign", severity="warning"))
+    return out
+
+
+def own_problems(found: tuple[Problem, ...] | list[Problem], known: list[Problem],
+                 rendition: str | None) -> list[Problem]:
+    """The problems of a rendition that the main video does not share (those of its own layout), said
+    to be about it."""
+    return [p if rendition is None else replace(p, message=f"in the {rendition} rendition: {p.message}")
+            for p in found if p not in known]

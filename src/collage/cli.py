@@ -50,6 +50,9 @@ Folder = Annotated[Path, typer.Argument(help="The folder holding collage.yaml an
                                         show_default=False, metavar="FOLDER")]
 ManifestOpt = Annotated[Path | None, typer.Option("--manifest", "-m",
                                                   help="Manifest file (default FOLDER/collage.yaml).")]
+RenditionOpt = Annotated[str | None, typer.Option("--rendition", "-r", metavar="NAME", show_default=False,
+                                                  help="One of the manifest's video.renditions (e.g. vertical) "
+                                                       "instead of the main video.")]
 
 
 def _err(text: str) -> None:
@@ -99,23 +102,40 @@ def render(
                                                     "NAME.slides-3-5.mp4 unless -o is given.")] = None,
     no_sidecars: Annotated[bool, typer.Option("--no-sidecars", help="Write only the MP4: no captions (VTT, "
                                               "SRT), transcript or poster beside it.")] = False,
+    rendition: RenditionOpt = None,
 ) -> None:
-    """Render the video. Segments unchanged since an earlier render are reused from the cache."""
+    """Render the video, and each shape in `video.renditions` beside it (NAME.vertical.mp4, ...). Segments
+    unchanged since an earlier render are reused from the cache."""
     from collage.progress import ProgressReporter
-    from collage.render import prepare
+    from collage.render import prepare, prepare_all
 
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    options: dict[str, Any] = dict(manifest_path=manifest, output=output, jobs=jobs, cache_dir=cache_dir,
+                                   cache=not no_cache, cluster=cluster, slides=_slide_range(slides),
+                                   sidecars=not no_sidecars)
+    written = 0
     try:
-        job = prepare(folder, manifest_path=manifest, output=output, preview=preview, jobs=jobs,
-                      cache_dir=cache_dir, cache=not no_cache, cluster=cluster, slides=_slide_range(slides),
-                      sidecars=not no_sidecars)
-        _report(job.warnings)  # before the long part, so the editor can stop and fix
-        result = job.run(progress=None if quiet else ProgressReporter("preview" if preview else "render"))
+        if preview or slides is not None or rendition is not None:  # one video: the one asked for
+            todo = [prepare(folder, preview=preview, rendition=rendition, **options)]
+        else:
+            todo = prepare_all(folder, **options)
+        _report([p for job in todo for p in job.warnings])  # before the long part, so the editor can stop and fix
+        for job in todo:
+            shape = job.project.rendition
+            label = ("preview" if preview else "render") + (f" {shape}" if shape else "")
+            _wrote(job.run(progress=None if quiet else ProgressReporter(label)), folder)
+            written += 1
     except CollageError as exc:
+        if written:
+            _err(f"the first {written} of {len(todo)} videos were written")
         _fail(exc)
     except KeyboardInterrupt:
-        _err("interrupted; no output was written")
+        _err("interrupted; " + (f"the first {written} of {len(todo)} videos were written" if written
+                                else "no output was written"))
         raise typer.Exit(130) from None
+
+
+def _wrote(result: Any, folder: Path) -> None:
     t = result.timeline
     typer.echo(f"wrote {result.output} ({result.size[0]}x{result.size[1]}, {t.fps} fps, {t.duration:.2f} s, "
                f"{len(t.slides)} slides) in {result.seconds:.1f} s")
@@ -142,12 +162,13 @@ def still(
                                                 help="The PNG to write (default: NAME.slide-N.png beside the "
                                                      "video).")] = None,
     manifest: ManifestOpt = None,
+    rendition: RenditionOpt = None,
 ) -> None:
     """Write one frame of one slide as a PNG, drawn exactly as the video shows it (for proofing)."""
     from collage.still import still as write_still
 
     try:
-        made = write_still(folder, slide, at, manifest_path=manifest, output=output)
+        made = write_still(folder, slide, at, manifest_path=manifest, output=output, rendition=rendition)
     except CollageError as exc:
         _fail(exc)
     typer.echo(f"wrote {made.output} (slide {made.slide}, frame {made.frame}, {made.seconds:.2f} s into the video)")
@@ -160,13 +181,14 @@ def storyboard(
                                                 help="The folder to write (default: storyboard/ beside the "
                                                      "video).")] = None,
     manifest: ManifestOpt = None,
+    rendition: RenditionOpt = None,
 ) -> None:
     """Write a review page (storyboard.html, works offline) and a contact sheet: every slide's picture at its
     middle, its times, captions and warnings; the messages left out by id only. Encodes no video."""
     from collage.storyboard import storyboard as write_board
 
     try:
-        board = write_board(folder, output, manifest_path=manifest)
+        board = write_board(folder, output, manifest_path=manifest, rendition=rendition)
     except CollageError as exc:
         _fail(exc)
     typer.echo(f"wrote {board.page} ({board.slides} slides, {board.warnings} warning(s)) and {board.sheet.name}")
@@ -247,13 +269,14 @@ def plan(
     folder: Folder,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
     manifest: ManifestOpt = None,
+    rendition: RenditionOpt = None,
 ) -> None:
     """Print the timeline: each slide's index, kind, start, duration and messages."""
     from collage.manifest import load
     from collage.pipeline import timeline as plan_timeline
 
     try:
-        timeline = plan_timeline(load(folder, manifest))
+        timeline = plan_timeline(load(folder, manifest, rendition))
     except CollageError as exc:
         _fail(exc)
     if as_json:

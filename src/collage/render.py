@@ -17,6 +17,7 @@ passed down; nothing reads global configuration.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import os
 import shutil
@@ -116,6 +117,8 @@ class Result:
     size: tuple[int, int] = (0, 0)  # the frames' size (a preview's is smaller than the timeline's layout)
     stale: tuple[int, int] = (0, 0)  # cached files (and bytes) this manifest no longer uses: `cache prune`
     sidecars: tuple[Path, ...] = ()  # captions, transcript and poster written beside the video
+    renditions: tuple[Result, ...] = ()  # the other shapes made in the same run (`video.renditions`)
+    rendition: str | None = None  # which shape this is: None for the main video
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,7 @@ class Job:
                     if progress and (done % 10 == 0 or done == total):
                         progress(done, total)
         return Result(settings.output, timeline, time.monotonic() - started, self.warnings, size=settings.size,
-                      sidecars=self._sidecars())
+                      sidecars=self._sidecars(), rendition=project.rendition)
 
     def _sidecars(self) -> tuple[Path, ...]:
         if not self.settings.sidecars:
@@ -280,16 +283,16 @@ class Job:
             record = _record(segs, seg_keys, set(copies), settings, runs, run_keys, set(joined_runs))
             cache.write_record({**record, **timings, "tasks": trace})
             cache.prune(keep=named.all)
-            stale = cache.unused(lambda: named.all.union(*(
-                _in_use(project, cache, tool, preview) or set() for preview in (False, True)
-                if settings.slides is not None or preview != settings.preview)))  # the other one; or both
+            stale = cache.unused(named.all, lambda: named.all.union(*(
+                keys_in_use or set() for keys_in_use in _every_variant(project, cache, tool))))
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
             digests.save()
         produced = sum(len(group) for group in copies.values())  # encoded here, or repeating one that was
         return Result(settings.output, timeline, time.monotonic() - started, self.warnings,
                       reused=len(segs) - produced, encoded=len(copies), repeated=produced - len(copies),
-                      cache=settings.cache_dir, size=settings.size, stale=stale, sidecars=self._sidecars())
+                      cache=settings.cache_dir, size=settings.size, stale=stale, sidecars=self._sidecars(),
+                      rendition=project.rendition)
 
 
 def _in_use(project: Project, cache: Cache, tool: str, preview: bool) -> set[str] | None:
@@ -300,6 +303,18 @@ def _in_use(project: Project, cache: Cache, tool: str, preview: bool) -> set[str
     if any(p.severity == "error" for p in timeline.warnings):
         return None
     return Job(project, timeline, settings, ()).keys(cache, tool).all
+
+
+def _every_variant(project: Project, cache: Cache, tool: str) -> list[set[str] | None]:
+    """`_in_use` of the full render and the preview of the main video and of every rendition."""
+    main = project.shaped(None) if project.rendition is None else _main(project)
+    return [_in_use(main.shaped(r), cache, tool, preview)
+            for r in (None, *(x.name for x in main.renditions)) for preview in (False, True)]
+
+
+def _main(project: Project) -> Project:
+    """The main video's project, from one of its renditions (whose own `renditions` are empty)."""
+    return manifest.load(project.folder, project.manifest)
 
 
 @dataclass(frozen=True)
@@ -313,8 +328,9 @@ class Pruned:
 def prune_cache(folder: Path | str, *, manifest_path: Path | str | None = None,
                 cache_dir: Path | str | None = None) -> Pruned:
     """`collage cache prune`: delete every cached file that neither the full render nor the preview of
-    the manifest as it is now uses (a withdrawn or newly masked contributor's pictures leave the
-    disk), with the scratch of runs that died and what the cache remembers of other files."""
+    the manifest as it is now uses, for the main video or any rendition (a withdrawn or newly masked
+    contributor's pictures leave the disk), with the scratch of runs that died and what the cache
+    remembers of other files."""
     from collage.resources import fonts_dir
     from collage.video import keys
     from collage.video.cache import SegmentCache, is_cache
@@ -329,7 +345,7 @@ def prune_cache(folder: Path | str, *, manifest_path: Path | str | None = None,
         return Pruned(root, 0, 0)
     cache = SegmentCache(root)
     tool = keys.tool(cache.digests)
-    used = [_in_use(project, cache, tool, preview) for preview in (False, True)]
+    used = _every_variant(project, cache, tool)
     # A manifest with errors proves nothing in use: everything goes (an unmasked slide must not survive
     # because its masked version cannot be planned yet).
     keep = set() if any(u is None for u in used) else set().union(*(u for u in used if u is not None))
@@ -419,12 +435,43 @@ def _record(segs: list[Segment], seg_keys: list[str], encoded: set[int], setting
 
 
 def prepare(folder: Path | str, *, manifest_path: Path | str | None = None, output: Path | str | None = None,
-            preview: bool = False, **options: Any) -> Job:
+            preview: bool = False, rendition: str | None = None, **options: Any) -> Job:
     """Load, plan and check everything; raise InputError listing every problem before any encoding.
-    `options` go to `resolve_settings` (jobs, cache_dir, cache, cache_limit)."""
+    `rendition` names one of `video.renditions` to make instead of the main video. `options` go to
+    `resolve_settings` (jobs, cache_dir, cache, cache_limit, slides, sidecars)."""
+    return _prepare(manifest.load(folder, manifest_path, rendition), output, preview, options)
+
+
+def prepare_all(folder: Path | str, *, manifest_path: Path | str | None = None, output: Path | str | None = None,
+                **options: Any) -> list[Job]:
+    """The main video and every rendition of it (`video.renditions`), planned and checked together:
+    a problem in any stops them all before any encoding. The media are measured and checked once; each
+    rendition is laid out for its own frame, written beside the main output as NAME.<rendition>.mp4,
+    and named in its warnings."""
+    project = manifest.load(folder, manifest_path)
+    jobs: list[Job] = []
+    problems: list[Problem] = []
+    for name in (None, *(r.name for r in project.renditions)):
+        try:
+            job = _prepare(project.shaped(name), output, False, options, media=name is None)
+        except InputError as exc:
+            problems += check.own_problems(exc.problems, problems, name)
+            continue
+        job = dataclasses.replace(job, warnings=tuple(check.own_problems(job.warnings, problems, name)))
+        problems += job.warnings
+        jobs.append(job)
+    if any(p.severity == "error" for p in problems):
+        raise InputError(problems)
+    return jobs
+
+
+def _prepare(project: Project, output: Path | str | None, preview: bool, options: dict[str, Any],
+             media: bool = True) -> Job:
+    """`prepare` for a loaded project; `media`: check the photos and music too (once a run)."""
     from collage.video.cache import is_cache
 
-    project = manifest.load(folder, manifest_path)
+    if output is not None and project.rendition is not None:  # beside the main video's -o, named for its shape
+        output = Path(output).with_name(f"{Path(output).stem}.{project.rendition}.mp4")
     settings = resolve_settings(project, output, preview, **options)
     if settings.output.suffix.lower() != ".mp4":
         raise InputError([Problem(str(settings.output), "the output must end in .mp4", hint="collage writes MP4")])
@@ -450,8 +497,11 @@ def prepare(folder: Path | str, *, manifest_path: Path | str | None = None, outp
     # drawing decodes each photo anyway: a damaged one then stops the render when it is drawn (exit 1,
     # nothing written), rather than every photo being decoded twice (+40 % CPU on a cold CI preview).
     verified = check.verified_photos(settings.cache_dir) if settings.cache_dir is not None else None
-    problems = list(timeline.warnings) + check.media_problems(project, timeline, verified,
-                                                              check.measured_music(settings.cache_dir))
+    problems = list(timeline.warnings)
+    if media:
+        problems += check.media_problems(project, timeline, verified, check.measured_music(settings.cache_dir))
+    else:  # a rendition: the media are checked once, on the main video; its own layout is checked here
+        problems += check.layout_problems(project, timeline)
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
     if project.poster is not None and project.poster >= len(timeline.slides):
@@ -473,10 +523,15 @@ def prepare(folder: Path | str, *, manifest_path: Path | str | None = None, outp
 def render(folder: Path | str, *, manifest_path: Path | str | None = None, output: Path | str | None = None,
            preview: bool = False, encoder: Encoder | None = None, progress: Progress | None = None,
            **options: Any) -> Result:
-    """Render the folder's video: `prepare` then `Job.run`. Raises InputError (before any encoding) when
+    """Render the folder's video and its renditions (`prepare_all`, then `Job.run` for each; only the
+    one asked for with `preview`, `rendition` or `slides`). Raises InputError (before any encoding) when
     the input is not renderable, RenderError when encoding fails."""
-    job = prepare(folder, manifest_path=manifest_path, output=output, preview=preview, **options)
-    return job.run(encoder, progress)
+    if preview or options.get("rendition") is not None or options.get("slides") is not None:
+        job = prepare(folder, manifest_path=manifest_path, output=output, preview=preview, **options)
+        return job.run(encoder, progress)
+    main, *more = [job.run(encoder, progress) for job in prepare_all(folder, manifest_path=manifest_path,
+                                                                     output=output, **options)]
+    return dataclasses.replace(main, renditions=tuple(more))
 
 
 def _writable(folder: Path) -> bool:

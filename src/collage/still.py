@@ -26,10 +26,11 @@ class Still:
 
 
 def still(folder: Path | str, slide: int, at: float | None = None, *, manifest_path: Path | str | None = None,
-          output: Path | str | None = None) -> Still:
+          output: Path | str | None = None, rendition: str | None = None) -> Still:
     """Write slide `slide` (its number in `collage plan`) at `at` seconds after it starts (default: its
-    middle) as a PNG: `output`, or NAME.slide-N.png beside the video's output."""
-    project = manifest.load(folder, manifest_path)
+    middle) as a PNG: `output`, or NAME.slide-N.png beside the video's output (NAME.<rendition>.slide-N.png
+    for one of `video.renditions`)."""
+    project = manifest.load(folder, manifest_path, rendition)
     timeline = pipeline.timeline(project)
     errors = [p for p in timeline.warnings if p.severity == "error"]
     if errors:

@@ -42,20 +42,22 @@ class Board:
 
 
 def storyboard(folder: Path | str, out_dir: Path | str | None = None, *,
-               manifest_path: Path | str | None = None) -> Board:
+               manifest_path: Path | str | None = None, rendition: str | None = None) -> Board:
     """Write the review page and contact sheet into `out_dir` (default: `storyboard/` beside the
-    video's output), replacing an earlier storyboard there only once the new one is complete."""
+    video's output; `storyboard.<rendition>/` for a rendition), replacing an earlier storyboard there
+    only once the new one is complete."""
     import numpy as np
     from PIL import Image
 
     from collage.draw.compose import Artist, contact_sheet
 
-    project = manifest.load(folder, manifest_path)
+    project = manifest.load(folder, manifest_path, rendition)
     timeline = pipeline.timeline(project)
     problems = list(timeline.warnings)
     cache = project.output.parent / "collage-cache"
     problems += check.media_problems(project, timeline, check.verified_photos(cache), check.measured_music(cache))
-    target = Path(out_dir).absolute() if out_dir is not None else project.output.parent / "storyboard"
+    target = Path(out_dir).absolute() if out_dir is not None else \
+        project.output.parent / ("storyboard" + (f".{rendition}" if rendition else ""))
     size = (PICTURE_WIDTH, max(2, round(PICTURE_WIDTH * timeline.height / timeline.width)))
     design = (timeline.width, timeline.height)
     artist = Artist(project.folder, size, project.theme, project.manifest.name, design=design)

@@ -427,8 +427,16 @@ def caption_block(cell: Cell, height: int, weight: text.Weight = "regular") -> t
     floor = layout.caption_floor_px(height)
     px = max(cell.caption_px, floor)
     width = box.w - 2 * round(px * 0.7) if cell.caption_over else box.w
-    return text.fit(cell.caption, width, max(1, cell.caption_lines), px, floor, weight=weight,
-                    breaks=cell.caption.split(" · "))
+    lines = max(1, cell.caption_lines - (1 if cell.translation else 0))
+    block = text.fit(cell.caption, width, lines, px, floor, weight=weight, breaks=cell.caption.split(" · "))
+    if not cell.translation:
+        return block
+    # The translation on the line under the caption, at the caption's size (never cut short: it is
+    # left out rather than ended in an ellipsis, and is in the sidecars either way).
+    under = text.fit(cell.translation, width, 1, block.style.px, block.style.px)
+    if under.truncated:
+        return block
+    return text.TextBlock(block.lines + under.lines, block.style, block.line_height, block.truncated)
 
 
 def contact_sheet(frames: list[Frame], columns: int = 4, width: int = 480) -> Image.Image:

@@ -32,8 +32,21 @@ def find_manifest(folder: Path, manifest: Path | None = None) -> Path:
     return manifest if manifest is not None else folder / MANIFEST_NAME
 
 
-def load(folder: Path | str, manifest: Path | str | None = None) -> Project:
-    """Read and validate the manifest; raise InputError listing every problem found."""
+def load(folder: Path | str, manifest: Path | str | None = None, rendition: str | None = None) -> Project:
+    """Read and validate the manifest; raise InputError listing every problem found. With `rendition`,
+    the project as that shape of `video.renditions` is made (`Project.shaped`)."""
+    project = _load(folder, manifest)
+    if rendition is None:
+        return project
+    try:
+        return project.shaped(rendition)
+    except KeyError:
+        names = ", ".join(r.name for r in project.renditions) or "none"
+        raise InputError([Problem(display_path(project.manifest), f"there is no rendition '{rendition}'",
+                                  field="video.renditions", hint=f"the manifest lists: {names}")]) from None
+
+
+def _load(folder: Path | str, manifest: Path | str | None = None) -> Project:
     folder = Path(folder)
     manifest_path = find_manifest(folder, None if manifest is None else Path(manifest))
     shown = display_path(manifest_path)
@@ -86,13 +99,14 @@ def _validate(r: Reporter, text: str) -> Project:
         title = None
     video = r.model(VideoIn, data.get("video") or {}, ("video",)) or VideoIn()
     size = video_section.size(r, video)
+    renditions = video_section.renditions(r, video, size)
     if video.poster is not None and video.poster < 0:
         r.error(("video", "poster"), "the poster is a slide's number, from 0", "`collage plan` lists them")
     if not 1 <= video.fps <= 120:
         r.error(("video", "fps"), f"{short(video.fps)} fps is out of range", "use 1 to 120, e.g. 25 or 30")
     timing = timing_section.timing(r, data.get("timing"))
     music = music_section.music(r, data.get("music"))
-    theme, caption_template = style_section.style(r, data.get("style"))
+    theme, caption_template, show_translations = style_section.style(r, data.get("style"))
     if (timing.fit == "music" or timing.beats) and not music.tracks:
         r.error(("timing", "fit" if timing.fit == "music" else "beats"), "needs music to follow",
                 "add tracks under `music:`", key_line=True)
@@ -140,6 +154,8 @@ def _validate(r: Reporter, text: str) -> Project:
         theme=theme,
         caption_template=caption_template,
         poster=video.poster,
+        renditions=renditions,
+        show_translations=show_translations,
     )
 
 

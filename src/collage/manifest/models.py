@@ -43,6 +43,7 @@ class VideoIn(Strict):
     output: str | None = None
     fit: Fit = "blur"
     poster: int | None = None  # the slide whose middle is the poster frame (default: the first grid)
+    renditions: list[str] = []  # more shapes, rendered in the same run: presets or WIDTHxHEIGHT
 
 
 def parse_transition(value: Any) -> Transition:

@@ -60,6 +60,8 @@ def schema() -> dict[str, Any]:
                 "properties": {
                     "theme": {"type": "string", "description": "calm, light, or a theme file in the folder"},
                     "caption": {"type": "string", "description": "e.g. \"{name} · {profession} · {location}\""},
+                    "translations": {"enum": ["show", "sidecars"], "default": "sidecars",
+                                     "description": "show: each message's translation on screen too"},
                     **{key: {} for key in THEME_KEYS if key not in ("theme", "caption")},
                 },
             },

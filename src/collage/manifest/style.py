@@ -14,15 +14,22 @@ from collage.model.project import CAPTION_FIELDS, DEFAULT_CAPTION
 from collage.model.theme import DEFAULT as DEFAULT_THEME
 from collage.model.theme import Theme
 
+TRANSLATIONS = ("show", "sidecars")
 
-def style(r: Reporter, data: Any) -> tuple[Theme, str]:
+
+def style(r: Reporter, data: Any) -> tuple[Theme, str, bool]:
     """`style:` picks a theme (`theme: light`, or a theme file in the folder), sets the caption
-    template (`caption: "{name} · {location}"`) and overrides single theme values."""
+    template (`caption: "{name} · {location}"`), whether translations are shown on screen
+    (`translations: show`; by default they are in the sidecars only) and overrides single theme values."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
         r.error(("style",), f"expected a mapping of keys, got {kind_of(data)}", "e.g. `style: {theme: light}`")
-        return DEFAULT_THEME, DEFAULT_CAPTION
+        return DEFAULT_THEME, DEFAULT_CAPTION, False
+    translations = data.get("translations", "sidecars")
+    if translations not in TRANSLATIONS:
+        r.error(("style", "translations"), f"expected show or sidecars, got {short(translations)}",
+                "`translations: show` puts each message's translation on screen too", key_line=True)
     name = data.get("theme", "calm")
     theme, base = DEFAULT_THEME, r.folder
     if not isinstance(name, str):
@@ -48,14 +55,14 @@ def style(r: Reporter, data: Any) -> tuple[Theme, str]:
                 'e.g. "{name} · {location}"', key_line=True)
         template = DEFAULT_CAPTION
     for key, value in data.items():
-        if key in ("theme", "caption"):
+        if key in ("theme", "caption", "translations"):
             continue
         try:
             theme = theme_module.with_values(theme, {key: value})
         except theme_module.ThemeError as exc:
             if str(exc).startswith("unknown theme key"):
                 r.error(("style", key), f"unknown key '{short(key)}'",
-                        did_you_mean(key, ["theme", "caption", *theme_module.KEYS]), key_line=True)
+                        did_you_mean(key, ["theme", "caption", "translations", *theme_module.KEYS]), key_line=True)
             else:
                 r.error(("style", key), str(exc).partition(": ")[2] or str(exc), key_line=True)
     if theme.background_image:  # the manifest's is relative to the folder, a theme file's to the theme
@@ -71,4 +78,4 @@ def style(r: Reporter, data: Any) -> tuple[Theme, str]:
             else:
                 image = str(base / theme.background_image)
         theme = dataclasses.replace(theme, background_image=image)
-    return theme_module.readable(theme), template
+    return theme_module.readable(theme), template, translations == "show"

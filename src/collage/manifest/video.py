@@ -7,7 +7,8 @@ from pathlib import Path
 
 from collage.manifest import yamlpos
 from collage.manifest.models import VideoIn
-from collage.manifest.report import Reporter, unusable_path
+from collage.manifest.report import Reporter, kind_of, unusable_path
+from collage.model.project import Rendition
 
 SIZE_PRESETS = {
     "720p": (1280, 720),
@@ -41,6 +42,32 @@ def size(r: Reporter, video: VideoIn) -> tuple[int, int]:
     except ValueError as exc:
         r.error(("video", "size"), str(exc), key_line=True)
         return SIZE_PRESETS["1080p"]
+
+
+def renditions(r: Reporter, video: VideoIn, main: tuple[int, int]) -> tuple[Rendition, ...]:
+    """`video.renditions: [vertical, square, 1280x720]`: each a shape of its own, named as written
+    (a preset, or WIDTHxHEIGHT); none may repeat another or the main size."""
+    out: list[Rendition] = []
+    seen = {main: "the main video (video.size)"}
+    for i, value in enumerate(video.renditions):
+        path: yamlpos.Path_ = ("video", "renditions", i)
+        if not isinstance(value, str):
+            r.error(path, f"expected a shape such as vertical or 1080x1350, got {kind_of(value)}")
+            continue
+        try:
+            size = parse_size(value)
+        except ValueError as exc:
+            r.error(path, str(exc))
+            continue
+        key = value.strip().lower()
+        name = key if key in SIZE_PRESETS else f"{size[0]}x{size[1]}"
+        if size in seen:
+            r.error(path, f"{name} ({size[0]}x{size[1]}) is the same shape as {seen[size]}",
+                    "list each shape once, other than video.size")
+            continue
+        seen[size] = name
+        out.append(Rendition(name, size))
+    return tuple(out)
 
 
 def output(r: Reporter, rel: str | None) -> Path:

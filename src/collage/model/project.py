@@ -4,7 +4,7 @@ only approved messages."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -128,6 +128,15 @@ SequenceItem = TitleItem | GridItem | PhotoItem
 
 
 @dataclass(frozen=True)
+class Rendition:
+    """Another shape of the same video (`video.renditions`), laid out for its frame and written beside
+    the main one as NAME.<name>.mp4."""
+
+    name: str  # a size preset (vertical, square, 4k, ...) or WIDTHxHEIGHT
+    size: tuple[int, int]
+
+
+@dataclass(frozen=True)
 class Project:
     folder: Path
     manifest: Path
@@ -146,9 +155,24 @@ class Project:
     theme: Theme = DEFAULT_THEME
     caption_template: str = DEFAULT_CAPTION
     poster: int | None = None  # `video.poster`: the slide whose middle is NAME.jpg
+    renditions: tuple[Rendition, ...] = ()  # more shapes rendered in the same run
+    rendition: str | None = None  # which shape this is: None for the main video
+    show_translations: bool = False  # `style.translations: show`: translations on screen, not only in sidecars
 
     def path(self, rel: str) -> Path:
         return self.folder / rel
+
+    def shaped(self, rendition: str | None) -> Project:
+        """The project as its rendition `rendition` (None: the main video) is made: that frame size, and
+        the output NAME.<rendition>.mp4 beside the main one. Raises KeyError for a name not in
+        `renditions`."""
+        if rendition is None:
+            return self
+        for r in self.renditions:
+            if r.name == rendition:
+                return replace(self, size=r.size, output=self.output.with_name(f"{self.output.stem}.{r.name}.mp4"),
+                               renditions=(), rendition=r.name, poster=None)
+        raise KeyError(rendition)
 
     def message(self, message_id: str) -> Message:
         for m in self.messages:

@@ -76,6 +76,7 @@ class Cell:
     # Covered opaquely on the decoded photo before it is scaled, cropped or moved (a masked contributor's
     # faces, and any `mask` boxes): no later resampling can bring detail back.
     cover: tuple[Area, ...] = ()
+    translation: str | None = None  # shown on its own line under the caption (`style.translations: show`)
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,7 @@ class Timeline:
                             {"message": c.message, "photo": c.photo, "box": c.box.as_list(), "caption": c.caption,
                              **({"caption_box": c.caption_box.as_list(),
                                  "caption_position": "over" if c.caption_over else "below"} if c.caption_box else {}),
+                             **({"translation": c.translation} if c.translation else {}),
                              **({"fit": c.fit} if c.fit != "blur" else {}),
                              **({"motion": "kenburns"} if c.motion else {})}
                             for c in s.cells

@@ -10,6 +10,8 @@ frames blend the two. The first slide fades in from black and the last fades out
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,7 +29,7 @@ from collage.model.project import (
     Transition,
 )
 from collage.model.timeline import Cell, Mask, MediaFacts, Slide, SlideKind, Timeline
-from collage.plan import layout
+from collage.plan import layout, reading
 
 _FIELD = re.compile(r"\{(\w+)\}")
 
@@ -57,16 +59,21 @@ class _Draft:
     text: tuple[str | None, str | None, str | None] = (None, None, None)
     cells: tuple[Cell, ...] = ()
     line: int | None = None
+    needs: float = 0.0  # seconds its text takes to read (collage.plan.reading)
 
 
 BEAT_WINDOW = 0.3  # s: how far a cut may move to land on a beat
 
 
-def auto_seconds(cells: tuple[Cell, ...], low: float, high: float) -> float:
-    """Time to take a slide in: a moment to look, a second per photo, and reading time for captions at
-    25 characters a second (subtitle pace is 17; captions are names, skimmed)."""
-    chars = sum(len(c.caption or "") for c in cells)
-    return min(high, max(low, 2.5 + 1.0 * len(cells) + chars / 25))
+def auto_seconds(cells: tuple[Cell, ...], needs: float, low: float, high: float) -> float:
+    """`timing.slide: auto`: time to take a slide in, within [low, high]: its reading time (`needs`: captions,
+    signs and translations at each script's rate, up to the next tenth of a second), or a moment to look
+    at its photos if that is longer."""
+    return min(high, max(low, reading.look_seconds(len(cells)), _tenths_up(needs)))
+
+
+def _tenths_up(seconds: float) -> float:
+    return math.ceil(round(seconds * 10, 6)) / 10
 
 
 def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, int] | None = None,
@@ -101,17 +108,24 @@ def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, in
         if isinstance(item, TitleItem):
             seconds = timing.title if item.duration is None else item.duration
             drafts.append(_Draft("title", seconds, transition, item.duration is not None,
-                                 (item.title, item.subtitle, item.body), (), item.line))
+                                 (item.title, item.subtitle, item.body), (), item.line,
+                                 reading.reading_seconds((item.title, item.subtitle, item.body))))
             continue
         if isinstance(item, PhotoItem):
             message = by_id[item.message]
             has_caption = caption_text(message, template) is not None
             cover = (message.fit or project.fit) == "cover"
-            boxes = layout.full_screen(width, height, caption=has_caption, cover=cover, captions=captions)
-            cell = _cell(message, boxes, project.fit, template, photo_sizes, subjects, item.motion, masks)
+            translated = has_caption and project.show_translations and bool(message.translation)
+            wide = layout.text_ems(caption_text(message, template))
+            boxes = layout.full_screen(width, height, caption=has_caption, cover=cover, captions=captions,
+                                       translation=translated, ems=wide)
+            cell = _cell(message, boxes, project.fit, template, photo_sizes, subjects, item.motion, masks,
+                         translated)
             if cell.fit != (message.fit or project.fit):  # the crop could not keep the subjects: whole instead
-                boxes = layout.full_screen(width, height, caption=has_caption, captions=captions)
-                cell = _cell(message, boxes, cell.fit, template, photo_sizes, subjects, item.motion, masks)
+                boxes = layout.full_screen(width, height, caption=has_caption, captions=captions,
+                                           translation=translated, ems=wide)
+                cell = _cell(message, boxes, cell.fit, template, photo_sizes, subjects, item.motion, masks,
+                             translated)
             pages: list[tuple[SlideKind, tuple[Cell, ...]]] = [("photo", (cell,))]
         else:
             chosen = _select(item, project.messages, placed, all_taken)
@@ -121,29 +135,36 @@ def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, in
                                         line=item.line, field="sequence", severity="warning"))
                 continue
             per_page = item.layout[0] * item.layout[1] if item.layout else layout.MAX_PER_SLIDE
+            # The manifest's `grid: CxR` is kept on the frame it was written for; a rendition of another
+            # shape lays the same messages out for its own frame, as many a slide as it shows large.
+            shape = item.layout if project.rendition is None else None
+            aspects = [_aspect(m, photo_sizes) for m in chosen]
+            ems = [layout.text_ems(caption_text(m, template)) for m in chosen]
+            # Translations shown on screen get a line of their own under the captions.
+            translated = project.show_translations and any(m.translation for m in chosen)
+            set_as = dataclasses.replace(captions, extra_lines=1) if translated else captions
+            counts = (layout.paginate(len(chosen), per_page) if shape else
+                      layout.page_sizes(aspects, width, height, set_as, ems, per_page))
             pages, pos = [], 0
-            for count in layout.paginate(len(chosen), per_page):
+            for count in counts:
                 page = chosen[pos:pos + count]
+                boxes_list = layout.grid_page(aspects[pos:pos + count], width, height, set_as,
+                                              ems[pos:pos + count], shape)
                 pos += count
-                shapes = [photo_sizes[m.id] for m in page if m.id in photo_sizes] if photo_sizes else []
-                ems = [layout.text_ems(caption_text(m, template)) for m in page]
-                if item.layout is None and len(shapes) == count and all(w and h for w, h in shapes):
-                    boxes_list = layout.auto([w / h for w, h in shapes], width, height, captions, ems)
-                else:
-                    cols, rows = item.layout or layout.auto_shape(count, width, height, captions, ems)
-                    boxes_list = layout.grid_cells(width, height, cols, rows, count, captions, ems)
                 pages.append(("grid", tuple(_cell(m, b, project.fit, template, photo_sizes, subjects, item.motion,
-                                                  masks)
+                                                  masks, project.show_translations and _room_for_translation(m, b,
+                                                                                                            template))
                                             for m, b in zip(page, boxes_list, strict=True))))
         for kind, cells in pages:
+            needs = reading.reading_seconds(reading.slide_texts(cells, by_id))
             if item.duration is not None:
                 seconds = item.duration
             elif timing.slide == "auto":
-                seconds = auto_seconds(cells, timing.min, timing.max)
+                seconds = auto_seconds(cells, needs, timing.min, timing.max)
             else:
                 seconds = timing.slide
             drafts.append(_Draft(kind, seconds, transition, item.duration is not None, cells=cells,
-                                 line=item.line))
+                                 line=item.line, needs=needs))
 
     if timing.fit == "music" or timing.beats:
         if music is None:
@@ -153,7 +174,7 @@ def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, in
             problems += _fit(drafts, music.seconds, timing.min, timing.max, fps, manifest)
     bounds = _place(drafts, fps)
     if timing.beats and music is not None:
-        bounds = _snap(bounds, music.beats, fps)
+        bounds = _snap(bounds, music.beats, fps, [d.needs for d in drafts])
 
     slides: list[Slide] = []
     for i, (draft, (start_s, end_s)) in enumerate(zip(drafts, bounds, strict=True)):
@@ -168,10 +189,51 @@ def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, in
     if slides:
         fade_in = min(fade_in, slides[0].frames - (slides[1].transition if len(slides) > 1 else 0))
         fade_out = min(fade_out, slides[-1].frames - (slides[-1].transition if len(slides) > 1 else fade_in))
+    problems += _unread(slides, drafts, project, fps, timing.fit == "music" and music is not None, manifest)
     problems += _unmasked(project, facts.masks)
     shown = {c.message for s in slides for c in s.cells}
     return Timeline(project.title, width, height, fps, tuple(slides), fade_in, fade_out,
                     tuple(project.warnings) + tuple(problems), {k: v for k, v in masks.items() if k in shown})
+
+
+ASSUMED_ASPECT = 4 / 3  # a photo whose shape is not known (unreadable: the checks report it)
+
+
+def _aspect(message: Message, photo_sizes: Mapping[str, tuple[int, int]] | None) -> float:
+    w, h = (photo_sizes or {}).get(message.id, (0, 0))
+    return w / h if w and h else ASSUMED_ASPECT
+
+
+def _unread(slides: list[Slide], drafts: list[_Draft], project: Project, fps: int, fitted: bool,
+            manifest: str) -> list[Problem]:
+    """A slide on screen for less time than its text takes to read (`collage.plan.reading`), as planned
+    (after fitting to the music and snapping to beats): a warning naming it, the time it has and the
+    time it needs, and what would give it that time. A frame short is rounding, not a warning."""
+    timing = project.timing
+    out: list[Problem] = []
+    for slide, draft in zip(slides, drafts, strict=True):
+        if slide.frames + 1 >= draft.needs * fps:
+            continue
+        has, needs = math.floor(slide.frames / fps * 10) / 10, _tenths_up(draft.needs)
+        what = ("title" if slide.kind == "title" else f"photo '{slide.cells[0].message}'" if slide.kind == "photo"
+                else f"grid of {len(slide.cells)}")
+        duration = f"give it `duration: {needs:g}s`"
+        if draft.fixed:
+            hint = duration
+        elif fitted:
+            hint = f"fitting to the music shortened it: {duration}, raise `timing.min`, or use longer music"
+        elif slide.kind == "title":
+            hint = f"{duration}, or raise `timing.title`"
+        elif timing.slide == "auto":  # longer than timing.max allows
+            hint = (f"even `timing.max` ({timing.max:g}s) is too short: raise it, or "
+                    + ("split the grid into smaller pages (e.g. `grid: 2x1`)" if slide.kind == "grid"
+                       else "shorten the text"))
+        else:  # an explicit `duration` is not held to timing.max; `auto` is
+            hint = f"{duration}, or use `timing.slide: auto`" if needs <= timing.max else duration
+        out.append(Problem(manifest, f"slide {slide.index} ({what}) is on screen {has:.1f} s, but its text takes "
+                           f"{needs:.1f} s to read", line=slide.line, field="sequence", hint=hint,
+                           severity="warning"))
+    return out
 
 
 def _unmasked(project: Project, masks: Mapping[str, Mask] | None) -> list[Problem]:
@@ -249,9 +311,11 @@ def _fit(drafts: list[_Draft], target: float, low: float, high: float, fps: int,
     return []
 
 
-def _snap(bounds: list[tuple[float, float]], beats: tuple[float, ...], fps: int) -> list[tuple[float, float]]:
+def _snap(bounds: list[tuple[float, float]], beats: tuple[float, ...], fps: int,
+          floors: list[float] | None = None) -> list[tuple[float, float]]:
     """Move each cut (the middle of each transition) to the nearest beat within BEAT_WINDOW, keeping
-    every slide at least as long as its transitions; the video's end does not move."""
+    every slide at least as long as its transitions, and never shortening one below its `floors`
+    (its reading time); the video's end does not move."""
     if not beats or len(bounds) < 2:
         return bounds
     marks = sorted(beats)
@@ -270,15 +334,29 @@ def _snap(bounds: list[tuple[float, float]], beats: tuple[float, ...], fps: int)
             continue
         if out[k + 1][1] - (out[k + 1][0] + shift) < overlap + next_out + 1 / fps:
             continue
+        if floors and ((shift < 0 and (out[k][1] + shift) - out[k][0] < floors[k])
+                       or (shift > 0 and out[k + 1][1] - (out[k + 1][0] + shift) < floors[k + 1])):
+            continue  # the slide it shortens would have less time than its text needs
         out[k][1] += shift
         out[k + 1][0] += shift
     return [(a, b) for a, b in out]
 
 
+def _room_for_translation(message: Message, boxes: layout.CellBoxes, template: str) -> bool:
+    """A grid cell shows its message's translation when its caption band has a line to spare after the
+    caption and the translation fits that line at the caption's size (it is in the sidecars anyway)."""
+    caption = caption_text(message, template)
+    if not message.translation or caption is None or boxes.caption is None:
+        return False
+    needed = layout.caption_band(boxes.caption.w, boxes.caption_px, layout.text_ems(caption))[1]
+    return needed < boxes.caption_lines and layout.text_ems(message.translation) * boxes.caption_px * 1.04 <= \
+        boxes.caption.w
+
+
 def _cell(message: Message, boxes: layout.CellBoxes, fit: Fit, template: str,
           photo_sizes: Mapping[str, tuple[int, int]] | None = None,
           subjects: Mapping[str, tuple[layout.Crop, ...]] | None = None, motion: str = "none",
-          masks: Mapping[str, Mask] | None = None) -> Cell:
+          masks: Mapping[str, Mask] | None = None, translated: bool = False) -> Cell:
     caption = caption_text(message, template)
     fit = message.fit or fit
     crop = None
@@ -295,7 +373,7 @@ def _cell(message: Message, boxes: layout.CellBoxes, fit: Fit, template: str,
     cover = masks[message.id].areas if masks and message.id in masks else ()
     return Cell(message.id, message.photo, boxes.photo, caption, boxes.caption if caption else None,
                 boxes.caption_lines, fit, message.focus or (0.5, 0.5), boxes.caption_px, boxes.caption_over, crop,
-                moves, cover)
+                moves, cover, message.translation if translated and caption else None)
 
 
 def _explicitly_placed(sequence: tuple[SequenceItem, ...], messages: tuple[Message, ...]) -> set[str]:

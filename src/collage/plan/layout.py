@@ -17,6 +17,13 @@ GUTTER = 0.018  # between grid cells, as a fraction of the frame's shorter side
 CAPTION = 0.035  # caption type size, as a fraction of the frame height (the legibility floor)
 CAPTION_FULL = 0.042  # caption type size over a full-screen photo
 MAX_PER_SLIDE = 4  # `grid: auto` puts at most this many messages on a slide
+# A grid photo is shown at least this share of the frame height. A sheet held to the camera in a phone
+# photo of head and shoulders fills about a third of its height, so it then stands 10 % of the frame
+# tall: what the viewer came to read. (The planner reads no pixels; `check` measures each photo's own
+# sign and names those that stay smaller.)
+MIN_SHOWN = 0.30
+SIGN_MIN = 0.10  # a sign's height on screen, as a share of the frame height
+MIN_FILL = 0.60  # the photos' boxes cover at least this share of a grid slide (and the rest is space)
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,7 @@ class Captions:
     size: float = CAPTION
     over_size: float = CAPTION_FULL
     position: str = "auto"
+    extra_lines: int = 0  # a line more under grid captions, for translations shown on screen
 
     def over(self, full_screen: bool) -> bool:
         return self.position == "over" or (self.position == "auto" and full_screen)
@@ -61,11 +69,11 @@ def text_ems(text: str | None) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.56 for ch in text)
 
 
-def caption_band(cell_w: int, font_px: int, ems: float = TYPICAL_CAPTION_EMS) -> tuple[int, int]:
+def caption_band(cell_w: int, font_px: int, ems: float = TYPICAL_CAPTION_EMS, extra: int = 0) -> tuple[int, int]:
     """(height, lines) of the caption band under a photo: as many lines (up to 3) as a caption `ems`
-    wide needs in the cell."""
-    lines = max(1, min(3, math.ceil(ems * font_px * 1.04 / max(1, cell_w))))
-    return round(font_px * (0.5 + 1.3 * lines)), lines
+    wide needs in the cell, and `extra` more."""
+    lines = max(1, min(3, math.ceil(ems * font_px * 1.04 / max(1, cell_w)))) + extra
+    return round(font_px * (0.3 + 1.3 * lines)), lines
 
 
 def auto_shape(count: int, width: int, height: int, captions: Captions = DEFAULT_CAPTIONS,
@@ -81,7 +89,7 @@ def auto_shape(count: int, width: int, height: int, captions: Captions = DEFAULT
         if cols * rows - count >= cols:  # a whole empty row
             continue
         cw = (area.w - (cols - 1) * _gutter(width, height)) / cols
-        band = 0 if captions.over(False) else caption_band(int(cw), font_px, widest)[0]
+        band = 0 if captions.over(False) else caption_band(int(cw), font_px, widest, captions.extra_lines)[0]
         ch = (area.h - (rows - 1) * _gutter(width, height)) / rows - band
         if ch <= 0:
             continue
@@ -125,7 +133,7 @@ def grid_cells(width: int, height: int, cols: int, rows: int, count: int,
     cell_h = (area.h - (rows - 1) * gutter) // rows
     font_px = caption_px(height, False, captions)
     over = captions.over(False)
-    band, lines = caption_band(cell_w, font_px, max(ems) if ems else TYPICAL_CAPTION_EMS)
+    band, lines = caption_band(cell_w, font_px, max(ems) if ems else TYPICAL_CAPTION_EMS, captions.extra_lines)
     used_rows = math.ceil(count / cols)
     top = area.y + ((rows - used_rows) * (cell_h + gutter)) // 2
     out: list[CellBoxes] = []
@@ -141,9 +149,100 @@ def grid_cells(width: int, height: int, cols: int, rows: int, count: int,
     return out
 
 
+def filled(cells: list[CellBoxes], width: int, height: int) -> float:
+    """The share of the frame the photos' boxes cover."""
+    return sum(c.photo.w * c.photo.h for c in cells) / (width * height)
+
+
+def shown_height(box: Rect, aspect: float, cover: bool = False) -> float:
+    """How tall the whole photo (width/height `aspect`) is drawn in `box`: contained in it (blur,
+    contain), or filling it, cropped (cover)."""
+    tall = box.w / aspect
+    return max(box.h, tall) if cover else min(box.h, tall)
+
+
+def fill(cells: list[CellBoxes], width: int, height: int) -> list[CellBoxes]:
+    """A grid page grown to use its frame: the rows made taller together until they reach the safe
+    area's height (each row's photos keep their share of it), and each row made wider until it spans
+    the safe area's width. Gutters and caption bands keep their sizes; what a box gains around its
+    photo is the photo's blurred fill (or, with `fit: cover`, less is cropped away)."""
+    if not cells:
+        return cells
+    area = safe_area(width, height)
+    gutter = _gutter(width, height)
+    rows: list[list[CellBoxes]] = []
+    for c in sorted(cells, key=lambda c: (c.photo.y, c.photo.x)):
+        if rows and rows[-1][0].photo.y == c.photo.y:
+            rows[-1].append(c)
+        else:
+            rows.append([c])
+
+    def band(c: CellBoxes) -> int:
+        return 0 if c.caption is None or c.caption_over else c.caption.h
+
+    photo_h = [max(c.photo.h for c in row) for row in rows]
+    bands = [max(band(c) for c in row) for row in rows]
+    spare = area.h - sum(photo_h) - sum(bands) - gutter * (len(rows) - 1)
+    grown = [h + max(0, spare) * h // max(1, sum(photo_h)) for h in photo_h]
+    y = area.y + max(0, area.h - sum(grown) - sum(bands) - gutter * (len(rows) - 1)) // 2
+    placed: dict[int, CellBoxes] = {}
+    for row, h, b in zip(rows, grown, bands, strict=True):
+        widths = [c.photo.w for c in row]
+        room = area.w - gutter * (len(row) - 1)
+        new_w = [max(1, w * room // max(1, sum(widths))) for w in widths] if sum(widths) < room else widths
+        x = area.x + (area.w - sum(new_w) - gutter * (len(row) - 1)) // 2
+        for c, w in zip(row, new_w, strict=True):
+            photo = Rect(x, y, w, h)
+            caption = None
+            if c.caption is not None:
+                top = y + h - c.caption.h if c.caption_over else y + h
+                caption = Rect(x, top, w, c.caption.h)
+            placed[id(c)] = CellBoxes(photo, caption, c.caption_lines, c.caption_px, c.caption_over)
+            x += w + gutter
+        y += h + b + gutter
+    return [placed[id(c)] for c in cells]
+
+
+def grid_page(aspects: list[float], width: int, height: int, captions: Captions = DEFAULT_CAPTIONS,
+              ems: list[float] | None = None, shape: tuple[int, int] | None = None) -> list[CellBoxes]:
+    """One grid slide's boxes, filling the frame: `shape` (cols, rows) as the manifest gives it, or
+    laid out by the photos' shapes (`auto`)."""
+    if shape is not None:
+        return fill(grid_cells(width, height, shape[0], shape[1], len(aspects), captions, ems), width, height)
+    return auto(aspects, width, height, captions, ems)
+
+
+def page_sizes(aspects: list[float], width: int, height: int, captions: Captions = DEFAULT_CAPTIONS,
+               ems: list[float] | None = None, most: int = MAX_PER_SLIDE) -> list[int]:
+    """How many photos each slide of a `grid: auto` shows, in order: as many as `most` while every
+    photo on the slide is shown at least MIN_SHOWN of the frame height and the photos fill MIN_FILL of
+    the frame, so fewer on a frame with less room (a vertical one), spread as evenly as that allows."""
+    ems = ems or [TYPICAL_CAPTION_EMS] * len(aspects)
+
+    def large(start: int, count: int) -> bool:
+        part = aspects[start:start + count]
+        cells = grid_page(part, width, height, captions, ems[start:start + count])
+        return (all(shown_height(c.photo, a) >= MIN_SHOWN * height - 1 for c, a in zip(cells, part, strict=True))
+                and filled(cells, width, height) >= MIN_FILL)
+
+    greedy: list[int] = []
+    while sum(greedy) < len(aspects):
+        start = sum(greedy)
+        count = min(most, len(aspects) - start)
+        while count > 1 and not large(start, count):
+            count -= 1
+        greedy.append(count)
+    even = paginate(len(aspects), max(greedy, default=1))
+    if len(even) == len(greedy) and all(large(sum(even[:i]), n) for i, n in enumerate(even)):
+        return even
+    return greedy
+
+
 def full_screen(width: int, height: int, caption: bool = True, cover: bool = False,
-                captions: Captions = DEFAULT_CAPTIONS) -> CellBoxes:
-    """A single photo as large as the frame allows; its caption is a lower third inside the safe area.
+                captions: Captions = DEFAULT_CAPTIONS, translation: bool = False,
+                ems: float = TYPICAL_CAPTION_EMS) -> CellBoxes:
+    """A single photo as large as the frame allows; its caption is a lower third inside the safe area
+    (a line taller with a `translation` under it).
     A whole photo stops above the caption so it never covers the sign (over: the blurred fill runs on
     behind the caption's band; below: the caption sits on the background); a cover crop fills the frame,
     or with captions below, the frame above them."""
@@ -153,11 +252,14 @@ def full_screen(width: int, height: int, caption: bool = True, cover: bool = Fal
     area = safe_area(width, height)
     over = captions.over(True)
     font_px = caption_px(height, True, captions)
-    band = round(font_px * 1.9)
+    # As many lines (up to 3) as a caption `ems` wide needs across the frame (a narrow frame's long
+    # caption wraps rather than being cut short), and a line more for a translation.
+    lines = caption_band(area.w - 2 * round(font_px * 0.7), font_px, ems)[1] + (1 if translation else 0)
+    band = round(font_px * (0.6 + 1.3 * lines))
     cap = Rect(area.x, area.y + area.h - band, area.w, band)
     gap = round(font_px * 0.4)
     above = Rect(0, 0, width, cap.y - gap)
-    return CellBoxes(frame if cover and over else above, cap, 1, font_px, over)
+    return CellBoxes(frame if cover and over else above, cap, lines, font_px, over)
 
 
 def justified(aspects: list[float], width: int, height: int,
@@ -181,7 +283,8 @@ def justified(aspects: list[float], width: int, height: int,
         heights = [(area.w - gutter * (len(row) - 1)) / sum(aspects[i] for i in row) for row in rows]
         scale, bands = 1.0, [0] * len(rows)
         for _ in range(4):  # narrower photos may need more caption lines, which leave less height
-            bands = [0 if over else max(caption_band(int(aspects[i] * h * scale), font_px, ems[i])[0] for i in row)
+            bands = [0 if over else max(caption_band(int(aspects[i] * h * scale), font_px, ems[i],
+                                                     captions.extra_lines)[0] for i in row)
                      for row, h in zip(rows, heights, strict=True)]
             fixed = sum(bands) + gutter * (len(rows) - 1) + len(rows)  # + rounding
             scale = min(1.0, (area.h - fixed) / sum(heights))
@@ -197,7 +300,7 @@ def justified(aspects: list[float], width: int, height: int,
     if best is None:
         return None
     _, rows, scale, bands = best
-    return _place_rows(rows, aspects, ems, bands, area, gutter, font_px, over, scale)
+    return _place_rows(rows, aspects, ems, bands, area, gutter, font_px, over, scale, captions.extra_lines)
 
 
 def _row_splits(count: int) -> list[list[list[int]]]:
@@ -216,13 +319,13 @@ def _row_splits(count: int) -> list[list[list[int]]]:
 
 
 def _place_rows(rows: list[list[int]], aspects: list[float], ems: list[float], bands: list[int], area: Rect,
-                gutter: int, font_px: int, over: bool, scale: float) -> list[CellBoxes]:
+                gutter: int, font_px: int, over: bool, scale: float, extra: int = 0) -> list[CellBoxes]:
     sized = []
     for row, band in zip(rows, bands, strict=True):
         h = (area.w - gutter * (len(row) - 1)) / sum(aspects[i] for i in row) * scale
         widths = [max(1, math.floor(aspects[i] * h)) for i in row]
-        lines = max(caption_band(w, font_px, ems[i])[1] for w, i in zip(widths, row, strict=True))
-        band = band if not over else caption_band(min(widths), font_px, max(ems[i] for i in row))[0]
+        lines = max(caption_band(w, font_px, ems[i], extra)[1] for w, i in zip(widths, row, strict=True))
+        band = band if not over else caption_band(min(widths), font_px, max(ems[i] for i in row), extra)[0]
         sized.append((row, math.floor(h), widths, band, lines))
     total = sum(h + (0 if over else band) for _, h, _, band, _ in sized) + gutter * (len(rows) - 1)
     y = area.y + (area.h - total) // 2
@@ -240,17 +343,33 @@ def _place_rows(rows: list[list[int]], aspects: list[float], ems: list[float], b
 
 def auto(aspects: list[float], width: int, height: int, captions: Captions = DEFAULT_CAPTIONS,
          ems: list[float] | None = None) -> list[CellBoxes]:
-    """`grid: auto` for photos of known shapes: justified rows, unless an even grid (photos whole over
-    a blurred fill of themselves) would show them clearly larger, as a portrait among landscapes on a
-    square frame can make it."""
+    """`grid: auto` for photos of known shapes, filling the frame (`fill`): justified rows, unless an
+    even grid (photos whole over a blurred fill of themselves) shows them clearly larger, as a portrait
+    among landscapes, or photos on a vertical frame, can make it. Shapes whose cells leave a caption no
+    room for three lines lose to those that do."""
+    count = len(aspects)
+    if count == 0:
+        return []
+    ems = ems or [TYPICAL_CAPTION_EMS] * count
+    font_px = caption_px(height, False, captions)
+    candidates: list[tuple[bool, float, list[CellBoxes]]] = []
     rows = justified(aspects, width, height, captions, ems)
-    cols, nrows = auto_shape(len(aspects), width, height, captions, ems)
-    grid = grid_cells(width, height, cols, nrows, len(aspects), captions, ems)
-    if rows is None:
-        return grid
-    rows_area = sum(c.photo.w * c.photo.h for c in rows)
-    grid_area = sum(_contained_area(c.photo, a) for c, a in zip(grid, aspects, strict=True))
-    return rows if rows_area >= JUSTIFIED_MARGIN * grid_area else grid
+    if rows is not None:
+        candidates.append((True, 1 / JUSTIFIED_MARGIN, fill(rows, width, height)))
+    for cols in range(1, count + 1):
+        nrows = math.ceil(count / cols)
+        if cols * nrows - count >= cols:  # a whole empty row
+            continue
+        cells = fill(grid_cells(width, height, cols, nrows, count, captions, ems), width, height)
+        fits = captions.over(False) or all(e * font_px * 1.04 <= 3 * c.photo.w for c, e in zip(cells, ems, strict=True))
+        candidates.append((fits, 1.0, cells))
+
+    def score(candidate: tuple[bool, float, list[CellBoxes]]) -> tuple[bool, float]:
+        fits, weight, cells = candidate
+        shown = [_contained_area(c.photo, a) for c, a in zip(cells, aspects, strict=True)]
+        return fits, weight * (sum(shown) + count * min(shown))  # the total, but not at the price of one tiny photo
+
+    return max(candidates, key=score)[2]
 
 
 JUSTIFIED_MARGIN = 0.9  # justified rows win unless the grid shows photos over 10 % larger

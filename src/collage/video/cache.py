@@ -208,10 +208,14 @@ class SegmentCache:
                 entries.setdefault(p.name.split(".")[0], []).append(p)
         return entries
 
-    def unused(self, in_use: Callable[[], set[str]]) -> tuple[int, int]:
-        """How many entries (and bytes) no key in `in_use()` names: segments of an older manifest."""
+    def unused(self, known: set[str], in_use: Callable[[], set[str]]) -> tuple[int, int]:
+        """How many entries (and bytes) no key in `in_use()` names: segments of an older manifest.
+        `in_use` (which plans every variant) is asked only when some entry is not among `known`."""
+        entries = self._entries()
+        if all(key in known for key in entries):
+            return 0, 0
         keep = in_use()
-        stale = [p for key, files in self._entries().items() if key not in keep for p in files if p.suffix != ".json"]
+        stale = [p for key, files in entries.items() if key not in keep for p in files if p.suffix != ".json"]
         return len(stale), sum(p.stat().st_size for p in stale)
 
     def remove_unused(self, keep: set[str], sources: Iterable[Path]) -> tuple[int, int]:
@@ -237,7 +241,7 @@ class SegmentCache:
                 if stale.is_dir() and now - stale.stat().st_mtime > SCRATCH_QUIET:
                     shutil.rmtree(stale)
         wanted = list(sources)
-        for name in ("digests.json", "verified.json", "music.json"):
+        for name in ("digests.json", "verified.json", "music.json", "signs.json"):
             FileFacts(self.root / name, lambda path: "").retain(wanted)
         return count, freed
 
@@ -302,7 +306,7 @@ class NullCache:
     def prune(self, keep: Iterable[str] = ()) -> int:
         return 0
 
-    def unused(self, in_use: Callable[[], set[str]]) -> tuple[int, int]:
+    def unused(self, known: set[str], in_use: Callable[[], set[str]]) -> tuple[int, int]:
         return 0, 0
 
 
