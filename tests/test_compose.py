@@ -148,3 +148,32 @@ def test_a_preview_draws_the_full_renders_layout_scaled(make_folder: Callable[..
     diff = np.abs(np.asarray(full, dtype=np.float32) - np.asarray(small, dtype=np.float32))
     assert diff.mean() < 4, diff.mean()
     assert (diff.max(axis=2) > 60).mean() < 0.01  # no region drawn differently (a photo grown, a line moved)
+
+
+def test_a_translation_on_screen_keeps_its_own_script_wraps_and_is_checked(make_folder: Callable[..., Path]) -> None:
+    """`style.translations: show`: the translation is its own block under the caption (Traditional
+    Chinese keeps its glyph forms under a Latin caption), wraps into the lines the caption leaves rather
+    than vanishing, and text no bundled font can draw is an error before anything is drawn."""
+    from collage import build_plan, load
+    from collage.check import run
+    from collage.draw.compose import caption_blocks
+
+    long = "我們與你們站在一起，" * 3
+    manifest = small_manifest([msg("a", name="Alice Chen", translation=long), msg("b", name="Bo", translation="你好")],
+                              video={"size": "1080x1920", "fps": 10}, style={"translations": "show"},
+                              sequence=[{"photo": "a"}, {"photo": "b"}])
+    folder = make_folder(manifest, {"a": RED, "b": BLUE})
+    timeline = build_plan(load(folder))
+    cell = timeline.slides[0].cells[0]
+    assert cell.translation == long
+    caption, under = caption_blocks(cell, timeline.height)
+    assert caption.lines == ("Alice Chen",) and not caption.style.traditional
+    assert under.style.traditional and len(under.lines) >= 2 and not under.truncated
+    assert "".join(under.lines).replace(" ", "") == long  # all of it, nothing cut
+    frame = Composer(folder, timeline, load(folder).theme).draw(timeline.slides[0])
+    assert frame is not None
+    manifest["messages"][1]["translation"] = "हम आपके साथ हैं"  # Devanagari: no bundled face draws it
+    (folder / "collage.yaml").unlink()
+    bad = make_folder(manifest, {"a": RED, "b": BLUE})
+    errors = [str(p) for p in run(bad).errors]
+    assert any("messages[b].translation" in e and "no bundled font can draw" in e for e in errors), errors

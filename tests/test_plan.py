@@ -93,3 +93,41 @@ def test_a_rendition_lays_the_grid_out_for_its_own_frame(tmp_path: Path) -> None
             boxes = [layout.CellBoxes(c.box, c.caption_box, c.caption_lines) for c in s.cells]
             assert layout.filled(boxes, w, h) >= layout.MIN_FILL
             assert all(layout.shown_height(c.box, 4 / 3) >= layout.MIN_SHOWN * h - 1 for c in s.cells)
+
+
+def test_a_rendition_of_a_large_grid_plans_at_once_and_by_the_photos_real_shapes(tmp_path: Path) -> None:
+    """A rendition lays `grid: 6x6` out as `grid: auto` does (at most four a slide: the search over rows
+    is exponential in the photos a slide), and by the photos' real shapes even when no grid in the
+    manifest is `auto`: wide panoramas on a vertical frame go one a slide."""
+    import time
+
+    from collage.plan import layout
+
+    ids = [f"m{i}" for i in range(36)]
+    for i in ids:
+        solid(tmp_path / "photos" / f"{i}.jpg", RED, size=(800, 400))  # 2:1
+    lines = ["video: {size: 1080p, renditions: [vertical]}", "sequence:", "  - grid: 6x6", "    messages: all",
+             "messages:"]
+    lines += [f"  - {{id: {i}, photo: photos/{i}.jpg, approved: true}}" for i in ids]
+    (tmp_path / "collage.yaml").write_text("\n".join(lines) + "\n")
+    project = load(tmp_path)
+    started = time.monotonic()
+    tall = build_plan(project.shaped("vertical"))
+    assert time.monotonic() - started < 5
+    assert [c.message for s in tall.slides for c in s.cells] == ids
+    assert all(len(s.cells) <= layout.MAX_PER_SLIDE for s in tall.slides)
+    for s in tall.slides:
+        for c in s.cells:
+            assert len(s.cells) == 1 or layout.shown_height(c.box, 2.0) >= layout.MIN_SHOWN * 1920 - 1
+
+
+def test_a_grid_with_no_room_for_its_photos_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    solid(tmp_path / "photos" / "a.jpg", RED)
+    solid(tmp_path / "photos" / "b.jpg", RED)
+    (tmp_path / "collage.yaml").write_text(
+        "video: {size: 64x64}\nsequence:\n  - grid: 1x6\n    messages: all\nmessages:\n"
+        "  - {photo: photos/a.jpg, name: A long enough name, approved: true}\n"
+        "  - {photo: photos/b.jpg, name: B, approved: true}\n")
+    errors = [p for p in build_plan(load(tmp_path)).warnings if p.severity == "error"]
+    assert errors and "leaves no room for its photos on a 64x64 frame" in errors[0].message
+    assert errors[0].line == 3  # the grid item

@@ -115,21 +115,26 @@ def test_one_rendition_alone_and_an_unknown_one(rendered: tuple[Path, str], tmp_
     target = tmp_path / "only.mp4"
     one = _collage("render", folder, "-q", "--rendition", "360x360", "-o", target, "--no-sidecars")
     assert one.returncode == 0, one.stderr
-    made = tmp_path / "only.360x360.mp4"  # named for its shape beside the -o given
-    assert one.stdout.count("wrote ") == 1 and made.is_file() and not target.exists()
-    assert probe(made)["video"]["width"] == 360
+    assert one.stdout.count("wrote ") == 1 and list(tmp_path.glob("*.mp4")) == [target]  # at -o, exactly
+    assert probe(target)["video"]["width"] == 360
     bad = _collage("render", folder, "--rendition", "wide", "-o", tmp_path / "x.mp4")
     assert bad.returncode == 1
     assert "there is no rendition 'wide'" in bad.stderr and "360x640, 360x360" in bad.stderr
     assert "Traceback" not in bad.stderr and not list(tmp_path.glob("x*.mp4"))
 
 
-def test_translations_show_under_captions_where_there_is_room(rendered: tuple[Path, str]) -> None:
+def test_translations_show_under_captions_where_there_is_room(rendered: tuple[Path, str], tmp_path: Path) -> None:
     folder, _ = rendered
     cells = [c for s in _plan(folder, "360x640")["slides"] for c in s.get("cells", [])]
     assert cells and all(c.get("translation") == "你好" for c in cells)
-    text = (folder / "out" / "v.360x640.vtt").read_text(encoding="utf-8")
-    assert "(你好)" in text
+    # The lines are planned for it: each caption band is a line taller than the same caption's without.
+    plain = _folder(tmp_path)
+    data = yaml.safe_load((plain / "collage.yaml").read_text())
+    data["style"] = {"translations": "sidecars"}
+    (plain / "collage.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    without = [c for s in _plan(plain, "360x640")["slides"] for c in s.get("cells", [])]
+    assert without and not any("translation" in c for c in without)
+    assert min(c["caption_box"][3] for c in cells) > max(c["caption_box"][3] for c in without)
 
 
 def test_check_names_a_sign_too_small_to_read_on_any_shape(tmp_path: Path) -> None:
@@ -155,3 +160,46 @@ def test_check_names_a_sign_too_small_to_read_on_any_shape(tmp_path: Path) -> No
     (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False))
     fine = _collage("check", folder)
     assert fine.returncode == 0 and "the sign of message" not in fine.stderr, fine.stderr
+
+
+def test_no_video_or_file_beside_it_replaces_a_source(tmp_path: Path) -> None:
+    """Sources are only read: the poster, captions and transcript beside a video (of any shape) may not
+    land on a photo the manifest names, approved or not."""
+    folder = tmp_path / "src"
+    for ident in ("a", "a.360x360", "pending"):
+        solid(folder / "photos" / f"{ident}.jpg", RED)
+    manifest: dict[str, Any] = {
+        "video": {"size": "640x360", "fps": 10, "renditions": ["360x360"]},
+        "timing": {"title": "1s", "slide": "1s", "transition": "0s"},
+        "messages": [{"id": "a", "photo": "photos/a.jpg", "name": "A", "approved": True},
+                     {"id": "b", "photo": "photos/a.360x360.jpg", "name": "B", "approved": True},
+                     {"id": "p", "photo": "photos/pending.jpg", "name": "P", "approved": False}],
+    }
+    (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False))
+    before = {p: p.read_bytes() for p in (folder / "photos").iterdir()}
+    for target in ("photos/a.mp4", "photos/pending.mp4"):  # the main poster; the rendition's; an unapproved photo
+        result = _collage("render", folder, "-q", "--no-cache", "-o", folder / target)
+        assert result.returncode == 1, result.stderr
+        assert "would replace a source file" in result.stderr and "--no-sidecars" in result.stderr
+    assert {p: p.read_bytes() for p in (folder / "photos").iterdir()} == before  # nothing written, nothing changed
+
+
+def test_a_problem_every_shape_shares_is_reported_once(tmp_path: Path) -> None:
+    folder = tmp_path / "dup"
+    solid(folder / "photos" / "a.jpg", RED)
+    long_name = "Maximiliana Konstantinopoulou-Wolfeschlegelsteinhausen of the Distinguished Faculty of Law " * 3
+    manifest: dict[str, Any] = {
+        "video": {"size": "640x360", "fps": 10, "renditions": ["360x640"]},
+        "sequence": [{"grid": "auto", "messages": "all"}],
+        "messages": [{"id": "a", "photo": "photos/a.jpg", "name": long_name, "profession": long_name,
+                      "location": long_name, "approved": True}],
+    }
+    (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False))
+    from collage.render import prepare_jobs
+
+    checked = _collage("check", folder)
+    cut = [line for line in checked.stderr.splitlines() if "is too long for its box" in line]
+    assert len(cut) == 1 and "rendition" not in cut[0], checked.stderr
+    jobs = prepare_jobs(folder, rendition=None, cache=False)  # the library's own way to every shape
+    assert [j.project.rendition for j in jobs] == [None, "360x640"]
+    assert sum("is too long for its box" in p.message for j in jobs for p in j.warnings) == 1

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from collage import manifest as manifest_mod
 from collage import pipeline
 from collage.errors import InputError, Problem
-from collage.model.project import Project
+from collage.model.project import Message, Project
 from collage.model.theme import Weight
 from collage.model.timeline import Cell, Timeline
 
@@ -152,8 +152,7 @@ def media_problems(project: Project, timeline: Timeline, verified: FileFacts | N
         problems.extend(_size_problems(m.id, m.photo, info, cells[m.id], shown, m.line,
                                            project.theme.max_upscale))
         text_ok = True
-        for part, value in (("name", m.name), ("profession", m.profession), ("location", m.location),
-                            ("message", m.text if "{message}" in project.caption_template else None)):
+        for part, value in _on_screen(project, m):
             if value:
                 found = _text_problems(value, shown, m.line, f"messages[{m.id}].{part}")
                 text_ok = text_ok and not found
@@ -203,10 +202,18 @@ def layout_problems(project: Project, timeline: Timeline) -> list[Problem]:
         except (photos.PhotoError, OSError):
             continue  # reported by the media checks
         problems += _size_problems(m.id, m.photo, info, cells[m.id], shown, m.line, project.theme.max_upscale)
-        if all(not _text_problems(v, shown, m.line, "") for v in (m.name, m.profession, m.location) if v):
+        if all(not _text_problems(v, shown, m.line, "") for _, v in _on_screen(project, m) if v):
             problems += _caption_problems(m.id, cells[m.id], timeline.height, shown, m.line,
                                           project.theme.caption_weight)
     return problems
+
+
+def _on_screen(project: Project, m: Message) -> list[tuple[str, str | None]]:
+    """The texts of a message that may be drawn, by field: its caption's parts, and its translation
+    when translations are shown."""
+    return [("name", m.name), ("profession", m.profession), ("location", m.location),
+            ("message", m.text if "{message}" in project.caption_template else None),
+            ("translation", m.translation if project.show_translations else None)]
 
 
 def _size_problems(message_id: str, rel: str, info: PhotoInfo, cells: list[tuple[Cell, bool]], shown: str,
@@ -224,13 +231,14 @@ def _size_problems(message_id: str, rel: str, info: PhotoInfo, cells: list[tuple
 
 def _caption_problems(message_id: str, cells: list[tuple[Cell, bool]], height: int, shown: str,
                       line: int | None, weight: Weight) -> list[Problem]:
-    from collage.draw.compose import caption_block
+    from collage.draw.compose import caption_blocks
 
     for cell, _ in cells:
-        if cell.caption and caption_block(cell, height, weight).truncated:
+        if cell.caption and any(b.truncated for b in caption_blocks(cell, height, weight)):
             return [Problem(shown, f"the caption of message '{message_id}' is too long for its box and is cut "
                             "short with '…'", line=line, field=f"messages[{message_id}]",
-                            hint="shorten the name, profession or location, or use a grid with fewer columns",
+                            hint="shorten the name, profession, location or translation, or use a grid with "
+                            "fewer columns",
                             severity="warning")]
     return []
 
@@ -266,6 +274,9 @@ def run(folder: Path | str, manifest: Path | str | None = None, size: tuple[int,
         return Report(exc.problems)
     planned = pipeline.timeline(project, size, fps)
     problems = list(planned.warnings)
+    store = cache_dir if cache_dir is not None else project.output.parent / "collage-cache"
+    if media:  # the main video's first: a rendition then reports only what is its own
+        problems += media_problems(project, planned, verified_photos(store), measured_music(store))
     shapes: list[tuple[str | None, Timeline]] = [(None, planned)]
     for rendition in project.renditions:  # each shape has a layout of its own, and its own problems
         shaped = pipeline.timeline(project.shaped(rendition.name), None, fps)
@@ -273,14 +284,11 @@ def run(folder: Path | str, manifest: Path | str | None = None, size: tuple[int,
         if media:
             problems += own_problems(layout_problems(project, shaped), problems, rendition.name)
         shapes.append((rendition.name, shaped))
-    if media:
-        store = cache_dir if cache_dir is not None else project.output.parent / "collage-cache"
-        problems += media_problems(project, planned, verified_photos(store), measured_music(store))
-        if not any(p.severity == "error" for p in problems):
-            signs = measured_signs(store)
-            for name, timeline in shapes:
-                problems += own_problems(small_signs(project, timeline, signs), problems, name)
-            signs.save()
+    if media and not any(p.severity == "error" for p in problems):
+        signs = measured_signs(store)
+        for name, timeline in shapes:
+            problems += own_problems(small_signs(project, timeline, signs), problems, name)
+        signs.save()
     return Report(tuple(problems), project, planned)
 
 

@@ -107,7 +107,7 @@ def render(
     """Render the video, and each shape in `video.renditions` beside it (NAME.vertical.mp4, ...). Segments
     unchanged since an earlier render are reused from the cache."""
     from collage.progress import ProgressReporter
-    from collage.render import prepare, prepare_all
+    from collage.render import prepare_jobs
 
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     options: dict[str, Any] = dict(manifest_path=manifest, output=output, jobs=jobs, cache_dir=cache_dir,
@@ -115,10 +115,7 @@ def render(
                                    sidecars=not no_sidecars)
     written = 0
     try:
-        if preview or slides is not None or rendition is not None:  # one video: the one asked for
-            todo = [prepare(folder, preview=preview, rendition=rendition, **options)]
-        else:
-            todo = prepare_all(folder, **options)
+        todo = prepare_jobs(folder, preview=preview, rendition=rendition, **options)
         _report([p for job in todo for p in job.warnings])  # before the long part, so the editor can stop and fix
         for job in todo:
             shape = job.project.rendition

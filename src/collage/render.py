@@ -437,7 +437,8 @@ def _record(segs: list[Segment], seg_keys: list[str], encoded: set[int], setting
 def prepare(folder: Path | str, *, manifest_path: Path | str | None = None, output: Path | str | None = None,
             preview: bool = False, rendition: str | None = None, **options: Any) -> Job:
     """Load, plan and check everything; raise InputError listing every problem before any encoding.
-    `rendition` names one of `video.renditions` to make instead of the main video. `options` go to
+    `rendition` names one of `video.renditions` to make instead of the main video (at `output` when it
+    is given, else NAME.<rendition>.mp4 beside the main video's output). `options` go to
     `resolve_settings` (jobs, cache_dir, cache, cache_limit, slides, sidecars)."""
     return _prepare(manifest.load(folder, manifest_path, rendition), output, preview, options)
 
@@ -446,20 +447,27 @@ def prepare_all(folder: Path | str, *, manifest_path: Path | str | None = None, 
                 **options: Any) -> list[Job]:
     """The main video and every rendition of it (`video.renditions`), planned and checked together:
     a problem in any stops them all before any encoding. The media are measured and checked once; each
-    rendition is laid out for its own frame, written beside the main output as NAME.<rendition>.mp4,
-    and named in its warnings."""
+    rendition is laid out for its own frame, written beside the main output (or `output`) as
+    NAME.<rendition>.mp4, and named in its warnings."""
     project = manifest.load(folder, manifest_path)
     jobs: list[Job] = []
     problems: list[Problem] = []
     for name in (None, *(r.name for r in project.renditions)):
         try:
-            job = _prepare(project.shaped(name), output, False, options, media=name is None)
+            where = output if output is None or name is None else \
+                Path(output).with_name(f"{Path(output).stem}.{name}.mp4")  # beside the main video's -o
+            job = _prepare(project.shaped(name), where, False, options, media=name is None)
         except InputError as exc:
             problems += check.own_problems(exc.problems, problems, name)
             continue
         job = dataclasses.replace(job, warnings=tuple(check.own_problems(job.warnings, problems, name)))
         problems += job.warnings
         jobs.append(job)
+    written = [target.resolve() for job in jobs for target in _targets(job.settings)]
+    twice = sorted({str(t) for t in written if written.count(t) > 1})
+    if twice:  # (names are built from the shapes, so this would be a bug; never let one file overwrite another)
+        problems.append(Problem(twice[0], "two of the videos would write this same file",
+                                hint="give video.output or -o another name"))
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
     return jobs
@@ -470,14 +478,14 @@ def _prepare(project: Project, output: Path | str | None, preview: bool, options
     """`prepare` for a loaded project; `media`: check the photos and music too (once a run)."""
     from collage.video.cache import is_cache
 
-    if output is not None and project.rendition is not None:  # beside the main video's -o, named for its shape
-        output = Path(output).with_name(f"{Path(output).stem}.{project.rendition}.mp4")
     settings = resolve_settings(project, output, preview, **options)
     if settings.output.suffix.lower() != ".mp4":
         raise InputError([Problem(str(settings.output), "the output must end in .mp4", hint="collage writes MP4")])
-    if _is_source(project, settings.output) or settings.output.is_dir():
-        raise InputError([Problem(str(settings.output), "the output would replace a source file or a folder",
-                                  hint="choose another output path")])
+    for target in _targets(settings):  # the video and every file beside it: sources are only ever read
+        if _is_source(project, target) or target.is_dir():
+            raise InputError([Problem(str(target), "the output would replace a source file or a folder",
+                                      hint="choose another output path" + (
+                                          "" if target == settings.output else ", or render with --no-sidecars"))])
     if not _writable(settings.output.parent):
         raise InputError([Problem(str(settings.output), "cannot write there", hint="choose a folder you can write to")])
     if settings.cluster is not None and settings.cache_dir is None:
@@ -526,12 +534,18 @@ def render(folder: Path | str, *, manifest_path: Path | str | None = None, outpu
     """Render the folder's video and its renditions (`prepare_all`, then `Job.run` for each; only the
     one asked for with `preview`, `rendition` or `slides`). Raises InputError (before any encoding) when
     the input is not renderable, RenderError when encoding fails."""
-    if preview or options.get("rendition") is not None or options.get("slides") is not None:
-        job = prepare(folder, manifest_path=manifest_path, output=output, preview=preview, **options)
-        return job.run(encoder, progress)
-    main, *more = [job.run(encoder, progress) for job in prepare_all(folder, manifest_path=manifest_path,
-                                                                     output=output, **options)]
+    jobs = prepare_jobs(folder, manifest_path=manifest_path, output=output, preview=preview, **options)
+    main, *more = [job.run(encoder, progress) for job in jobs]
     return dataclasses.replace(main, renditions=tuple(more))
+
+
+def prepare_jobs(folder: Path | str, *, preview: bool = False, rendition: str | None = None,
+                 slides: tuple[int, int] | None = None, **options: Any) -> list[Job]:
+    """What one `render` makes: the main video and every rendition (`prepare_all`), or only the one
+    video asked for: a preview, a rendition, or some slides (`prepare`)."""
+    if preview or rendition is not None or slides is not None:
+        return [prepare(folder, preview=preview, rendition=rendition, slides=slides, **options)]
+    return prepare_all(folder, **options)
 
 
 def _writable(folder: Path) -> bool:
@@ -548,7 +562,19 @@ def _writable(folder: Path) -> bool:
     return False
 
 
+def _targets(settings: Settings) -> list[Path]:
+    """Every file a job writes: the video, and its sidecars unless they are skipped."""
+    from collage import sidecars
+
+    return [settings.output, *(sidecars.paths(settings.output) if settings.sidecars else ())]
+
+
 def _is_source(project: Project, output: Path) -> bool:
     sources = {project.manifest.resolve()} | {(project.folder / m.photo).resolve() for m in project.messages}
+    for rel in project.named_photos:  # approved or not
+        with contextlib.suppress(OSError, ValueError):  # (a path no file can have replaces nothing)
+            sources.add((project.folder / rel).resolve())
     sources |= {(project.folder / t.file).resolve() for t in project.music.tracks}
+    if project.theme.background_image:
+        sources.add(Path(project.theme.background_image).resolve())
     return output.resolve() in sources

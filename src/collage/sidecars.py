@@ -171,25 +171,29 @@ def _stamp(frame: int, fps: int, comma: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{comma}{ms:03d}"
 
 
+SUFFIXES = (".vtt", ".srt", ".transcript.html", ".jpg")
+
+
+def paths(video: Path) -> list[Path]:
+    """Where the sidecars of `video` go: NAME.vtt, NAME.srt, NAME.transcript.html and NAME.jpg beside it."""
+    base = video.with_suffix("")
+    return [base.with_name(base.name + suffix) for suffix in SUFFIXES]
+
+
 def write(project: Project, timeline: Timeline, video: Path, size: tuple[int, int]) -> list[Path]:
     """The sidecars beside `video` (NAME.vtt, NAME.srt, NAME.transcript.html, NAME.jpg), each written
     aside and moved into place."""
     from collage.draw.compose import Artist
 
-    base = video.with_suffix("")
-    written = []
-    for suffix, text in ((".vtt", vtt(project, timeline)), (".srt", srt_text(project, timeline)),
-                         (".transcript.html", transcript(project, timeline))):
-        target = base.with_name(base.name + suffix)
+    vtt_path, srt_path, transcript_path, poster = paths(video)
+    for target, text in ((vtt_path, vtt(project, timeline)), (srt_path, srt_text(project, timeline)),
+                         (transcript_path, transcript(project, timeline))):
         _atomic(target, functools.partial(_write_text, text=text))
-        written.append(target)
     slide = poster_slide(project, timeline)
     artist = Artist(project.folder, size, project.theme, project.manifest.name, (timeline.width, timeline.height))
     picture = artist.draw(slide, slide.progress(slide.start + slide.frames // 2))
-    poster = base.with_name(base.name + ".jpg")
     _atomic(poster, lambda path: picture.save(path, format="JPEG", quality=90))  # no EXIF: none is given
-    written.append(poster)
-    return written
+    return [vtt_path, srt_path, transcript_path, poster]
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -152,23 +152,24 @@ class Artist:
         chosen by the theme for a contrast of at least 4.5:1 over any photo). `cell` is as laid out
         (design size): the text is fitted there, then drawn at the frame's size."""
         assert cell.caption_box is not None
-        block = caption_block(cell, self.design[1], self.theme.caption_weight).scaled(self.sy)
+        blocks = [b.scaled(self.sy) for b in caption_blocks(cell, self.design[1], self.theme.caption_weight)]
         box = self._rect(cell.caption_box)
+        height = sum(b.height for b in blocks)
         if not cell.caption_over:
-            block.draw(canvas, (box.x, box.y, box.w, box.h), self.theme.caption)
+            _stack(canvas, blocks, box.x, box.y + (box.h - height) // 2, box.w, self.theme.caption)
             return
         px = cell.caption_px * self.sy
         pad = round(px * 0.7)
-        width = max(block.style.width(line) for line in block.lines)
+        width = max(b.style.width(line) for b in blocks for line in b.lines)
         band_w = min(box.w, round(width) + 2 * pad)
-        band_h = min(box.h, block.height + pad)
+        band_h = min(box.h, height + pad)
         x = box.x + (box.w - band_w) // 2
         y = box.y + box.h - band_h - (0 if box.h - band_h < pad else pad // 2)
         band = Image.new("RGBA", (band_w, band_h), (0, 0, 0, 0))
         ImageDraw.Draw(band).rounded_rectangle((0, 0, band_w - 1, band_h - 1), radius=round(px * 0.35),
                                                fill=self.theme.caption_band)
         canvas.paste(band, (x, y), band)
-        block.draw(canvas, (x, y, band_w, band_h), self.theme.caption)
+        _stack(canvas, blocks, x, y + (band_h - height) // 2, band_w, self.theme.caption)
 
     def _title(self, canvas: Image.Image, slide: Slide) -> None:
         w, h = canvas.size
@@ -418,10 +419,12 @@ def covered(photo: Image.Image, areas: tuple[Area, ...]) -> Image.Image:
     return photo
 
 
-def caption_block(cell: Cell, height: int, weight: text.Weight = "regular") -> text.TextBlock:
+def caption_blocks(cell: Cell, height: int, weight: text.Weight = "regular") -> list[text.TextBlock]:
     """A caption fitted to its box at its planned size in up to its lines (broken between parts first),
     shrinking to the legibility floor (3.5 % of the frame height); past that it ends in an ellipsis,
-    which `check` reports. Over a photo it leaves room for the band's padding."""
+    which `check` reports. Over a photo it leaves room for the band's padding. A translation shown on
+    screen follows in the lines the caption leaves (at least one), fitted the same way in its own
+    script's forms, at no larger a size than the caption's."""
     box = cell.caption_box
     assert box is not None and cell.caption is not None
     floor = layout.caption_floor_px(height)
@@ -430,13 +433,17 @@ def caption_block(cell: Cell, height: int, weight: text.Weight = "regular") -> t
     lines = max(1, cell.caption_lines - (1 if cell.translation else 0))
     block = text.fit(cell.caption, width, lines, px, floor, weight=weight, breaks=cell.caption.split(" · "))
     if not cell.translation:
-        return block
-    # The translation on the line under the caption, at the caption's size (never cut short: it is
-    # left out rather than ended in an ellipsis, and is in the sidecars either way).
-    under = text.fit(cell.translation, width, 1, block.style.px, block.style.px)
-    if under.truncated:
-        return block
-    return text.TextBlock(block.lines + under.lines, block.style, block.line_height, block.truncated)
+        return [block]
+    spare = max(1, cell.caption_lines - len(block.lines))
+    return [block, text.fit(cell.translation, width, spare, max(floor, block.style.px), floor, weight=weight)]
+
+
+def _stack(canvas: Image.Image, blocks: list[text.TextBlock], x: int, y: int, w: int,
+           colour: tuple[int, ...]) -> None:
+    """Text blocks one under another from `y`, each centred across `w`."""
+    for block in blocks:
+        block.draw(canvas, (x, y, w, block.height), colour)
+        y += block.height
 
 
 def contact_sheet(frames: list[Frame], columns: int = 4, width: int = 480) -> Image.Image:

@@ -156,6 +156,8 @@ def _validate(r: Reporter, text: str) -> Project:
         poster=video.poster,
         renditions=renditions,
         show_translations=show_translations,
+        named_photos=frozenset(item["photo"] for item in data.get("messages") or []
+                               if isinstance(item, dict) and isinstance(item.get("photo"), str)),
     )
 
 

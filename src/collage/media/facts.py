@@ -52,7 +52,9 @@ def photo_sizes(project: Project) -> dict[str, tuple[int, int]] | None:
     """Each approved photo's upright size from its header, when a `grid: auto` will lay photos out by
     their shapes (None otherwise: Pillow is then not even imported). An unreadable photo is left out;
     the checks report it."""
-    auto = any(isinstance(item, GridItem) and item.layout is None for item in project.sequence)
+    # A rendition lays every grid out by its photos' shapes, whatever COLSxROWS the manifest gives.
+    auto = any(isinstance(item, GridItem) and (item.layout is None or project.rendition is not None)
+               for item in project.sequence)
     if not auto and not any((m.fit or project.fit) == "cover" for m in project.messages) and not covered(project):
         return None
     from collage.media import photos

@@ -158,6 +158,8 @@ class Project:
     renditions: tuple[Rendition, ...] = ()  # more shapes rendered in the same run
     rendition: str | None = None  # which shape this is: None for the main video
     show_translations: bool = False  # `style.translations: show`: translations on screen, not only in sidecars
+    # Every photo the manifest names, approved or not (relative to the folder): no output may replace one.
+    named_photos: frozenset[str] = field(default_factory=frozenset)
 
     def path(self, rel: str) -> Path:
         return self.folder / rel

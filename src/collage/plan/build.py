@@ -117,13 +117,14 @@ def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, in
             cover = (message.fit or project.fit) == "cover"
             translated = has_caption and project.show_translations and bool(message.translation)
             wide = layout.text_ems(caption_text(message, template))
+            under = layout.text_ems(message.translation) if translated else 0.0
             boxes = layout.full_screen(width, height, caption=has_caption, cover=cover, captions=captions,
-                                       translation=translated, ems=wide)
+                                       translation=under, ems=wide)
             cell = _cell(message, boxes, project.fit, template, photo_sizes, subjects, item.motion, masks,
                          translated)
             if cell.fit != (message.fit or project.fit):  # the crop could not keep the subjects: whole instead
                 boxes = layout.full_screen(width, height, caption=has_caption, captions=captions,
-                                           translation=translated, ems=wide)
+                                           translation=under, ems=wide)
                 cell = _cell(message, boxes, cell.fit, template, photo_sizes, subjects, item.motion, masks,
                              translated)
             pages: list[tuple[SlideKind, tuple[Cell, ...]]] = [("photo", (cell,))]
@@ -144,13 +145,19 @@ def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, in
             translated = project.show_translations and any(m.translation for m in chosen)
             set_as = dataclasses.replace(captions, extra_lines=1) if translated else captions
             counts = (layout.paginate(len(chosen), per_page) if shape else
-                      layout.page_sizes(aspects, width, height, set_as, ems, per_page))
+                      layout.page_sizes(aspects, width, height, set_as, ems, min(per_page, layout.MAX_PER_SLIDE)))
             pages, pos = [], 0
             for count in counts:
                 page = chosen[pos:pos + count]
-                boxes_list = layout.grid_page(aspects[pos:pos + count], width, height, set_as,
+                boxes_list = layout.grid_page(aspects[pos:pos + count], width, height,
+                                              set_as if any(m.translation for m in page) else captions,
                                               ems[pos:pos + count], shape)
                 pos += count
+                if any(b.photo.w < 2 or b.photo.h < 2 for b in boxes_list):
+                    problems.append(Problem(manifest, f"this grid leaves no room for its photos on a {width}x{height} "
+                                            "frame: its captions and gutters take it all", line=item.line,
+                                            field="sequence", hint="use fewer columns or rows, or a larger video.size"))
+                    break
                 pages.append(("grid", tuple(_cell(m, b, project.fit, template, photo_sizes, subjects, item.motion,
                                                   masks, project.show_translations and _room_for_translation(m, b,
                                                                                                             template))

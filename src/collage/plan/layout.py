@@ -161,13 +161,13 @@ def shown_height(box: Rect, aspect: float, cover: bool = False) -> float:
     return max(box.h, tall) if cover else min(box.h, tall)
 
 
-def fill(cells: list[CellBoxes], width: int, height: int) -> list[CellBoxes]:
+def fill(cells: list[CellBoxes], width: int, height: int, widen: bool = True) -> list[CellBoxes]:
     """A grid page grown to use its frame: the rows made taller together until they reach the safe
-    area's height (each row's photos keep their share of it), and each row made wider until it spans
-    the safe area's width. Gutters and caption bands keep their sizes; what a box gains around its
-    photo is the photo's blurred fill (or, with `fit: cover`, less is cropped away)."""
-    if not cells:
-        return cells
+    area's height (each row's photos keep their share of it), and (with `widen`) each row made wider
+    until it spans the safe area's width. Gutters and caption bands keep their sizes; what a box gains
+    around its photo is the photo's blurred fill (or, with `fit: cover`, less is cropped away)."""
+    if not cells or any(c.photo.w < 1 or c.photo.h < 1 for c in cells):
+        return cells  # no room at all: the planner reports it
     area = safe_area(width, height)
     gutter = _gutter(width, height)
     rows: list[list[CellBoxes]] = []
@@ -189,7 +189,7 @@ def fill(cells: list[CellBoxes], width: int, height: int) -> list[CellBoxes]:
     for row, h, b in zip(rows, grown, bands, strict=True):
         widths = [c.photo.w for c in row]
         room = area.w - gutter * (len(row) - 1)
-        new_w = [max(1, w * room // max(1, sum(widths))) for w in widths] if sum(widths) < room else widths
+        new_w = [max(1, w * room // max(1, sum(widths))) for w in widths] if widen and sum(widths) < room else widths
         x = area.x + (area.w - sum(new_w) - gutter * (len(row) - 1)) // 2
         for c, w in zip(row, new_w, strict=True):
             photo = Rect(x, y, w, h)
@@ -207,8 +207,9 @@ def grid_page(aspects: list[float], width: int, height: int, captions: Captions 
               ems: list[float] | None = None, shape: tuple[int, int] | None = None) -> list[CellBoxes]:
     """One grid slide's boxes, filling the frame: `shape` (cols, rows) as the manifest gives it, or
     laid out by the photos' shapes (`auto`)."""
-    if shape is not None:
-        return fill(grid_cells(width, height, shape[0], shape[1], len(aspects), captions, ems), width, height)
+    if shape is not None:  # exact: a short last row keeps its columns' width
+        return fill(grid_cells(width, height, shape[0], shape[1], len(aspects), captions, ems), width, height,
+                    widen=False)
     return auto(aspects, width, height, captions, ems)
 
 
@@ -239,10 +240,10 @@ def page_sizes(aspects: list[float], width: int, height: int, captions: Captions
 
 
 def full_screen(width: int, height: int, caption: bool = True, cover: bool = False,
-                captions: Captions = DEFAULT_CAPTIONS, translation: bool = False,
+                captions: Captions = DEFAULT_CAPTIONS, translation: float = 0.0,
                 ems: float = TYPICAL_CAPTION_EMS) -> CellBoxes:
     """A single photo as large as the frame allows; its caption is a lower third inside the safe area
-    (a line taller with a `translation` under it).
+    (taller by the lines of a `translation`, in ems, under it).
     A whole photo stops above the caption so it never covers the sign (over: the blurred fill runs on
     behind the caption's band; below: the caption sits on the background); a cover crop fills the frame,
     or with captions below, the frame above them."""
@@ -253,8 +254,9 @@ def full_screen(width: int, height: int, caption: bool = True, cover: bool = Fal
     over = captions.over(True)
     font_px = caption_px(height, True, captions)
     # As many lines (up to 3) as a caption `ems` wide needs across the frame (a narrow frame's long
-    # caption wraps rather than being cut short), and a line more for a translation.
-    lines = caption_band(area.w - 2 * round(font_px * 0.7), font_px, ems)[1] + (1 if translation else 0)
+    # caption wraps rather than being cut short), and as many more as a translation `translation` ems wide.
+    room = area.w - 2 * round(font_px * 0.7)
+    lines = caption_band(room, font_px, ems)[1] + (caption_band(room, font_px, translation)[1] if translation else 0)
     band = round(font_px * (0.6 + 1.3 * lines))
     cap = Rect(area.x, area.y + area.h - band, area.w, band)
     gap = round(font_px * 0.4)
@@ -354,13 +356,15 @@ def auto(aspects: list[float], width: int, height: int, captions: Captions = DEF
     font_px = caption_px(height, False, captions)
     candidates: list[tuple[bool, float, list[CellBoxes]]] = []
     rows = justified(aspects, width, height, captions, ems)
-    if rows is not None:
+    if rows is not None and all(c.photo.w >= 1 and c.photo.h >= 1 for c in rows):
         candidates.append((True, 1 / JUSTIFIED_MARGIN, fill(rows, width, height)))
     for cols in range(1, count + 1):
         nrows = math.ceil(count / cols)
         if cols * nrows - count >= cols:  # a whole empty row
             continue
         cells = fill(grid_cells(width, height, cols, nrows, count, captions, ems), width, height)
+        if any(c.photo.w < 1 or c.photo.h < 1 for c in cells):
+            continue  # captions and gutters leave these cells no room
         fits = captions.over(False) or all(e * font_px * 1.04 <= 3 * c.photo.w for c, e in zip(cells, ems, strict=True))
         candidates.append((fits, 1.0, cells))
 
@@ -369,6 +373,8 @@ def auto(aspects: list[float], width: int, height: int, captions: Captions = DEF
         shown = [_contained_area(c.photo, a) for c, a in zip(cells, aspects, strict=True)]
         return fits, weight * (sum(shown) + count * min(shown))  # the total, but not at the price of one tiny photo
 
+    if not candidates:  # nothing leaves the photos room (a tiny frame): the planner reports it
+        return fill(grid_cells(width, height, 1, count, count, captions, ems), width, height)
     return max(candidates, key=score)[2]
 
 
