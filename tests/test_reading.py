@@ -74,7 +74,10 @@ def test_a_slide_reads_captions_signs_and_translations() -> None:
     assert slide_texts(cells, messages) == ["Alice · Teacher", "We stand with you", "我们支持你", "709"]
     # A caption that already holds the sign (`style.caption: "{name} · {message}"`) is not read twice.
     quoted = (Cell("a", "a.jpg", box, "Alice · We stand with you", None),)
-    assert slide_texts(quoted, messages) == ["Alice · We stand with you", "我们支持你"]
+    assert slide_texts(quoted, messages, sign_in_caption=True) == ["Alice · We stand with you", "我们支持你"]
+    # A sign that only looks like part of the caption is still read ("Hope" beside "Hope Smith").
+    hope = {"h": Message("h", "h.jpg", name="Hope Smith", text="Hope")}
+    assert slide_texts((Cell("h", "h.jpg", box, "Hope Smith", None),), hope) == ["Hope Smith", "Hope"]
 
 
 # -- planning ------------------------------------------------------------------------------------------------

@@ -305,11 +305,21 @@ def _in_use(project: Project, cache: Cache, tool: str, preview: bool) -> set[str
     return Job(project, timeline, settings, ()).keys(cache, tool).all
 
 
-def _every_variant(project: Project, cache: Cache, tool: str) -> list[set[str] | None]:
-    """`_in_use` of the full render and the preview of the main video and of every rendition."""
-    main = project.shaped(None) if project.rendition is None else _main(project)
-    return [_in_use(main.shaped(r), cache, tool, preview)
-            for r in (None, *(x.name for x in main.renditions)) for preview in (False, True)]
+def _every_variant(project: Project, cache: Cache, tool: str, remember: bool = True) -> list[set[str] | None]:
+    """`_in_use` of the full render and the preview of the main video and of every rendition. With
+    `remember`, worked out once for the same manifest, cache and tool (each shape of a run asks for
+    the note about stale files); `cache prune` always works it out afresh."""
+    st = project.manifest.stat()
+    key = (str(project.manifest), st.st_mtime_ns, st.st_size, str(cache.root), tool)
+    if key not in _VARIANTS or not remember:
+        main = project.shaped(None) if project.rendition is None else _main(project)
+        _VARIANTS.clear()
+        _VARIANTS[key] = [_in_use(main.shaped(r), cache, tool, preview)
+                          for r in (None, *(x.name for x in main.renditions)) for preview in (False, True)]
+    return _VARIANTS[key]
+
+
+_VARIANTS: dict[tuple[str, int, int, str, str], list[set[str] | None]] = {}
 
 
 def _main(project: Project) -> Project:
@@ -345,7 +355,7 @@ def prune_cache(folder: Path | str, *, manifest_path: Path | str | None = None,
         return Pruned(root, 0, 0)
     cache = SegmentCache(root)
     tool = keys.tool(cache.digests)
-    used = _every_variant(project, cache, tool)
+    used = _every_variant(project, cache, tool, remember=False)
     # A manifest with errors proves nothing in use: everything goes (an unmasked slide must not survive
     # because its masked version cannot be planned yet).
     keep = set() if any(u is None for u in used) else set().union(*(u for u in used if u is not None))

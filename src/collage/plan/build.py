@@ -163,7 +163,7 @@ def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, in
                                                                                                             template))
                                             for m, b in zip(page, boxes_list, strict=True))))
         for kind, cells in pages:
-            needs = reading.reading_seconds(reading.slide_texts(cells, by_id))
+            needs = reading.reading_seconds(reading.slide_texts(cells, by_id, "{message}" in template))
             if item.duration is not None:
                 seconds = item.duration
             elif timing.slide == "auto":

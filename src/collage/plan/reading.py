@@ -132,10 +132,11 @@ def look_seconds(photos: int) -> float:
     return LOOK_BASE + LOOK_PER_PHOTO * photos
 
 
-def slide_texts(cells: Sequence[Cell], messages: Mapping[str, Message]) -> list[str]:
+def slide_texts(cells: Sequence[Cell], messages: Mapping[str, Message], sign_in_caption: bool = False) -> list[str]:
     """What a photo or grid slide gives to read: each photo's caption as shown, its sign (`message`) and
     the sign's translation (in the sidecars, or on screen with `style.translations: show`: counted either
-    way). A sign or translation the caption already shows is read once."""
+    way). A sign the caption already shows (`sign_in_caption`: the caption template has `{message}`) is
+    read once."""
     out: list[str] = []
     for cell in cells:
         caption = cell.caption or ""
@@ -144,5 +145,6 @@ def slide_texts(cells: Sequence[Cell], messages: Mapping[str, Message]) -> list[
         message = messages.get(cell.message)
         if message is None:
             continue
-        out += [t for t in (message.text, message.translation) if t and t.strip() and t.strip() not in caption]
+        sign = None if sign_in_caption and caption else message.text
+        out += [t for t in (sign, message.translation) if t and t.strip()]
     return out
