@@ -46,13 +46,6 @@ def test_gutters_are_even_and_partial_rows_centred() -> None:
     assert abs(left_margin - right_margin) <= 1
 
 
-def test_auto_shape_prefers_more_room() -> None:
-    assert layout.auto_shape(4, 1920, 1080) == (2, 2)
-    assert layout.auto_shape(2, 1920, 1080) == (2, 1)
-    assert layout.auto_shape(2, 1080, 1920) == (1, 2)
-    assert layout.auto_shape(1, 1920, 1080) == (1, 1)
-
-
 def test_caption_size_scales_with_the_frame() -> None:
     assert layout.caption_px(1080) == round(1080 * layout.CAPTION)
     assert layout.caption_px(2160) == 2 * layout.caption_px(1080)
@@ -93,15 +86,19 @@ def test_justified_rows_show_photos_whole_and_large(size: tuple[int, int], aspec
         for c in rows:
             by_row.setdefault(c.photo.y, set()).add(c.photo.h)
         assert all(len(heights) == 1 for heights in by_row.values())  # one height per row
-    # `auto` shows the photos about as large as the best even grid would (in all, and the smallest), or larger
-    cols, nrows = layout.auto_shape(len(aspects), w, h)
-    grid = layout.fill(layout.grid_cells(w, h, cols, nrows, len(aspects)), w, h)
-
+    # `auto` shows the photos about as large as every even grid would (in all, and the smallest), or larger
     def shown(cells: list[layout.CellBoxes]) -> float:
         areas = [_shown_area(c, a) for c, a in zip(cells, aspects, strict=True)]
         return sum(areas) + len(areas) * min(areas)
 
-    assert shown(chosen) >= layout.JUSTIFIED_MARGIN * shown(grid)
+    n = len(aspects)
+    for cols in range(1, n + 1):
+        rows_n = -(-n // cols)
+        grid = layout.fill(layout.grid_cells(w, h, cols, rows_n, n), w, h)
+        font = layout.caption_px(h)
+        fits = all(layout.TYPICAL_CAPTION_EMS * font * 1.04 <= 3 * c.photo.w for c in grid)  # captions in 3 lines
+        if fits and all(c.photo.h > 0 for c in grid) and cols * rows_n - n < cols:
+            assert shown(chosen) >= layout.JUSTIFIED_MARGIN * shown(grid) - 1, (cols, rows_n)
 
 
 def test_caption_band_leaves_room_for_what_it_holds() -> None:

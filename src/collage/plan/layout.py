@@ -76,31 +76,6 @@ def caption_band(cell_w: int, font_px: int, ems: float = TYPICAL_CAPTION_EMS, ex
     return round(font_px * (0.3 + 1.3 * lines)), lines
 
 
-def auto_shape(count: int, width: int, height: int, captions: Captions = DEFAULT_CAPTIONS,
-               ems: list[float] | None = None) -> tuple[int, int]:
-    """Columns and rows for `count` photos that give each photo the most room (photos assumed 4:3),
-    preferring shapes whose cells leave every caption (`ems` wide) room within three lines."""
-    best: tuple[bool, float, int, int] = (False, -1.0, 1, 1)
-    area = safe_area(width, height)
-    font_px = caption_px(height, False, captions)
-    widest = max(ems) if ems else TYPICAL_CAPTION_EMS
-    for cols in range(1, count + 1):
-        rows = math.ceil(count / cols)
-        if cols * rows - count >= cols:  # a whole empty row
-            continue
-        cw = (area.w - (cols - 1) * _gutter(width, height)) / cols
-        band = 0 if captions.over(False) else caption_band(int(cw), font_px, widest, captions.extra_lines)[0]
-        ch = (area.h - (rows - 1) * _gutter(width, height)) / rows - band
-        if ch <= 0:
-            continue
-        fits = captions.over(False) or widest * font_px * 1.04 <= 3 * cw
-        shown_w = min(cw, ch * 4 / 3)  # a 4:3 photo contained in the cell
-        score = shown_w * shown_w * 3 / 4
-        if (fits, score) > (best[0], best[1] + 1e-6):
-            best = (fits, score, cols, rows)
-    return best[2], best[3]
-
-
 def paginate(count: int, per_page: int) -> list[int]:
     """Page sizes that spread `count` evenly: 9 over pages of 4 is 3, 3, 3, not 4, 4, 1."""
     if count <= 0:
