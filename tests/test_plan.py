@@ -76,13 +76,18 @@ def test_a_rendition_lays_the_grid_out_for_its_own_frame(tmp_path: Path) -> None
     ids = [f"m{i}" for i in range(6)]
     for i in ids:
         solid(tmp_path / "photos" / f"{i}.jpg", RED, size=(800, 600))
-    lines = ["video: {size: 1080p, renditions: [vertical, square]}", "sequence:", "  - grid: 2x2",
+    lines = ["video: {size: 1080p, renditions: [vertical, square, 4k]}", "sequence:", "  - grid: 2x2",
              "    messages: all", "messages:"]
     lines += [f"  - {{id: {i}, photo: photos/{i}.jpg, name: Person {i}, approved: true}}" for i in ids]
     (tmp_path / "collage.yaml").write_text("\n".join(lines) + "\n")
     project = load(tmp_path)
     main = build_plan(project)
     assert [len(s.cells) for s in main.slides] == [3, 3]  # 2x2, six spread evenly
+    large = build_plan(project.shaped("4k"))  # the same shape, larger: the manifest's 2x2 holds
+    assert [len(s.cells) for s in large.slides] == [3, 3]
+    for big, small in zip(large.slides, main.slides, strict=True):
+        for a, b in zip(big.cells, small.cells, strict=True):
+            assert all(abs(x - 2 * y) <= 2 for x, y in zip(a.box.as_list(), b.box.as_list(), strict=True))
     for name in ("vertical", "square"):
         shaped = build_plan(project.shaped(name))
         w, h = shaped.width, shaped.height

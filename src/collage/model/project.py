@@ -157,6 +157,7 @@ class Project:
     poster: int | None = None  # `video.poster`: the slide whose middle is NAME.jpg
     renditions: tuple[Rendition, ...] = ()  # more shapes rendered in the same run
     rendition: str | None = None  # which shape this is: None for the main video
+    main_size: tuple[int, int] | None = None  # a rendition's: the main video's size, which the sequence was written for
     show_translations: bool = False  # `style.translations: show`: translations on screen, not only in sidecars
     # Every photo the manifest names, approved or not (relative to the folder): no output may replace one.
     named_photos: frozenset[str] = field(default_factory=frozenset)
@@ -173,7 +174,7 @@ class Project:
         for r in self.renditions:
             if r.name == rendition:
                 return replace(self, size=r.size, output=self.output.with_name(f"{self.output.stem}.{r.name}.mp4"),
-                               renditions=(), rendition=r.name, poster=None)
+                               renditions=(), rendition=r.name, poster=None, main_size=self.size)
         raise KeyError(rendition)
 
     def message(self, message_id: str) -> Message:

@@ -136,9 +136,9 @@ def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, in
                                         line=item.line, field="sequence", severity="warning"))
                 continue
             per_page = item.layout[0] * item.layout[1] if item.layout else layout.MAX_PER_SLIDE
-            # The manifest's `grid: CxR` is kept on the frame it was written for; a rendition of another
-            # shape lays the same messages out for its own frame, as many a slide as it shows large.
-            shape = item.layout if project.rendition is None else None
+            # The manifest's `grid: CxR` is kept on a frame of the shape it was written for; a rendition of
+            # another shape lays the same messages out for its own frame, as many a slide as it shows large.
+            shape = item.layout if _same_shape(project.main_size or (width, height), (width, height)) else None
             aspects = [_aspect(m, photo_sizes) for m in chosen]
             ems = [layout.text_ems(caption_text(m, template)) for m in chosen]
             # Translations shown on screen get a line of their own under the captions.
@@ -201,6 +201,10 @@ def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, in
     shown = {c.message for s in slides for c in s.cells}
     return Timeline(project.title, width, height, fps, tuple(slides), fade_in, fade_out,
                     tuple(project.warnings) + tuple(problems), {k: v for k, v in masks.items() if k in shown})
+
+
+def _same_shape(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return abs(a[0] / a[1] - b[0] / b[1]) < 0.01
 
 
 ASSUMED_ASPECT = 4 / 3  # a photo whose shape is not known (unreadable: the checks report it)
