@@ -249,8 +249,10 @@ def test_renditions_are_named_shapes_beside_the_main_video(tmp_path: Path) -> No
     assert project.shaped(None) is project
     with pytest.raises(InputError) as info:
         load(folder, rendition="wide")
-    assert "there is no rendition 'wide'" in str(info.value.problems[0])
+    assert str(info.value.problems[0]).startswith("--rendition wide: not one of the shapes")
     assert "vertical, square, 1280x720" in str(info.value.problems[0])
+    assert load(folder, rendition="Vertical").rendition == "vertical"  # any case
+    assert load(folder, rendition="1080x1920").rendition == "vertical"  # or its size
 
 
 @pytest.mark.parametrize(("renditions", "expected"), [

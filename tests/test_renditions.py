@@ -105,7 +105,7 @@ def test_a_second_render_reuses_every_shape_and_calls_nothing_stale(rendered: tu
     again = _collage("render", folder, "-q")
     assert again.returncode == 0, again.stderr
     assert again.stdout.count("segments: 0 encoded") == 3, again.stdout
-    assert "no longer uses" not in again.stderr  # the other shapes' segments are in use
+    assert "of this manifest uses" not in again.stderr  # the other shapes' segments are in use
     pruned = _collage("cache", "prune", folder)
     assert pruned.returncode == 0 and ": 0 unused file(s) deleted" in pruned.stdout, pruned.stdout
 
@@ -119,7 +119,7 @@ def test_one_rendition_alone_and_an_unknown_one(rendered: tuple[Path, str], tmp_
     assert probe(target)["video"]["width"] == 360
     bad = _collage("render", folder, "--rendition", "wide", "-o", tmp_path / "x.mp4")
     assert bad.returncode == 1
-    assert "there is no rendition 'wide'" in bad.stderr and "360x640, 360x360" in bad.stderr
+    assert "--rendition wide: not one of the shapes" in bad.stderr and "360x640, 360x360" in bad.stderr
     assert "Traceback" not in bad.stderr and not list(tmp_path.glob("x*.mp4"))
 
 

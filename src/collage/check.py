@@ -27,6 +27,7 @@ class Report:
     problems: tuple[Problem, ...]
     project: Project | None = None
     timeline: Timeline | None = None
+    renditions: tuple[tuple[str, Timeline], ...] = ()  # each rendition's plan, by name
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -289,7 +290,7 @@ def run(folder: Path | str, manifest: Path | str | None = None, size: tuple[int,
         for name, timeline in shapes:
             problems += own_problems(small_signs(project, timeline, signs), problems, name)
         signs.save()
-    return Report(tuple(problems), project, planned)
+    return Report(tuple(problems), project, planned, tuple((n, t) for n, t in shapes if n is not None))
 
 
 def measured_signs(cache_dir: Path | None) -> FileFacts:

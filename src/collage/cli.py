@@ -117,11 +117,19 @@ def render(
     try:
         todo = prepare_jobs(folder, preview=preview, rendition=rendition, **options)
         _report([p for job in todo for p in job.warnings])  # before the long part, so the editor can stop and fix
+        stale = (0, 0)
         for job in todo:
             shape = job.project.rendition
             label = ("preview" if preview else "render") + (f" {shape}" if shape else "")
-            _wrote(job.run(progress=None if quiet else ProgressReporter(label)), folder)
+            result = job.run(progress=None if quiet else ProgressReporter(label))
+            _wrote(result)
+            stale = result.stale  # (the same for every shape: each counts all shapes as in use)
             written += 1
+        if stale[0]:  # once a run, not once a shape
+            where = _quoted(folder) + (f" --cache-dir {_quoted(cache_dir)}" if cache_dir is not None else "")
+            _err(f"note: the cache holds {stale[0]} encoded file(s) ({stale[1] / 1e6:.1f} MB) that neither the render "
+                 "nor the preview of this manifest uses (an older version of it, or proofing with --slides); they "
+                 f"may show people since withdrawn or masked: `collage cache prune {where}` deletes them")
     except CollageError as exc:
         if written:
             _err(f"the first {written} of {len(todo)} videos were written")
@@ -132,7 +140,7 @@ def render(
         raise typer.Exit(130) from None
 
 
-def _wrote(result: Any, folder: Path) -> None:
+def _wrote(result: Any) -> None:
     t = result.timeline
     typer.echo(f"wrote {result.output} ({result.size[0]}x{result.size[1]}, {t.fps} fps, {t.duration:.2f} s, "
                f"{len(t.slides)} slides) in {result.seconds:.1f} s")
@@ -141,11 +149,6 @@ def _wrote(result: Any, folder: Path) -> None:
     if result.cache is not None:
         again = f" (and {result.repeated} repeating them)" if result.repeated else ""
         typer.echo(f"segments: {result.encoded} encoded{again}, {result.reused} from the cache in {result.cache}")
-        files, size = result.stale
-        if files:
-            _err(f"note: the cache holds {files} encoded file(s) ({size / 1e6:.1f} MB) this manifest no longer "
-                 "uses, which may show people since withdrawn or masked: `collage cache prune "
-                 f"{_quoted(folder)}` deletes them")
 
 
 @app.command()
@@ -259,6 +262,9 @@ def check(folder: Folder, manifest: ManifestOpt = None) -> None:
         typer.echo(f"  {ident:<{width}}  {what}")
     typer.echo(f"ok: {len(t.slides)} slides, {t.duration:.2f} s, {len(report.project.messages)} approved "
                f"messages ({len(report.project.unapproved)} not approved), {len(report.warnings)} warning(s)")
+    for name, shaped in report.renditions:
+        typer.echo(f"    {name} rendition ({shaped.width}x{shaped.height}): {len(shaped.slides)} slides, "
+                   f"{shaped.duration:.2f} s")
 
 
 @app.command()

@@ -38,12 +38,23 @@ def load(folder: Path | str, manifest: Path | str | None = None, rendition: str 
     project = _load(folder, manifest)
     if rendition is None:
         return project
+    wanted = rendition.strip().lower()
+    for r in project.renditions:  # by name, in any case, or by its size (`1080x1920` is `vertical`)
+        if r.name == wanted or (wanted != r.name and _size_or_none(wanted) == r.size):
+            return project.shaped(r.name)
+    names = ", ".join(r.name for r in project.renditions)
+    raise InputError([Problem(
+        f"--rendition {rendition}", f"not one of the shapes {display_path(project.manifest)} lists in "
+        f"video.renditions ({names})" if names else f"{display_path(project.manifest)} lists no video.renditions",
+        hint="add it there, e.g. `renditions: [vertical, square]` under `video:`" + (
+            f", or give one of: {names}" if names else ""))])
+
+
+def _size_or_none(text: str) -> tuple[int, int] | None:
     try:
-        return project.shaped(rendition)
-    except KeyError:
-        names = ", ".join(r.name for r in project.renditions) or "none"
-        raise InputError([Problem(display_path(project.manifest), f"there is no rendition '{rendition}'",
-                                  field="video.renditions", hint=f"the manifest lists: {names}")]) from None
+        return video_section.parse_size(text)
+    except ValueError:
+        return None
 
 
 def _load(folder: Path | str, manifest: Path | str | None = None) -> Project:
