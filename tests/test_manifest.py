@@ -283,3 +283,10 @@ def test_style_translations_must_be_show_or_sidecars(tmp_path: Path) -> None:
                     "    approved: true\n")
     assert any("collage.yaml:2" in e and "style.translations: expected show or sidecars" in e
                for e in _errors(folder)), _errors(folder)
+
+
+def test_a_message_with_an_error_is_not_also_missing_where_it_is_placed(tmp_path: Path) -> None:
+    folder = _write(tmp_path, "sequence:\n  - photo: a\nmessages:\n  - id: a\n    photo: photos/a.jpg\n"
+                    "    profesion: Teacher\n    approved: true\n")
+    errors = _errors(folder)
+    assert len(errors) == 1 and "unknown key 'profesion' (did you mean 'profession'?)" in errors[0], errors

@@ -143,7 +143,7 @@ def render(
 def _wrote(result: Any) -> None:
     t = result.timeline
     typer.echo(f"wrote {result.output} ({result.size[0]}x{result.size[1]}, {t.fps} fps, {t.duration:.2f} s, "
-               f"{len(t.slides)} slides) in {result.seconds:.1f} s")
+               f"{_count(len(t.slides), 'slide')}) in {result.seconds:.1f} s")
     if result.sidecars:
         typer.echo("beside it: " + ", ".join(p.name for p in result.sidecars))
     if result.cache is not None:
@@ -191,7 +191,8 @@ def storyboard(
         board = write_board(folder, output, manifest_path=manifest, rendition=rendition)
     except CollageError as exc:
         _fail(exc)
-    typer.echo(f"wrote {board.page} ({board.slides} slides, {board.warnings} warning(s)) and {board.sheet.name}")
+    typer.echo(f"wrote {board.page} ({_count(board.slides, 'slide')}, {board.warnings} warning(s)) and "
+               f"{board.sheet.name}")
 
 
 def _slide_range(text: str | None) -> tuple[int, int] | None:
@@ -205,6 +206,10 @@ def _slide_range(text: str | None) -> tuple[int, int] | None:
     if a < 0 or b < a:
         raise typer.BadParameter(f"'{text}': give FIRST-LAST with FIRST <= LAST, from 0", param_hint="--slides")
     return a, b
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _quoted(path: Path) -> str:
@@ -260,10 +265,10 @@ def check(folder: Folder, manifest: ManifestOpt = None) -> None:
     typer.echo("shown on screen (confirm before the video ships):")
     for ident, what in rows:
         typer.echo(f"  {ident:<{width}}  {what}")
-    typer.echo(f"ok: {len(t.slides)} slides, {t.duration:.2f} s, {len(report.project.messages)} approved "
+    typer.echo(f"ok: {_count(len(t.slides), 'slide')}, {t.duration:.2f} s, {len(report.project.messages)} approved "
                f"messages ({len(report.project.unapproved)} not approved), {len(report.warnings)} warning(s)")
     for name, shaped in report.renditions:
-        typer.echo(f"    {name} rendition ({shaped.width}x{shaped.height}): {len(shaped.slides)} slides, "
+        typer.echo(f"    {name} rendition ({shaped.width}x{shaped.height}): {_count(len(shaped.slides), 'slide')}, "
                    f"{shaped.duration:.2f} s")
 
 

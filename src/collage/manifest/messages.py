@@ -51,6 +51,8 @@ def messages(r: Reporter, data: Any, consent: Consent = "named") -> tuple[list[M
             item = {k: v for k, v in item.items() if k != "approved"}  # and report its other problems
         msg = r.model(MessageIn, item, ("messages", i))
         if msg is None:
+            if raw_id is not None:
+                r.invalid_ids.add(raw_id)
             if isinstance(item, dict) and isinstance(item.get("photo"), str):  # report its file too
                 r.inside(("messages", i, "photo"), item["photo"], "photo", PHOTO_SUFFIXES)
             continue

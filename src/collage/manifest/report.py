@@ -26,6 +26,7 @@ class Reporter:
         self.root = folder.resolve()
         self.problems: list[Problem] = []
         self.pos = yamlpos.Positions()
+        self.invalid_ids: set[str] = set()  # messages reported invalid: references to them say no more
 
     @property
     def failed(self) -> bool:

@@ -88,6 +88,8 @@ def _reference(r: Reporter, path: yamlpos.Path_, ref: str, ids: set[str], unappr
                all_ids: list[str]) -> str | None:
     if ref in ids:
         return ref
+    if ref in r.invalid_ids:  # its own errors are reported where it is written
+        return None
     if ref in unapproved:
         r.warn(path, f"message '{ref}' is not approved and is left out",
                "set `approved: true` on it to show it")
