@@ -50,7 +50,7 @@ def test_check_ok_and_warnings(make_folder: Callable[..., Path]) -> None:
     result = runner.invoke(app, ["check", str(folder)])
     assert result.exit_code == 0, result.output
     assert "warning: sequence[0].photo: message 'green' is not approved" in result.output
-    assert "ok: 1 slides" in result.output
+    assert "ok: 1 slide," in result.output
 
 
 def test_check_reports_uncovered_characters_with_the_message(make_folder: Callable[..., Path]) -> None:
