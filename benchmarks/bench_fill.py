@@ -17,6 +17,7 @@ from pathlib import Path
 
 from collage import manifest, pipeline
 from collage.media import photos, subjects
+from collage.plan import layout
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES = {"16:9": (1920, 1080), "9:16": (1080, 1920), "1:1": (1080, 1080)}
@@ -40,8 +41,7 @@ def measure(folder: Path) -> None:
             for c in slide.cells:
                 info = photos.probe(folder / c.photo)
                 aspect = info.width / info.height
-                # cover: the crop's height fills the box; otherwise the photo is contained in it
-                shown = c.box.h / (c.crop[3] - c.crop[1]) if c.crop is not None else min(c.box.h, c.box.w / aspect)
+                shown = layout.shown_height(c.box, aspect, cover=c.crop is not None)
                 sign_shares.append(shown * signs[c.message] / size[1])
         print(f"{folder.name:<14} {label:<5} grid slides {slides:>3}  fill min {min(fills):5.1%} "
               f"median {statistics.median(fills):5.1%}  smallest sign {min(sign_shares):5.1%}")

@@ -96,7 +96,7 @@ def test_justified_rows_show_photos_whole_and_large(size: tuple[int, int], aspec
         rows_n = -(-n // cols)
         grid = layout.fill(layout.grid_cells(w, h, cols, rows_n, n), w, h)
         font = layout.caption_px(h)
-        fits = all(layout.TYPICAL_CAPTION_EMS * font * 1.04 <= 3 * c.photo.w for c in grid)  # captions in 3 lines
+        fits = all(layout.text_px(layout.TYPICAL_CAPTION_EMS, font) <= 3 * c.photo.w for c in grid)  # in 3 lines
         if fits and all(c.photo.h > 0 for c in grid) and cols * rows_n - n < cols:
             assert shown(chosen) >= layout.JUSTIFIED_MARGIN * shown(grid) - 1, (cols, rows_n)
 

@@ -134,37 +134,29 @@ def media_problems(project: Project, timeline: Timeline, verified: FileFacts | N
     if not any(s.cells for s in timeline.slides):
         problems.append(Problem(shown, "the sequence shows no approved message: there is nothing to show",
                                 field="sequence", hint="add a `grid` with `messages: all`, or a `photo:` item"))
-    cells: dict[str, list[tuple[Cell, bool]]] = {}  # where each message is shown, and if full-screen
-    for s in timeline.slides:
-        for c in s.cells:
-            cells.setdefault(c.message, []).append((c, s.kind == "photo"))
+    cells = _cells_by_message(timeline)
     shown_ids = [m.id for m in project.messages if m.id in cells]
     damaged = _decode_all(project, shown_ids, verified) if verified is not None else {}
+    unreadable: set[str] = set()
     for m in project.messages:
         if m.id not in cells:
             continue
         try:
-            info = photos.probe(project.folder / m.photo)
+            photos.probe(project.folder / m.photo)
             if m.id in damaged:
                 raise damaged[m.id]
         except (photos.PhotoError, OSError) as exc:
             problems.append(photos.problem(m.photo, m.id, shown, m.line, exc))
+            unreadable.add(m.id)
             continue
-        problems.extend(_size_problems(m.id, m.photo, info, cells[m.id], shown, m.line,
-                                           project.theme.max_upscale))
-        text_ok = True
         for part, value in _on_screen(project, m):
             if value:
-                found = _text_problems(value, shown, m.line, f"messages[{m.id}].{part}")
-                text_ok = text_ok and not found
-                problems.extend(found)
-        if text_ok:
-            problems.extend(_caption_problems(m.id, cells[m.id], timeline.height, shown, m.line,
-                                              project.theme.caption_weight))
+                problems.extend(_text_problems(value, shown, m.line, f"messages[{m.id}].{part}"))
         if not m.hidden and all(cell.caption is None for cell, _ in cells[m.id]):  # as `init` left it
             problems.append(Problem(shown, f"message '{m.id}' has nothing to caption it: it is shown without "
                                     "a name, profession or location", line=m.line, field=f"messages[{m.id}]",
                                     hint="fill in what the contributor sent", severity="warning"))
+    problems.extend(layout_problems(project, timeline, unreadable))
     problems.extend(_text_problems(project.title, shown, None, "title"))  # also the file's metadata
     for slide in timeline.slides:
         for part in ("title", "subtitle", "body"):
@@ -184,19 +176,17 @@ def media_problems(project: Project, timeline: Timeline, verified: FileFacts | N
     return problems
 
 
-def layout_problems(project: Project, timeline: Timeline) -> list[Problem]:
+def layout_problems(project: Project, timeline: Timeline, skip: set[str] | None = None) -> list[Problem]:
     """What depends only on where things are laid out: photos enlarged past sharpness, captions cut
-    short. For a rendition, whose media `media_problems` has checked on the main video."""
+    short (not for the messages in `skip`, whose photos cannot be read). Part of `media_problems`; a
+    rendition, whose media are checked on the main video, gets only these."""
     from collage.media import photos
 
     shown = _shown(project)
-    cells: dict[str, list[tuple[Cell, bool]]] = {}
-    for s in timeline.slides:
-        for c in s.cells:
-            cells.setdefault(c.message, []).append((c, s.kind == "photo"))
+    cells = _cells_by_message(timeline)
     problems: list[Problem] = []
     for m in project.messages:
-        if m.id not in cells:
+        if m.id not in cells or m.id in (skip or ()):
             continue
         try:
             info = photos.probe(project.folder / m.photo)
@@ -207,6 +197,15 @@ def layout_problems(project: Project, timeline: Timeline) -> list[Problem]:
             problems += _caption_problems(m.id, cells[m.id], timeline.height, shown, m.line,
                                           project.theme.caption_weight)
     return problems
+
+
+def _cells_by_message(timeline: Timeline) -> dict[str, list[tuple[Cell, bool]]]:
+    """Where each message is shown, and whether full-screen."""
+    cells: dict[str, list[tuple[Cell, bool]]] = {}
+    for s in timeline.slides:
+        for c in s.cells:
+            cells.setdefault(c.message, []).append((c, s.kind == "photo"))
+    return cells
 
 
 def _on_screen(project: Project, m: Message) -> list[tuple[str, str | None]]:
@@ -310,7 +309,7 @@ def small_signs(project: Project, timeline: Timeline, signs: FileFacts) -> list[
     """A warning for each message whose sign (as detected; the whole photo where none is found) is
     shown under SIGN_MIN of the frame height on a slide: the viewer came to read it."""
     from collage.media import photos
-    from collage.plan.layout import SIGN_MIN
+    from collage.plan.layout import SIGN_MIN, shown_height
 
     out: list[Problem] = []
     for slide in timeline.slides:
@@ -322,10 +321,7 @@ def small_signs(project: Project, timeline: Timeline, signs: FileFacts) -> list[
             except (photos.PhotoError, OSError, ValueError):
                 continue  # unreadable: reported by the media checks
             share = 1.0 if not found else found[3] - found[1]
-            if cell.crop is not None:
-                photo_h = cell.box.h / (cell.crop[3] - cell.crop[1])
-            else:
-                photo_h = min(cell.box.h, cell.box.w * info.height / info.width)
+            photo_h = shown_height(cell.box, info.width / info.height, cover=cell.crop is not None)
             on_screen = photo_h * share / timeline.height
             if on_screen < SIGN_MIN - 0.0005:
                 message = project.message(cell.message)

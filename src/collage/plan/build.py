@@ -360,8 +360,8 @@ def _room_for_translation(message: Message, boxes: layout.CellBoxes, template: s
     if not message.translation or caption is None or boxes.caption is None:
         return False
     needed = layout.caption_band(boxes.caption.w, boxes.caption_px, layout.text_ems(caption))[1]
-    return needed < boxes.caption_lines and layout.text_ems(message.translation) * boxes.caption_px * 1.04 <= \
-        boxes.caption.w
+    return needed < boxes.caption_lines and \
+        layout.text_px(layout.text_ems(message.translation), boxes.caption_px) <= boxes.caption.w
 
 
 def _cell(message: Message, boxes: layout.CellBoxes, fit: Fit, template: str,

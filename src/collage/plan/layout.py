@@ -69,10 +69,15 @@ def text_ems(text: str | None) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.56 for ch in text)
 
 
+def text_px(ems: float, font_px: int) -> float:
+    """How wide text `ems` wide is set at `font_px`, with a little room for the font's own spacing."""
+    return ems * font_px * 1.04
+
+
 def caption_band(cell_w: int, font_px: int, ems: float = TYPICAL_CAPTION_EMS, extra: int = 0) -> tuple[int, int]:
     """(height, lines) of the caption band under a photo: as many lines (up to 3) as a caption `ems`
     wide needs in the cell, and `extra` more."""
-    lines = max(1, min(3, math.ceil(ems * font_px * 1.04 / max(1, cell_w)))) + extra
+    lines = max(1, min(3, math.ceil(text_px(ems, font_px) / max(1, cell_w)))) + extra
     return round(font_px * (0.3 + 1.3 * lines)), lines
 
 
@@ -267,7 +272,7 @@ def justified(aspects: list[float], width: int, height: int,
             scale = min(1.0, (area.h - fixed) / sum(heights))
         if scale <= 0:
             continue
-        if not over and any(ems[i] * font_px * 1.04 > 3 * aspects[i] * h * scale
+        if not over and any(text_px(ems[i], font_px) > 3 * aspects[i] * h * scale
                             for row, h in zip(rows, heights, strict=True) for i in row):
             continue  # a caption would not fit in three lines under its photo
         shown = [aspects[i] * (h * scale) ** 2 for row, h in zip(rows, heights, strict=True) for i in row]
@@ -340,7 +345,8 @@ def auto(aspects: list[float], width: int, height: int, captions: Captions = DEF
         cells = fill(grid_cells(width, height, cols, nrows, count, captions, ems), width, height)
         if any(c.photo.w < 1 or c.photo.h < 1 for c in cells):
             continue  # captions and gutters leave these cells no room
-        fits = captions.over(False) or all(e * font_px * 1.04 <= 3 * c.photo.w for c, e in zip(cells, ems, strict=True))
+        fits = captions.over(False) or all(text_px(e, font_px) <= 3 * c.photo.w
+                                           for c, e in zip(cells, ems, strict=True))
         candidates.append((fits, 1.0, cells))
 
     def score(candidate: tuple[bool, float, list[CellBoxes]]) -> tuple[bool, float]:
