@@ -64,7 +64,7 @@ def main() -> None:
     print(f"ratio (wall)    : {med('three', 'wall') / med('main', 'wall'):.2f}x (target <= 2.6x)")
     print(f"ratio (cpu)     : {med('three', 'cpu') / med('main', 'cpu'):.2f}x")
 
-    from collage import sidecars
+    from collage.outputs import sidecars
     from collage.render import prepare_all
 
     with tempfile.TemporaryDirectory(prefix="collage-bench-") as tmp:

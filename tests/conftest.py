@@ -17,10 +17,10 @@ TIERS = {
     "pure": {"test_manifest", "test_plan", "test_plan_cases", "test_layout", "test_purity", "test_progress",
              "test_graph", "test_import", "test_reading"},
     "frames": {"test_compose", "test_goldens", "test_text", "test_theme", "test_photos", "test_crops",
-               "test_motion"},
+               "test_motion", "test_faces"},
     "e2e": {"test_render", "test_segments", "test_audio", "test_cli", "test_example", "test_gate", "test_browser",
             "test_fuzz", "test_cluster", "test_consent",
-            "test_storyboard", "test_sidecars", "test_renditions"},
+            "test_storyboard", "test_sidecars", "test_renditions", "test_writes"},
 }
 
 

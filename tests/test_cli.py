@@ -155,4 +155,5 @@ def test_render_to_an_unwritable_place_is_an_input_error(make_folder: Callable[.
     folder = make_folder(small_manifest([msg("red")]), {"red": RED})
     result = runner.invoke(app, ["render", str(folder), "-o", "/proc/no-such-place/video.mp4"])
     assert result.exit_code == 1
-    assert "cannot write there" in result.output
+    assert "-o: it cannot be written there" in result.output
+    assert "1 error;" in result.output  # the folder is named once, not once for each file beside the video

@@ -219,7 +219,7 @@ def test_failed_render_leaves_earlier_output_untouched(make_folder: Callable[...
     folder = make_folder(small_manifest([msg("red"), msg("green")]), {"red": RED, "green": GREEN})
     out = folder / "out" / "test.mp4"
     out.parent.mkdir(parents=True)
-    out.write_bytes(b"an earlier good render")
+    out.write_bytes(b"an earlier good render, written by collage")  # (its mark: collage may replace it)
 
     def explode(done: int, total: int) -> None:
         if done > total // 2:
@@ -227,7 +227,7 @@ def test_failed_render_leaves_earlier_output_untouched(make_folder: Callable[...
 
     with pytest.raises(RuntimeError):
         render(folder, progress=explode)
-    assert out.read_bytes() == b"an earlier good render"
+    assert out.read_bytes() == b"an earlier good render, written by collage"
     assert sorted(p.name for p in out.parent.iterdir()) == ["collage-cache", "test.mp4"]
     assert not [p for p in out.parent.rglob("*") if "partial" in p.name]  # no partial file left behind
     assert not list((out.parent / "collage-cache" / "tmp").iterdir())  # nor any scratch
@@ -272,7 +272,7 @@ def test_interrupted_render_leaves_nothing(make_folder: Callable[..., Path]) -> 
     out = folder / "out" / "v.mp4"
     cache = out.parent / "collage-cache"
     out.parent.mkdir(parents=True)
-    out.write_bytes(b"previous")
+    out.write_bytes(b"previous, written by collage")
     proc = subprocess.Popen([sys.executable, "-m", "collage", "render", "--jobs", "2", str(folder)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
@@ -284,7 +284,7 @@ def test_interrupted_render_leaves_nothing(make_folder: Callable[..., Path]) -> 
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
-    assert out.read_bytes() == b"previous"
+    assert out.read_bytes() == b"previous, written by collage"
     assert sorted(p.name for p in out.parent.iterdir()) == ["collage-cache", "v.mp4"]
     assert not list((cache / "tmp").iterdir())
     assert not _processes_naming(str(cache))

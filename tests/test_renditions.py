@@ -180,7 +180,7 @@ def test_no_video_or_file_beside_it_replaces_a_source(tmp_path: Path) -> None:
     for target in ("photos/a.mp4", "photos/pending.mp4"):  # the main poster; the rendition's; an unapproved photo
         result = _collage("render", folder, "-q", "--no-cache", "-o", folder / target)
         assert result.returncode == 1, result.stderr
-        assert "would replace a source file" in result.stderr and "--no-sidecars" in result.stderr
+        assert "collage only reads what the organiser put there" in result.stderr and "--no-sidecars" in result.stderr
     assert {p: p.read_bytes() for p in (folder / "photos").iterdir()} == before  # nothing written, nothing changed
 
 

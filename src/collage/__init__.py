@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from collage.check import Report
     from collage.model.project import Project
     from collage.model.timeline import Timeline
+    from collage.outputs.still import Still
     from collage.render import Pruned, Result
-    from collage.still import Still
 
 
 def load(folder: Any, manifest: Any = None) -> Project:
@@ -55,7 +55,7 @@ def render_folder(folder: Any, **kwargs: Any) -> Result:
 
 
 def still_frame(folder: Any, slide: int, at: float | None = None, **kwargs: Any) -> Still:
-    from collage.still import still
+    from collage.outputs.still import still
 
     return still(folder, slide, at, **kwargs)
 

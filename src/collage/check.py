@@ -16,10 +16,12 @@ from collage.errors import InputError, Problem
 from collage.model.project import Message, Project
 from collage.model.theme import Weight
 from collage.model.timeline import Cell, Timeline
+from collage.outputs import names, targets
+from collage.outputs.targets import is_cache
+from collage.store import FileFacts, make_private_folder
 
 if TYPE_CHECKING:
     from collage.media.photos import PhotoInfo
-    from collage.video.cache import FileFacts
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,6 @@ def measured_music(cache_dir: Path | None) -> FileFacts | None:
     """Each whole music file's integrated loudness, remembered by file state in the cache folder, so
     that a second `check`, storyboard or render does not decode a long track again."""
     from collage.audio import bed as audio
-    from collage.video.cache import FileFacts, is_cache, make_private_folder
 
     if cache_dir is None or not is_cache(cache_dir):
         return None
@@ -85,7 +86,6 @@ def verified_photos(cache_dir: Path | None) -> FileFacts:
     """Which photos decode whole, remembered by file state (in the cache folder, when there is one),
     so that a second `check` or `render` of unchanged photos decodes nothing."""
     from collage.media import photos
-    from collage.video.cache import FileFacts, is_cache, make_private_folder
 
     def decode(path: Path) -> str:
         photos.verify(path)
@@ -274,9 +274,10 @@ def run(folder: Path | str, manifest: Path | str | None = None, size: tuple[int,
         return Report(exc.problems)
     planned = pipeline.timeline(project, size, fps)
     problems = list(planned.warnings)
-    store = cache_dir if cache_dir is not None else project.output.parent / "collage-cache"
+    store = memo_folder(project, cache_dir)
     if media:  # the main video's first: a rendition then reports only what is its own
         problems += media_problems(project, planned, verified_photos(store), measured_music(store))
+    problems += output_problems(project)
     shapes: list[tuple[str | None, Timeline]] = [(None, planned)]
     for rendition in project.renditions:  # each shape has a layout of its own, and its own problems
         shaped = pipeline.timeline(project.shaped(rendition.name), None, fps)
@@ -292,11 +293,28 @@ def run(folder: Path | str, manifest: Path | str | None = None, size: tuple[int,
     return Report(tuple(problems), project, planned, tuple((n, t) for n, t in shapes if n is not None))
 
 
+def memo_folder(project: Project, cache_dir: Path | None = None) -> Path | None:
+    """Where the checks remember what they measured: the render's cache folder (`cache_dir`, or the one
+    beside the video), only if the write rule lets collage write there (else nowhere)."""
+    folder = cache_dir if cache_dir is not None else names.cache(project.output)
+    allowed = not targets.problems(targets.owned(project), [targets.Target(folder, "--cache-dir", "cache")])
+    return folder if allowed else None
+
+
+def output_problems(project: Project) -> list[Problem]:
+    """What `render` (and `render --preview`) would refuse to write, with the manifest's choices: the
+    video and each rendition, their sidecars, and the cache beside them."""
+    shown, cache = _shown(project), names.cache(project.output)
+    videos = [project.shaped(r).output for r in (None, *(r.name for r in project.renditions))]
+    videos.append(names.preview(project.output))
+    chosen = [t for v in videos for t in targets.video_targets(project, v, shown, sidecars=True, cache=cache)]
+    return targets.problems(targets.owned(project), chosen)
+
+
 def measured_signs(cache_dir: Path | None) -> FileFacts:
     """Where each photo's sign is (its box as fractions, or none found), remembered by file state in the
     cache folder when there is one."""
     from collage.media import subjects
-    from collage.video.cache import FileFacts, is_cache
 
     def sign(path: Path) -> str:
         return json.dumps(subjects.detect(path).sign)

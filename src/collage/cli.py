@@ -165,7 +165,7 @@ def still(
     rendition: RenditionOpt = None,
 ) -> None:
     """Write one frame of one slide as a PNG, drawn exactly as the video shows it (for proofing)."""
-    from collage.still import still as write_still
+    from collage.outputs.still import still as write_still
 
     try:
         made = write_still(folder, slide, at, manifest_path=manifest, output=output, rendition=rendition)
@@ -185,7 +185,7 @@ def storyboard(
 ) -> None:
     """Write a review page (storyboard.html, works offline) and a contact sheet: every slide's picture at its
     middle, its times, captions and warnings; the messages left out by id only. Encodes no video."""
-    from collage.storyboard import storyboard as write_board
+    from collage.outputs.storyboard import storyboard as write_board
 
     try:
         board = write_board(folder, output, manifest_path=manifest, rendition=rendition)
@@ -355,24 +355,33 @@ def _import_report(done: Any) -> None:
     say(f"{verb} {done.manifest}")
     for title, name in done.guessed:
         say(f"  column '{title}' read as {name} (by a word in its title; --map to change)")
+    for title in done.numbers:
+        say(f"  column '{title}' holds response numbers (1, 2, 3…), not message ids: not imported "
+            f"(--map \"{title}=id\" to use them)")
     if done.unmapped:
         say("  columns not imported: " + "; ".join(f"'{t}'" for t in done.unmapped) + " (--map COLUMN=FIELD)")
     approved = f", {len(done.approved)} approved by the sheet" if done.approved else ", none approved yet"
     say(f"  added {len(done.added)}{approved if done.added else ''}"
-        + (f": {', '.join(done.added)}" if done.added else ""))
+        + (f": {', '.join(done.added)}" if done.added else ""))  # ids: neutral ones for those not named
     say(f"  unchanged {len(done.unchanged)}")
     for ident, name in done.updated:
         say(f"  updated {ident}: {name}")
     if done.differing:
         say(f"  differing {len({d[0] for d in done.differing})} (kept as in the manifest; --update FIELD takes "
             "the sheet's):")
-        for ident, name, old, new in done.differing:
-            say(f"    {ident}.{name}: {old!r} in the manifest, {new!r} in the sheet")
+        for ident, name, how in done.differing:  # a withheld value is never part of `how`
+            say(f"    {ident}.{name}: {how}")
     for row, written, guess in done.missing:
+        if written is None:  # the row's contributor is not named: nor is the file the row gave
+            say(f"  row {row}: no photo in the folder for this row (its file name is not shown: not named)")
+            continue
         hint = f"; did you mean {guess}?" if guess else ""
         say(f"  row {row}: no photo {written!r} in the folder{hint}")
-    if done.unnamed:
+    if done.unnamed and done.unnamed_shown:
         say(f"  photos no row names ({len(done.unnamed)}): " + ", ".join(done.unnamed))
+    elif done.unnamed:
+        say(f"  photos no row names ({len(done.unnamed)}); their file names are not shown (privacy.default is "
+            "anonymous)")
     if done.emails:
         kept = "copied into the manifest (--keep-emails)" if done.kept_emails else "left out of the manifest"
         say(f"  {done.emails} email(s) {kept}; never printed")

@@ -32,6 +32,8 @@ from collage import check, manifest, pipeline
 from collage.errors import InputError, Problem
 from collage.model.project import Project
 from collage.model.timeline import Segment, Timeline
+from collage.outputs import names, targets
+from collage.outputs.targets import Target
 from collage.video.encode import Encoder, EncodeSpec
 
 if TYPE_CHECKING:
@@ -87,13 +89,12 @@ def resolve_settings(project: Project, output: Path | str | None = None, preview
         # default coder spent 3 of a preview's 12 CPU-seconds on the bed alone (measured).
         audio = ("96k", 48000)
         coder = "fast"
-        out = out if output is not None else project.output.with_suffix(".preview.mp4")
+        out = out if output is not None else names.preview(project.output)
     if slides is not None and output is None:  # beside the video, named for the slides
-        part = f"slides-{slides[0]}" + (f"-{slides[1]}" if slides[1] != slides[0] else "")
-        out = out.with_name(f"{project.output.stem}.{part}{'.preview' if preview else ''}.mp4")
+        out = names.slides(project.output, slides[0], slides[1], preview)
     folder = None
     if cache:
-        folder = Path(cache_dir).absolute() if cache_dir is not None else out.parent / "collage-cache"
+        folder = Path(cache_dir).absolute() if cache_dir is not None else names.cache(out)
     return Settings(size, fps, out, crf=crf, preset=preset, preview=preview, audio_bitrate=audio[0], audio_coder=coder,
                     sample_rate=audio[1], jobs=jobs or default_jobs(),
                     cache_dir=folder, cache_limit=cache_limit, cluster=cluster or None, slides=slides,
@@ -205,7 +206,7 @@ class Job:
     def _sidecars(self) -> tuple[Path, ...]:
         if not self.settings.sidecars:
             return ()
-        from collage import sidecars
+        from collage.outputs import sidecars
 
         return tuple(sidecars.write(self.project, self.timeline, self.settings.output, self.settings.size))
 
@@ -343,14 +344,16 @@ def prune_cache(folder: Path | str, *, manifest_path: Path | str | None = None,
     remembers of other files."""
     from collage.resources import fonts_dir
     from collage.video import keys
-    from collage.video.cache import SegmentCache, is_cache
+    from collage.video.cache import SegmentCache
 
     project = manifest.load(folder, manifest_path)
-    root = resolve_settings(project, cache_dir=cache_dir).cache_dir
+    settings = resolve_settings(project, cache_dir=cache_dir)
+    root = settings.cache_dir
     assert root is not None
-    if not is_cache(root):
-        raise InputError([Problem(str(root), "this folder is not a collage cache (it has no CACHEDIR.TAG written "
-                                  "by collage): nothing was deleted", hint="give the cache folder itself")])
+    chosen = [t for t in _targets(project, settings, cache_given=cache_dir is not None) if t.kind == "cache"]
+    refused = targets.problems(targets.owned(project), chosen)  # the rule: nothing else is ever deleted
+    if refused:
+        raise InputError(refused)
     if not (root / "entries").is_dir():
         return Pruned(root, 0, 0)
     cache = SegmentCache(root)
@@ -473,7 +476,7 @@ def prepare_all(folder: Path | str, *, manifest_path: Path | str | None = None, 
         job = dataclasses.replace(job, warnings=tuple(check.own_problems(job.warnings, problems, name)))
         problems += job.warnings
         jobs.append(job)
-    written = [target.resolve() for job in jobs for target in _targets(job.settings)]
+    written = [t.path.resolve() for job in jobs for t in _targets(job.project, job.settings) if t.kind == "file"]
     twice = sorted({str(t) for t in written if written.count(t) > 1})
     if twice:  # (names are built from the shapes, so this would be a bug; never let one file overwrite another)
         problems.append(Problem(twice[0], "two of the videos would write this same file",
@@ -486,28 +489,16 @@ def prepare_all(folder: Path | str, *, manifest_path: Path | str | None = None, 
 def _prepare(project: Project, output: Path | str | None, preview: bool, options: dict[str, Any],
              media: bool = True) -> Job:
     """`prepare` for a loaded project; `media`: check the photos and music too (once a run)."""
-    from collage.video.cache import is_cache
-
     settings = resolve_settings(project, output, preview, **options)
     if settings.output.suffix.lower() != ".mp4":
         raise InputError([Problem(str(settings.output), "the output must end in .mp4", hint="collage writes MP4")])
-    for target in _targets(settings):  # the video and every file beside it: sources are only ever read
-        if _is_source(project, target) or target.is_dir():
-            raise InputError([Problem(str(target), "the output would replace a source file or a folder",
-                                      hint="choose another output path" + (
-                                          "" if target == settings.output else ", or render with --no-sidecars"))])
-    if not _writable(settings.output.parent):
-        raise InputError([Problem(str(settings.output), "cannot write there", hint="choose a folder you can write to")])
+    refused = targets.problems(targets.owned(project), _targets(project, settings, output is not None,
+                                                                 options.get("cache_dir") is not None))
+    if refused:
+        raise InputError(refused)
     if settings.cluster is not None and settings.cache_dir is None:
         raise InputError([Problem(str(settings.output), "--cluster needs the cache: the workers write their "
                                   "segments into it", hint="drop --no-cache, or give a --cache-dir they all see")])
-    if settings.cache_dir is not None and not is_cache(settings.cache_dir):
-        raise InputError([Problem(str(settings.cache_dir), "this folder holds other files and is not a collage "
-                                  "cache: collage would write into it and prune it",
-                                  hint="give an empty or new folder as --cache-dir")])
-    if settings.cache_dir is not None and not _writable(settings.cache_dir):
-        raise InputError([Problem(str(settings.cache_dir), "cannot write the cache folder",
-                                  hint="choose another --cache-dir, or render with --no-cache")])
     # Laid out at the video's own size, whatever size it is encoded at: a preview is the same layout, scaled.
     timeline = pipeline.timeline(project, project.size, settings.fps)
     # Every photo is decoded whole before encoding, as `check` does, and remembered in the cache by file
@@ -558,33 +549,8 @@ def prepare_jobs(folder: Path | str, *, preview: bool = False, rendition: str | 
     return prepare_all(folder, **options)
 
 
-def _writable(folder: Path) -> bool:
-    """A file can be created in the folder, or in the nearest existing one above it (the rest of the
-    path is created later). Tried for real: permission bits do not tell root about /proc or a
-    read-only mount."""
-    for candidate in (folder, *folder.parents):
-        if candidate.exists():
-            try:
-                with tempfile.TemporaryFile(dir=candidate):
-                    return True
-            except OSError:
-                return False
-    return False
-
-
-def _targets(settings: Settings) -> list[Path]:
-    """Every file a job writes: the video, and its sidecars unless they are skipped."""
-    from collage import sidecars
-
-    return [settings.output, *(sidecars.paths(settings.output) if settings.sidecars else ())]
-
-
-def _is_source(project: Project, output: Path) -> bool:
-    sources = {project.manifest.resolve()} | {(project.folder / m.photo).resolve() for m in project.messages}
-    for rel in project.named_photos:  # approved or not
-        with contextlib.suppress(OSError, ValueError):  # (a path no file can have replaces nothing)
-            sources.add((project.folder / rel).resolve())
-    sources |= {(project.folder / t.file).resolve() for t in project.music.tracks}
-    if project.theme.background_image:
-        sources.add(Path(project.theme.background_image).resolve())
-    return output.resolve() in sources
+def _targets(project: Project, settings: Settings, output_given: bool = False,
+             cache_given: bool = False) -> list[Target]:
+    return targets.video_targets(project, settings.output, manifest.display_path(project.manifest),
+                                 sidecars=settings.sidecars, cache=settings.cache_dir, output_given=output_given,
+                                 cache_given=cache_given)

@@ -12,21 +12,20 @@ manifest change only in the fields `--update` names. Emails stay out of the mani
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from collage.errors import InputError, Problem
-from collage.manifest.report import PHOTO_SUFFIXES
+from collage.manifest.report import AUDIO_SUFFIXES, PHOTO_SUFFIXES
+from collage.manifest.scaffold import media_files
 from collage.manifest.sheet import Row, read
 from collage.model.project import CONSENTS
+from collage.outputs import files, targets
 
 WRITTEN = ("id", "photo", "name", "profession", "location", "message", "translation", "tags", "consent",
            "approved", "email")  # the order new messages' keys are written in
@@ -45,12 +44,17 @@ class Imported:
     added: list[str] = field(default_factory=list)  # ids
     approved: list[str] = field(default_factory=list)  # of those added, the ones the sheet approves
     unchanged: list[str] = field(default_factory=list)
-    differing: list[tuple[str, str, str, str]] = field(default_factory=list)  # id, field, manifest, sheet
+    # id, field, and how it differs: "'old' in the manifest, 'new' in the sheet" (values as YAML writes them),
+    # or "differs (not shown: …)" for a withheld value (an anonymous contributor's name, a field in `hide`, an email)
+    differing: list[tuple[str, str, str]] = field(default_factory=list)
     updated: list[tuple[str, str]] = field(default_factory=list)  # id, field
-    missing: list[tuple[int, str, str | None]] = field(default_factory=list)  # row, photo, did you mean
+    # row, photo as the row wrote it and a did-you-mean; both None for a row whose contributor is not named
+    missing: list[tuple[int, str | None, str | None]] = field(default_factory=list)
     unnamed: list[str] = field(default_factory=list)  # photos in the folder that no row names
+    unnamed_shown: bool = True  # False under `privacy.default: anonymous`: their file names may name someone
     unmapped: list[str] = field(default_factory=list)
     guessed: list[tuple[str, str]] = field(default_factory=list)  # column title -> field
+    numbers: list[str] = field(default_factory=list)  # "ID" columns of response numbers, not imported
     emails: int = 0  # rows that gave an email (kept only with --keep-emails)
     kept_emails: bool = False
 
@@ -63,14 +67,21 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
 
     folder = Path(folder)
     if not folder.is_dir():
-        raise InputError([Problem(str(folder), "no such folder", hint="create it and put the photos inside")])
+        why = _not_a_folder(folder)
+        raise InputError([Problem(str(folder), why, hint="create it and put the photos inside" if why == "no such "
+                                  "folder" else "give the folder that holds the photos (and collage.yaml)")])
     wrong = [f for f in update if f not in UPDATABLE]
     if wrong:
         raise InputError([Problem("--update", f"'{wrong[0]}' cannot be updated from a sheet",
                                   hint="fields: " + ", ".join(UPDATABLE))])
     table = read(Path(sheet), mapping)
     target = Path(manifest_path) if manifest_path is not None else folder / MANIFEST_NAME
-    result = Imported(target, unmapped=table.unmapped, kept_emails=keep_emails,
+    media = [folder / p for p in media_files(folder, PHOTO_SUFFIXES | AUDIO_SUFFIXES)]
+    refused = targets.problems(targets.Owned.of(folder, media), [targets.Target(
+        target, "--manifest" if manifest_path is not None else "FOLDER", "manifest")])
+    if refused:
+        raise InputError(refused)
+    result = Imported(target, unmapped=table.unmapped, kept_emails=keep_emails, numbers=table.numbers,
                       guessed=[(t, table.columns[t]) for t in table.guessed])
     created = not target.exists()
     if not created:  # the manifest as it is must be valid: a merge into a broken file could hide what broke it
@@ -94,13 +105,15 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
     ids = set(by_id) | {Path(str(m.get("photo", ""))).stem for m in messages if isinstance(m, dict) and "id" not in m}
     named: set[str] = set()
     shown = table_name(sheet)
+    default = _default_consent(data)
+    missing: list[tuple[int, str, bool]] = []  # row, photo as written, whether the row's contributor is named
     for row in table.rows:
         values = _values(shown, row)
         result.emails += "email" in values
+        said = values.get("consent")
         rel = _find(folder, photos, values.pop("photo", ""))
         if rel is None:
-            written = row.values.get("photo", "")
-            result.missing.append((row.number, _short(written), _guess(written, photos)))
+            missing.append((row.number, row.values.get("photo", ""), (said or default) == "named"))
             continue
         named.add(rel)
         if not keep_emails:
@@ -110,15 +123,20 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
             other = by_id[values["id"]]
             # By id only when that message's photo is gone (renamed or moved): otherwise it is someone else.
             if (folder / str(other.get("photo", ""))).is_file():
-                raise InputError([Problem(shown, f"row {row.number}: id '{_short(values['id'])}' is a message "
-                                          "with another photo", line=row.number, field="id",
+                which = f"id '{_short(values['id'])}'" if (said or default) == "named" else "its id"
+                raise InputError([Problem(shown, f"row {row.number}: {which} is a message with another photo",
+                                          line=row.number, field="id",
                                           hint="give the row its own id, or correct its photo")])
             existing = other
-        private = values.get("consent", "named") != "named" or (
-            existing is not None and existing.get("consent", "named") != "named")
+        # Not to be named when the sheet says so, or the manifest does (its message's consent, or its
+        # privacy.default); with neither, the default decides.
+        consents = [c for c in (said, _consent(existing, default) if existing is not None else None) if c]
+        private = any(c != "named" for c in consents) if consents else default != "named"
         if existing is None:
-            # A contributor who is not to be named gets a neutral id, never one made from a file name.
-            ident = values.pop("id", None) or (f"m{row.number}" if private else Path(rel).stem)
+            # A contributor who is not to be named gets a neutral id, numbered by the row (stable while the
+            # sheet grows below), never one made from a file name or taken from the sheet's id column.
+            given = values.pop("id", None)
+            ident = f"m{row.number}" if private else given or Path(rel).stem
             base, n = ident, 2
             while ident in ids:
                 ident, n = f"{base}-{n}", n + 1
@@ -134,6 +152,8 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
         ident = str(existing.get("id", Path(rel).stem))
         values.pop("id", None)
         changed = False
+        hide = existing.get("hide")
+        hidden = {str(h) for h in hide} if isinstance(hide, list) else set()
         for name, value in values.items():
             if existing.get(name) == value or (name == "approved" and value is False and "approved" not in existing):
                 continue
@@ -141,13 +161,29 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
                 existing[name] = value
                 result.updated.append((ident, name))
                 changed = True
-            elif name == "email" or (name == "name" and private):
-                result.differing.append((ident, name, "(private)", "(private)"))
+            elif name == "email":
+                result.differing.append((ident, name, "differs (not shown: an email is private)"))
+            elif name == "name" and private:
+                result.differing.append((ident, name, "differs (not shown: the contributor is not named)"))
+            elif name in hidden:
+                result.differing.append((ident, name, f"differs (not shown: the message hides its {name})"))
             else:
-                result.differing.append((ident, name, _short(existing.get(name)), _short(value)))
+                result.differing.append((ident, name, f"{_shown(existing.get(name))} in the manifest, "
+                                                      f"{_shown(value)} in the sheet"))
         if not changed and not any(d[0] == ident for d in result.differing):
             result.unchanged.append(ident)
+
+    def may_show(photo: str) -> bool:  # a photo whose file name may be printed: a named contributor's
+        message = by_photo.get(_key(photo))
+        return (_consent(message, default) if message is not None else default) == "named"
+
+    for number, written, named_row in missing:
+        if named_row:
+            result.missing.append((number, _short(written), _guess(written, [p for p in photos if may_show(p)])))
+        else:
+            result.missing.append((number, None, None))
     result.unnamed = sorted(p for p in photos if p not in named and _key(p) not in by_photo)
+    result.unnamed_shown = default == "named"
     if result.updated and not created:
         _only_updated(original, data, yaml, result.updated, shown)
     if exact or created:
@@ -164,19 +200,51 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
         text = "\ufeff" + text
     if text != raw or created:
         _validate(folder, target, text)
-        _write(target, text)
+        files.write_text(target, text, keep_mode=True)
         result.written = True
         if created:  # the schema the modeline names, as `init` writes it; one already there stays
             from collage.manifest.schema import SCHEMA_ID, schema_json
 
-            with contextlib.suppress(FileExistsError), (folder / SCHEMA_ID).open("x", encoding="utf-8") as fh:
-                fh.write(schema_json() + "\n")
+            files.create(folder / SCHEMA_ID, schema_json() + "\n")
     result.created = created
     return result
 
 
 def table_name(sheet: Path | str) -> str:
     return Path(sheet).name
+
+
+def _default_consent(data: Any) -> str:
+    """`privacy: {default: …}`: the consent of every message that does not give its own."""
+    privacy = data.get("privacy") if isinstance(data, dict) else None
+    value = privacy.get("default") if isinstance(privacy, dict) else None
+    return str(value) if value in CONSENTS else "named"
+
+
+def _consent(message: Any, default: str) -> str:
+    value = message.get("consent") if isinstance(message, dict) else None
+    return str(value) if value in CONSENTS else default
+
+
+def _shown(value: Any) -> str:
+    """A value in a report line as YAML writes it: true, 3, 'text' ('' for none)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return repr(_short(value))
+
+
+def _not_a_folder(path: Path) -> str:
+    """Why `path` is not a folder: there is none, or it (or one above it) is a file."""
+    for above in (path, *path.parents):
+        if above.exists():
+            if above == path:
+                return "is a file, not a folder" if above.is_file() else "not a folder"
+            if not above.is_dir():
+                return f"{above} is a file, so there is no folder below it"
+            break
+    return "no such folder"
 
 
 def _values(shown: str, row: Row) -> dict[str, Any]:
@@ -209,14 +277,7 @@ def _values(shown: str, row: Row) -> dict[str, Any]:
 
 
 def _photos(folder: Path) -> list[str]:
-    out = []
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts) or rel.parts[0] in ("out", "collage-cache"):
-            continue
-        if path.suffix.lower() in PHOTO_SUFFIXES and path.is_file():
-            out.append(rel.as_posix())
-    return out
+    return [p.as_posix() for p in media_files(folder, PHOTO_SUFFIXES)]
 
 
 def _key(rel: str) -> str:
@@ -357,42 +418,24 @@ def _dump(yaml: Any, data: Any) -> str:
 def _validate(folder: Path, target: Path, text: str) -> None:
     """The merged manifest must load: a sheet cell that would break it (an email in a name, say) stops
     the import with the row's problem, and nothing is written."""
-    fd, scratch = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".check")
+    from collage.manifest.load import load_text
+
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        problems = _check(folder, Path(scratch), raises=False)
+        load_text(folder, target, text)
+    except InputError as exc:
+        problems = [p for p in exc.errors if "nothing to show" not in p.message]
         if problems:
             raise InputError([Problem(target.name, p.message, line=p.line, field=p.field, hint=p.hint)
-                              for p in problems])
-    finally:
-        Path(scratch).unlink(missing_ok=True)
+                              for p in problems]) from None
 
 
-def _check(folder: Path, manifest: Path, raises: bool = True) -> list[Problem]:
+def _check(folder: Path, manifest: Path) -> None:
     """The manifest's errors, but that nothing is approved yet (normal while submissions come in)."""
     from collage.manifest import load
 
     try:
         load(folder, manifest)
-        return []
     except InputError as exc:
         errors = [p for p in exc.errors if "nothing to show" not in p.message]
-        if errors and raises:
+        if errors:
             raise InputError(errors) from None
-        return errors
-
-
-def _write(target: Path, text: str) -> None:
-    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        if target.exists():
-            os.chmod(partial, target.stat().st_mode & 0o777)
-        else:
-            os.chmod(partial, 0o644)
-        os.replace(partial, target)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise

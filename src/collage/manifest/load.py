@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
+from typing import Any
 
 from collage.errors import InputError, Problem
 from collage.manifest import messages as messages_section
@@ -16,8 +17,9 @@ from collage.manifest import video as video_section
 from collage.manifest import yamlpos
 from collage.manifest.emails import emails
 from collage.manifest.models import TOP_KEYS, VideoIn
-from collage.manifest.report import Reporter, did_you_mean, display_path, kind_of, short
-from collage.model.project import GridItem, Project, TitleItem
+from collage.manifest.report import Reporter, did_you_mean, display_path, kind_of, short, unusable_path
+from collage.model.project import GridItem, Music, Project, TitleItem
+from collage.model.theme import Theme
 from collage.privacy import looks_like_email
 
 MANIFEST_NAME = "collage.yaml"
@@ -82,6 +84,11 @@ def _load(folder: Path | str, manifest: Path | str | None = None) -> Project:
         raise InputError([Problem(shown, f"cannot read the manifest: {exc.strerror or 'not a readable file'}",
                                   hint="give the path of a manifest file")]) from None
     return _validate(Reporter(folder, manifest_path, shown), text)
+
+
+def load_text(folder: Path, manifest: Path, text: str) -> Project:
+    """Validate `text` as if it were the manifest at `manifest` (for an edit, before it is written)."""
+    return _validate(Reporter(folder, manifest, display_path(manifest)), text)
 
 
 def _validate(r: Reporter, text: str) -> Project:
@@ -167,9 +174,23 @@ def _validate(r: Reporter, text: str) -> Project:
         poster=video.poster,
         renditions=renditions,
         show_translations=show_translations,
-        named_photos=frozenset(item["photo"] for item in data.get("messages") or []
-                               if isinstance(item, dict) and isinstance(item.get("photo"), str)),
+        sources=frozenset(_sources(r.folder, data, music, theme)),
+        output_line=r.pos.key.get(("video", "output")),
     )
+
+
+def _sources(folder: Path, data: dict[str, Any], music: Music, theme: Theme) -> list[Path]:
+    """Every file the manifest names, approved or not: no output may replace one (`outputs.targets`)."""
+    found = [folder / item["photo"] for item in data.get("messages") or []
+             if isinstance(item, dict) and isinstance(item.get("photo"), str) and not unusable_path(item["photo"])]
+    found += [folder / t.file for t in music.tracks]
+    style = data.get("style")
+    name = style.get("theme") if isinstance(style, dict) else None
+    if isinstance(name, str) and name.endswith((".yaml", ".yml")) and not unusable_path(name):
+        found.append(folder / name)
+    if theme.background_image:
+        found.append(Path(theme.background_image))
+    return found
 
 
 def _folder_title(folder: Path) -> str:

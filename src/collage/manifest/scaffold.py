@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from pathlib import Path
 
 from collage.errors import InputError, Problem
 from collage.manifest import AUDIO_SUFFIXES, MANIFEST_NAME, PHOTO_SUFFIXES
 from collage.manifest.schema import SCHEMA_ID, schema_json
+from collage.outputs import files, targets
 
 
 def _q(text: str) -> str:
@@ -16,11 +16,13 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _files(folder: Path, suffixes: frozenset[str]) -> list[Path]:
+def media_files(folder: Path, suffixes: frozenset[str]) -> list[Path]:
+    """The files under `folder` with these suffixes (relative to it), but in hidden folders and in what
+    collage writes (out/, a cache)."""
     found = []
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts) or rel.parts[0] == "out":
+        if any(part.startswith(".") for part in rel.parts) or rel.parts[0] in ("out", "collage-cache"):
             continue
         if path.is_file() and path.suffix.lower() in suffixes:
             found.append(rel)
@@ -28,7 +30,7 @@ def _files(folder: Path, suffixes: frozenset[str]) -> list[Path]:
 
 
 def manifest_text(folder: Path) -> str:
-    photos = _files(folder, PHOTO_SUFFIXES)
+    photos = media_files(folder, PHOTO_SUFFIXES)
     lines = header_text(folder).splitlines()
     lines.append("messages:")
     seen: set[str] = set()
@@ -53,7 +55,7 @@ def manifest_text(folder: Path) -> str:
 
 def header_text(folder: Path) -> str:
     """Everything of a starting manifest but its messages."""
-    music = _files(folder, AUDIO_SUFFIXES)
+    music = media_files(folder, AUDIO_SUFFIXES)
     title = folder.resolve().name.replace("-", " ").replace("_", " ").strip() or "Collage"
     lines = [
         # Editors with yaml-language-server complete and check keys against the schema beside it.
@@ -84,13 +86,12 @@ def init(folder: Path | str) -> tuple[Path, int]:
         raise InputError([Problem(str(folder), "no such folder", hint="create it and put the photos inside")])
     target = folder / MANIFEST_NAME
     text = manifest_text(folder)
-    try:
-        with target.open("x", encoding="utf-8") as fh:
-            fh.write(text)
-    except FileExistsError:
+    refused = targets.problems(targets.Owned.of(folder, [folder / p for p in media_files(
+        folder, PHOTO_SUFFIXES | AUDIO_SUFFIXES)]), [targets.Target(target, "FOLDER", "manifest")])
+    if refused:
+        raise InputError(refused)
+    if not files.create(target, text):
         raise InputError([Problem(str(target), "a manifest already exists; it was left untouched",
-                                  hint="edit it, or move it away to start again")]) from None
-    # The schema the modeline names, beside the manifest; one already there is left as it is.
-    with contextlib.suppress(FileExistsError), (folder / SCHEMA_ID).open("x", encoding="utf-8") as fh:
-        fh.write(schema_json() + "\n")
+                                  hint="edit it, or move it away to start again")])
+    files.create(folder / SCHEMA_ID, schema_json() + "\n")  # the schema the modeline names; one there stays
     return target, text.count("    photo: ")

@@ -11,6 +11,7 @@ from typing import Literal
 from collage.errors import Problem
 from collage.model.theme import DEFAULT as DEFAULT_THEME
 from collage.model.theme import Theme
+from collage.outputs import names
 
 DEFAULT_CAPTION = "{name} · {profession} · {location}"
 CAPTION_FIELDS = ("name", "profession", "location", "message")
@@ -159,8 +160,10 @@ class Project:
     rendition: str | None = None  # which shape this is: None for the main video
     main_size: tuple[int, int] | None = None  # a rendition's: the main video's size, which the sequence was written for
     show_translations: bool = False  # `style.translations: show`: translations on screen, not only in sidecars
-    # Every photo the manifest names, approved or not (relative to the folder): no output may replace one.
-    named_photos: frozenset[str] = field(default_factory=frozenset)
+    # Every file the manifest names, approved or not (photos, music, theme file, images, fonts): no output
+    # may replace one, nor be written among them (`outputs.targets`).
+    sources: frozenset[Path] = field(default_factory=frozenset)
+    output_line: int | None = None  # the line of `video.output`, when the manifest gives it
 
     def path(self, rel: str) -> Path:
         return self.folder / rel
@@ -173,7 +176,7 @@ class Project:
             return self
         for r in self.renditions:
             if r.name == rendition:
-                return replace(self, size=r.size, output=self.output.with_name(f"{self.output.stem}.{r.name}.mp4"),
+                return replace(self, size=r.size, output=names.rendition(self.output, r.name),
                                renditions=(), rendition=r.name, poster=None, main_size=self.size)
         raise KeyError(rendition)
 

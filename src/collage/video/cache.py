@@ -15,7 +15,6 @@ encoded again. Entries are pruned oldest-used first once the cache passes its si
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -26,121 +25,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from collage.outputs import files
+from collage.store import FileDigests, FileFacts, digest_file, make_private_folder
+
 DEFAULT_LIMIT = 4 << 30  # 4 GiB: a few dozen full 1080p renders of a typical video
 SCRATCH_MAX_AGE = 24 * 3600  # older scratch folders belong to runs that died
 SCRATCH_QUIET = 3600  # `cache prune`: a scratch folder untouched this long is a dead run's (slides in it)
 
 
-def digest_file(path: Path) -> str:
-    h = hashlib.blake2b(digest_size=20)
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-_PATH_KEY = re.compile(r"^[0-9a-f]{32}$")
-
-
-def _path_key(path: Path) -> str:
-    """A file's name in the stores: a digest of its absolute path, so that the cache's records hold no
-    file names (a photo named after its contributor)."""
-    return hashlib.blake2b(str(path.resolve()).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
-
-
-class FileFacts:
-    """A fact computed from a file (`compute(path)`, e.g. its digest), remembered by (size, mtime,
-    inode) so that an unchanged file is not read again, in this run or the next. Without a backing
-    file (no cache) it is remembered for this run only. A compute that raises remembers nothing."""
-
-    def __init__(self, store: Path | None, compute: Callable[[Path], str]) -> None:
-        self.store, self.compute = store, compute
-        self._known: dict[str, list[Any]] = {}
-        self._dirty = False
-        if store is not None:
-            with contextlib.suppress(OSError, ValueError):
-                loaded = json.loads(store.read_text(encoding="utf-8"))
-                if isinstance(loaded, dict):  # (keys an older version wrote as paths are forgotten)
-                    self._known = {k: v for k, v in loaded.items() if _PATH_KEY.match(k)}
-                    self._dirty = len(self._known) != len(loaded)
-
-    def __call__(self, path: Path) -> str:
-        st = path.stat()
-        stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
-        key = _path_key(path)
-        known = self._known.get(key)
-        if isinstance(known, list) and len(known) == 4 and known[:3] == stamp:
-            return str(known[3])
-        value = self.compute(path)
-        self._known[key] = [*stamp, value]
-        self._dirty = True
-        return value
-
-    def retain(self, paths: Iterable[Path]) -> None:
-        """Forget every file but `paths`, and save."""
-        wanted = {_path_key(p) for p in paths}
-        kept = {k: v for k, v in self._known.items() if k in wanted}
-        self._dirty = self._dirty or kept != self._known
-        self._known = kept
-        self.save()
-
-    def save(self) -> None:
-        if self.store is not None and self._dirty:
-            with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-                _write_atomic(self.store, json.dumps(self._known))
-            self._dirty = False
-
-
-class FileDigests(FileFacts):
-    """Digests of files, remembered by file state: unchanged photos are not read again."""
-
-    def __init__(self, store: Path | None) -> None:
-        super().__init__(store, digest_file)
-
-
-TAG_NAME = "CACHEDIR.TAG"
-TAG_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55"  # the Cache Directory Tagging standard's
 _ENTRY = re.compile(r"^[0-9a-f]{40}\.(mp4|m4a|json)$")  # the only files collage deletes from entries/
-
-
-def is_cache(root: Path) -> bool:
-    """Whether `root` may be used as collage's cache: absent, empty, or tagged as one (by collage). A
-    folder that holds anything else is never written into, made private or pruned."""
-    try:
-        if not root.exists():
-            return True
-        if not root.is_dir():
-            return False
-        names = {p.name for p in root.iterdir()}
-        if names <= {"verified.json"}:  # empty, or made by an older `check` (which wrote no tag)
-            return True
-        return (root / TAG_NAME).read_text(encoding="utf-8", errors="replace").startswith(TAG_SIGNATURE)
-    except OSError:
-        return False
-
-
-def make_private_folder(root: Path) -> None:
-    """The cache holds pictures of the contributors: readable by its owner only (made so, too, when an
-    earlier version created it open; a folder that is not collage's cache is left as it is)."""
-    created = not root.exists()
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tag = root / TAG_NAME  # backup tools skip a folder holding this; collage prunes only such a folder
-    if created or {p.name for p in root.iterdir()} <= {"verified.json"}:
-        tag.write_text(f"{TAG_SIGNATURE}\n# collage's cache; safe to delete.\n")
-    if tag.is_file() and root.stat().st_mode & 0o077 and root.stat().st_uid == os.getuid():
-        root.chmod(0o700)
 
 
 def file_stamp(path: Path) -> str:
@@ -187,7 +80,7 @@ class SegmentCache:
         path.parent.mkdir(exist_ok=True)
         meta = {"size": produced.stat().st_size, "blake2b": digest_file(produced), "created": time.time()}
         os.replace(produced, path)
-        _write_atomic(record, json.dumps(meta))
+        files.write_text(record, json.dumps(meta), private=True)
         return path
 
     def scratch(self) -> Path:
@@ -195,7 +88,7 @@ class SegmentCache:
         return Path(tempfile.mkdtemp(prefix="run-", dir=self.root / "tmp"))
 
     def write_record(self, record: dict[str, Any]) -> None:
-        _write_atomic(self.root / "last-run.json", json.dumps(record, indent=1))
+        files.write_text(self.root / "last-run.json", json.dumps(record, indent=1), private=True)
 
     def last_record(self) -> dict[str, Any]:
         loaded: dict[str, Any] = json.loads((self.root / "last-run.json").read_text(encoding="utf-8"))
@@ -215,7 +108,7 @@ class SegmentCache:
         if all(key in known for key in entries):
             return 0, 0
         keep = in_use()
-        stale = [p for key, files in entries.items() if key not in keep for p in files if p.suffix != ".json"]
+        stale = [p for key, found in entries.items() if key not in keep for p in found if p.suffix != ".json"]
         return len(stale), sum(p.stat().st_size for p in stale)
 
     def remove_unused(self, keep: set[str], sources: Iterable[Path]) -> tuple[int, int]:
@@ -223,11 +116,11 @@ class SegmentCache:
         remember of files other than `sources` (a withdrawn photo's digest): `collage cache prune`.
         Returns the entries and bytes deleted."""
         count = freed = 0
-        for key, files in self._entries().items():
+        for key, found in self._entries().items():
             if key in keep:
                 continue
-            count += any(p.suffix != ".json" for p in files)
-            for p in files:
+            count += any(p.suffix != ".json" for p in found)
+            for p in found:
                 if _ENTRY.match(p.name):
                     with contextlib.suppress(FileNotFoundError):
                         freed += p.stat().st_size
@@ -254,7 +147,7 @@ class SegmentCache:
                 if now - stale.stat().st_mtime > SCRATCH_MAX_AGE:
                     shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
         entries = self._entries()
-        total = sum(p.stat().st_size for files in entries.values() for p in files)
+        total = sum(p.stat().st_size for found in entries.values() for p in found)
         keep = set(keep)
 
         def used(key: str) -> float:

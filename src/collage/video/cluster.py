@@ -48,7 +48,7 @@ def connect(address: str) -> Client:
 
 def worker_facts(folder: str, cache: str) -> dict[str, Any]:
     """What one worker sees: the folder, the cache (writable), and the tool fingerprint."""
-    from collage.video.cache import FileDigests
+    from collage.store import FileDigests
     from collage.video.keys import tool
 
     cache_ok = os.path.isdir(cache) and os.access(cache, os.W_OK)

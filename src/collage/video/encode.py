@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
 import re
 import subprocess
 import tempfile
@@ -28,6 +27,7 @@ from numpy.typing import NDArray
 from collage.draw.pixels import Packed, PixelFormat
 from collage.errors import EncodeError
 from collage.ffmpeg import current_processes, ffmpeg_exe
+from collage.outputs import files, targets
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,8 @@ def _metadata_args(spec: EncodeSpec, chapters: Path | None) -> list[str]:
     # Metadata comes only from the chapters file (no tags of the inputs), chapters with their titles.
     chosen = (["-map_chapters", "2", "-map_metadata", "2"] if chapters is not None
               else ["-map_chapters", "-1", "-map_metadata", "-1"])
-    return [*chosen, "-metadata", f"title={spec.title}"]
+    # The comment marks the file as collage's: a later render may replace it (`outputs.targets`).
+    return [*chosen, "-metadata", f"title={spec.title}", "-metadata", f"comment={targets.MARK}"]
 
 
 MOVING_THREADS = 2
@@ -203,10 +204,6 @@ def concat_list(paths: list[Path], target: Path) -> Path:
     return target
 
 
-def partial_path(output: Path) -> Path:
-    return output.with_name(f".{output.name}.{os.getpid()}.partial")
-
-
 class _FFmpegSink:
     def __init__(self, proc: subprocess.Popen[bytes], stderr_file: Path) -> None:
         self.proc, self.stderr_file = proc, stderr_file
@@ -220,22 +217,12 @@ class _FFmpegSink:
             raise EncodeError(*_translate(self.stderr_file.read_text(errors="replace"))) from None
 
 
-def _make_parent(output: Path) -> None:
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise EncodeError(f"cannot create the output folder {output.parent}: {exc.strerror}",
-                          "choose an output path you can write to") from None
-
-
 @contextlib.contextmanager
 def ffmpeg_pipe(command: Callable[[Path], list[str]], output: Path) -> Iterator[FrameSink]:
     """Run `command(partial path)` with frames written to its stdin; when the block exits cleanly and
-    ffmpeg succeeds, the partial file becomes `output`. On any failure or interrupt ffmpeg is killed
-    and the partial file removed."""
-    _make_parent(output)
-    target = partial_path(output)
-    with tempfile.TemporaryDirectory(prefix="collage-ffmpeg-") as tmp:
+    ffmpeg succeeds, the partial file becomes `output` (`outputs.files.aside`). On any failure or
+    interrupt ffmpeg is killed and the partial file removed."""
+    with files.aside(output) as target, tempfile.TemporaryDirectory(prefix="collage-ffmpeg-") as tmp:
         stderr_file = Path(tmp) / "stderr.txt"
         with stderr_file.open("wb") as err:
             try:
@@ -248,7 +235,6 @@ def ffmpeg_pipe(command: Callable[[Path], list[str]], output: Path) -> Iterator[
         if procs is not None:
             procs.add(proc)
         _widen_pipe(proc)
-        done = False
         try:
             yield _FFmpegSink(proc, stderr_file)
             assert proc.stdin is not None
@@ -257,8 +243,6 @@ def ffmpeg_pipe(command: Callable[[Path], list[str]], output: Path) -> Iterator[
             code = proc.wait()
             if code != 0:
                 raise EncodeError(*_translate(stderr_file.read_text(errors="replace")))
-            os.replace(target, output)
-            done = True
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -266,9 +250,6 @@ def ffmpeg_pipe(command: Callable[[Path], list[str]], output: Path) -> Iterator[
             if proc.stdin and not proc.stdin.closed:
                 with contextlib.suppress(OSError):
                     proc.stdin.close()
-            if not done:
-                with contextlib.suppress(FileNotFoundError):
-                    target.unlink()
             if procs is not None:
                 procs.discard(proc)
 

@@ -12,7 +12,6 @@ always whole.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -25,6 +24,7 @@ from collage.draw.pixels import Packed, PixelFormat
 from collage.model.project import Music
 from collage.model.theme import Theme
 from collage.model.timeline import Segment, Slide
+from collage.outputs import files
 from collage.video.encode import EncodeSpec, aac_args, ffmpeg_pipe, run_ffmpeg, segment_command, silence_command
 
 
@@ -74,11 +74,11 @@ def draw_slide(task: SlideTask) -> Path:
 
     artist = Artist(task.folder, task.size, task.theme, task.manifest_name, task.design)
     packed = artist.packed(task.slide, task.pixel_format)
-    partial = task.target.with_name(f".{task.target.name}.{os.getpid()}.partial")
-    with partial.open("wb") as f:
-        np.save(f, packed)
-    os.replace(partial, task.target)
-    return task.target
+    def write(path: Path) -> None:
+        with path.open("wb") as f:  # (given a path, numpy would add .npy to it)
+            np.save(f, packed)
+
+    return files.save(task.target, write, private=True)
 
 
 def encode_segment(task: SegmentTask) -> Path:

@@ -8,13 +8,12 @@ move, a masked face, all as the render draws them. The PNG carries no metadata b
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from collage import manifest, pipeline
 from collage.errors import InputError, Problem
+from collage.outputs import files, names, targets
 
 
 @dataclass(frozen=True)
@@ -45,23 +44,22 @@ def still(folder: Path | str, slide: int, at: float | None = None, *, manifest_p
         raise InputError([Problem(shown, f"slide {slide} is on screen for {seconds:.2f} s; --at {at:g} is outside "
                                   "it", hint=f"give 0 to {seconds:.2f} seconds after the slide starts")])
     frame = s.start + (s.frames // 2 if at is None else min(s.frames - 1, round(at * timeline.fps)))
-    target = Path(output).absolute() if output is not None else \
-        project.output.with_name(f"{project.output.stem}.slide-{slide}.png")
+    target = Path(output).absolute() if output is not None else names.still(project.output, slide)
     if target.suffix.lower() != ".png":
         raise InputError([Problem(str(target), "a still is written as PNG", hint="give a path ending in .png")])
-    from PIL import Image
+    flag = "-o" if output is not None else "video.output"
+    chosen = targets.Target(target, flag, file=None if output is not None else shown,
+                            line=None if output is not None else project.output_line)
+    refused = targets.problems(targets.owned(project), [chosen])
+    if refused:
+        raise InputError(refused)
+    from PIL import Image, PngImagePlugin
 
     from collage.draw.compose import Composer
 
     composer = Composer(project.folder, timeline, project.theme, manifest_name=project.manifest.name)
     picture = Image.fromarray(composer.frame_at(frame))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            picture.save(f, format="PNG")
-        os.replace(partial, target)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
+    note = PngImagePlugin.PngInfo()
+    note.add_text("Software", targets.MARK)  # collage's mark: a later still may replace the file
+    files.save(target, lambda path: picture.save(path, format="PNG", pnginfo=note))
     return Still(target, slide, frame, frame / timeline.fps)

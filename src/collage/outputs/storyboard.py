@@ -19,16 +19,15 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from collage import check, manifest, pipeline
-from collage.errors import Problem
+from collage.errors import InputError, Problem
 from collage.model.project import Project
 from collage.model.timeline import Slide, Timeline
+from collage.outputs import files, names, targets
 
 PICTURE_WIDTH = 960  # each slide's picture: half of 1080p, laid out at the video's size and drawn scaled
 
@@ -54,17 +53,22 @@ def storyboard(folder: Path | str, out_dir: Path | str | None = None, *,
     project = manifest.load(folder, manifest_path, rendition)
     timeline = pipeline.timeline(project)
     problems = list(timeline.warnings)
-    cache = project.output.parent / "collage-cache"
+    cache = check.memo_folder(project)
     problems += check.media_problems(project, timeline, check.verified_photos(cache), check.measured_music(cache))
-    target = Path(out_dir).absolute() if out_dir is not None else \
-        project.output.parent / ("storyboard" + (f".{rendition}" if rendition else ""))
+    target = Path(out_dir).absolute() if out_dir is not None else names.storyboard(project.output, rendition)
+    given = out_dir is not None
+    chosen = targets.Target(target, "-o" if given else "video.output", "folder",
+                            file=None if given else manifest.display_path(project.manifest),
+                            line=None if given else project.output_line)
+    refused = targets.problems(targets.owned(project), [chosen])
+    if refused:
+        raise InputError(refused)
     size = (PICTURE_WIDTH, max(2, round(PICTURE_WIDTH * timeline.height / timeline.width)))
     design = (timeline.width, timeline.height)
     artist = Artist(project.folder, size, project.theme, project.manifest.name, design=design)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    with files.folder_aside(target) as work:
         (work / "slides").mkdir()
+
         def draw(slide: Slide) -> Image.Image:
             middle = slide.start + slide.frames // 2
             picture = artist.draw(slide, slide.progress(middle))
@@ -77,18 +81,9 @@ def storyboard(folder: Path | str, out_dir: Path | str | None = None, *,
         sheet = contact_sheet([np.asarray(p) for p in pictures], columns=4, width=480)
         sheet.save(work / "contact-sheet.png")
         (work / "storyboard.html").write_text(_page(project, timeline, problems), encoding="utf-8")
-        os.chmod(work, 0o755)
-        if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(target, old)
-            os.replace(work, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(work, target)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+        # The marker: collage replaces (or empties) only a folder that holds it.
+        (work / names.STORYBOARD_MARK).write_text(f"{targets.MARK}: this folder is replaced whole by the next "
+                                                  "`collage storyboard`\n", encoding="utf-8")
     return Board(target / "storyboard.html", target / "contact-sheet.png", len(timeline.slides),
                  sum(p.severity == "warning" for p in problems))
 

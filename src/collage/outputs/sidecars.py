@@ -16,17 +16,15 @@ drawn by the video's own code (faces of masked contributors covered) and carries
 
 from __future__ import annotations
 
-import functools
 import html
-import os
-import tempfile
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from collage.model.project import Project
 from collage.model.timeline import Slide, Timeline
+from collage.outputs import files, names
+from collage.outputs.targets import MARK
 
 FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"
 
@@ -119,7 +117,9 @@ def vtt(project: Project, timeline: Timeline) -> str:
         if cue.lines:
             doc.captions.append(Caption(_stamp(cue.start, timeline.fps, "."), _stamp(cue.end, timeline.fps, "."),
                                         [_vtt_escape(line) for line in cue.lines], identifier=f"slide-{k - 1}"))
-    return str(doc.content)
+    # A note (no player shows it) marks the file as collage's: a later render may replace it.
+    header, _, rest = str(doc.content).partition("\n\n")
+    return f"{header}\n\nNOTE {MARK}\n\n{rest}"
 
 
 def srt_text(project: Project, timeline: Timeline) -> str:
@@ -149,6 +149,7 @@ def transcript(project: Project, timeline: Timeline) -> str:
                         + "</ul>")
     return f"""<!doctype html>
 <html><head><meta charset="utf-8">
+<meta name="generator" content="{MARK}">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(project.title)}: transcript</title>
@@ -171,42 +172,18 @@ def _stamp(frame: int, fps: int, comma: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{comma}{ms:03d}"
 
 
-SUFFIXES = (".vtt", ".srt", ".transcript.html", ".jpg")
-
-
-def paths(video: Path) -> list[Path]:
-    """Where the sidecars of `video` go: NAME.vtt, NAME.srt, NAME.transcript.html and NAME.jpg beside it."""
-    base = video.with_suffix("")
-    return [base.with_name(base.name + suffix) for suffix in SUFFIXES]
-
-
 def write(project: Project, timeline: Timeline, video: Path, size: tuple[int, int]) -> list[Path]:
     """The sidecars beside `video` (NAME.vtt, NAME.srt, NAME.transcript.html, NAME.jpg), each written
     aside and moved into place."""
     from collage.draw.compose import Artist
 
-    vtt_path, srt_path, transcript_path, poster = paths(video)
+    vtt_path, srt_path, transcript_path, poster = names.sidecars(video)
     for target, text in ((vtt_path, vtt(project, timeline)), (srt_path, srt_text(project, timeline)),
                          (transcript_path, transcript(project, timeline))):
-        _atomic(target, functools.partial(_write_text, text=text))
+        files.write_text(target, text)
     slide = poster_slide(project, timeline)
     artist = Artist(project.folder, size, project.theme, project.manifest.name, (timeline.width, timeline.height))
     picture = artist.draw(slide, slide.progress(slide.start + slide.frames // 2))
-    _atomic(poster, lambda path: picture.save(path, format="JPEG", quality=90))  # no EXIF: none is given
+    # No EXIF (none is given); a comment marks it as collage's.
+    files.save(poster, lambda path: picture.save(path, format="JPEG", quality=90, comment=MARK.encode()))
     return [vtt_path, srt_path, transcript_path, poster]
-
-
-def _write_text(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
-
-
-def _atomic(target: Path, make: Callable[[Path], object]) -> None:
-    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
-    os.close(fd)
-    try:
-        make(Path(partial))
-        os.chmod(partial, 0o644)
-        os.replace(partial, target)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise

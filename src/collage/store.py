@@ -1,0 +1,103 @@
+"""Facts about files remembered between runs, by file state, in the cache folder: digests of sources,
+photos found whole, music loudness, where signs are. Asked by `check` and by the render alike.
+
+    FileFacts(store, compute)   compute(path) once per file state (size, mtime, inode), kept in `store`
+    make_private_folder(root)   the cache folder: its owner's only, tagged as collage's
+
+The stores name files by a digest of their path, never by name: a photo may be named after its
+contributor.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from collage.errors import InputError
+from collage.outputs import files, names
+from collage.outputs.targets import CACHE_SIGNATURE
+
+
+def digest_file(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+_PATH_KEY = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _path_key(path: Path) -> str:
+    """A file's name in the stores: a digest of its absolute path, so that the cache's records hold no
+    file names (a photo named after its contributor)."""
+    return hashlib.blake2b(str(path.resolve()).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
+class FileFacts:
+    """A fact computed from a file (`compute(path)`, e.g. its digest), remembered by (size, mtime,
+    inode) so that an unchanged file is not read again, in this run or the next. Without a backing
+    file (no cache) it is remembered for this run only. A compute that raises remembers nothing."""
+
+    def __init__(self, store: Path | None, compute: Callable[[Path], str]) -> None:
+        self.store, self.compute = store, compute
+        self._known: dict[str, list[Any]] = {}
+        self._dirty = False
+        if store is not None:
+            with contextlib.suppress(OSError, ValueError):
+                loaded = json.loads(store.read_text(encoding="utf-8"))
+                if isinstance(loaded, dict):  # (keys an older version wrote as paths are forgotten)
+                    self._known = {k: v for k, v in loaded.items() if _PATH_KEY.match(k)}
+                    self._dirty = len(self._known) != len(loaded)
+
+    def __call__(self, path: Path) -> str:
+        st = path.stat()
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
+        key = _path_key(path)
+        known = self._known.get(key)
+        if isinstance(known, list) and len(known) == 4 and known[:3] == stamp:
+            return str(known[3])
+        value = self.compute(path)
+        self._known[key] = [*stamp, value]
+        self._dirty = True
+        return value
+
+    def retain(self, paths: Iterable[Path]) -> None:
+        """Forget every file but `paths`, and save."""
+        wanted = {_path_key(p) for p in paths}
+        kept = {k: v for k, v in self._known.items() if k in wanted}
+        self._dirty = self._dirty or kept != self._known
+        self._known = kept
+        self.save()
+
+    def save(self) -> None:
+        if self.store is not None and self._dirty:
+            with contextlib.suppress(OSError, InputError):  # a cache that cannot be written only costs time
+                files.write_text(self.store, json.dumps(self._known), private=True)
+            self._dirty = False
+
+
+class FileDigests(FileFacts):
+    """Digests of files, remembered by file state: unchanged photos are not read again."""
+
+    def __init__(self, store: Path | None) -> None:
+        super().__init__(store, digest_file)
+
+
+def make_private_folder(root: Path) -> None:
+    """The cache holds pictures of the contributors: readable by its owner only (made so, too, when an
+    earlier version created it open; a folder that is not collage's cache is left as it is)."""
+    created = not root.exists()
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tag = root / names.CACHE_TAG  # backup tools skip a folder holding this; collage prunes only such a folder
+    if created or {p.name for p in root.iterdir()} <= {"verified.json"}:
+        tag.write_text(f"{CACHE_SIGNATURE}\n# collage's cache; safe to delete.\n")
+    if tag.is_file() and root.stat().st_mode & 0o077 and root.stat().st_uid == os.getuid():
+        root.chmod(0o700)
