@@ -226,7 +226,7 @@ def test_rows_match_messages_by_exact_photo_and_an_id_of_another_photo_is_an_err
     solid(folder / "photos" / "Ann.jpg", RED)
     solid(folder / "photos" / "ann.jpg", GREEN)
     (folder / "collage.yaml").write_text("messages:\n  - id: '1'\n    photo: photos/Ann.jpg\n    approved: true\n")
-    same_id = _csv(tmp_path / "s.csv", [["ID", "Name", "Photo"], ["1", "Somebody Else", "wei.jpg"]])
+    same_id = _csv(tmp_path / "s.csv", [["Message ID", "Name", "Photo"], ["1", "Somebody Else", "wei.jpg"]])
     result = _collage("import", folder, same_id)
     assert result.returncode == 1 and "row 2: id '1' is a message with another photo" in result.stderr
     other_case = _csv(tmp_path / "t.csv", [["Name", "Photo", "Status"], ["Ann Lower", "photos/ann.jpg", "approved"]])
@@ -272,7 +272,7 @@ def test_an_anonymous_row_gets_a_neutral_id_and_its_name_is_never_printed(tmp_pa
     renamed = _csv(tmp_path / "t.csv", [["Name", "Photo", "Consent"], ["Zed Q.", "IMG_1 - Zed Quill.jpg", "anonymous"]])
     again = _collage("import", folder, renamed)
     assert again.returncode == 0 and "Zed" not in again.stdout.replace("IMG_1 - Zed Quill.jpg", "")
-    assert "m2.name: '(private)'" in again.stdout
+    assert "m2.name: differs (not shown: the contributor is not named)" in again.stdout
 
 
 def test_bad_files_are_input_errors_not_crashes(tmp_path: Path) -> None:
@@ -322,3 +322,426 @@ def test_crlf_bom_and_hand_layouts_survive(tmp_path: Path) -> None:
     kept = flow.read_bytes()
     refused = _collage("import", folder, sheet)
     assert refused.returncode == 1 and "flow list" in refused.stderr and flow.read_bytes() == kept
+
+
+# Issue 18: bounded sheets, neutral ids, withheld values never printed, outputs under a file.
+
+def _read(path: Path) -> list[dict[str, str]]:
+    from collage.manifest import sheet as sheet_module
+
+    return [row.values for row in sheet_module.read(path).rows]
+
+
+def _refused(path: Path) -> str:
+    from collage.errors import InputError
+
+    with pytest.raises(InputError) as caught:
+        _read(path)
+    return "\n".join(f"{p.message} {p.hint or ''}" for p in caught.value.errors)
+
+
+def _book(path: Path, rows: list[list[object]], write_only: bool = True) -> Path:
+    """An XLSX as openpyxl writes it (write_only: streamed, as for big sheets; else with its dimension)."""
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=write_only)
+    ws = book.create_sheet() if write_only else book.active
+    assert ws is not None
+    for row in rows:
+        ws.append(row)
+    book.save(path)
+    return path
+
+
+def _repack(source: Path, target: Path, parts: dict[str, bytes], extra: int = 0) -> Path:
+    """`source`'s zip with some parts' bytes replaced (or added), and `extra` more tiny members."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in zin.infolist():
+            out.writestr(info.filename, parts.get(info.filename, zin.read(info.filename)))
+        for name, data in parts.items():
+            if name not in zin.namelist():
+                out.writestr(name, data)
+        for k in range(extra):
+            out.writestr(f"customXml/item{k}.xml", b"<a/>")
+    return target
+
+
+SHEET_PART = "xl/worksheets/sheet1.xml"
+
+
+def _sheet_xml(rows: str, prolog: str = "") -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<worksheet xmlns="http://schemas.openxmlformats.org/'
+            f'spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>').encode()
+
+
+HEAD_ROW = '<row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1" t="inlineStr"><is><t>Photo</t></is>' \
+           '</c></row>'
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_rows_columns_and_cells_are_read_up_to_their_limits_and_refused_past_them(tmp_path: Path, kind: str) -> None:
+    from collage.manifest import sheet as sheet_module
+
+    def write(name: str, rows: list[list[object]]) -> Path:
+        if kind == "csv":
+            return _csv(tmp_path / f"{name}.csv", [[str(c) for c in r] for r in rows])
+        return _book(tmp_path / f"{name}.xlsx", rows)
+
+    assert (sheet_module.MAX_ROWS, sheet_module.MAX_COLUMNS, sheet_module.MAX_CELL) == (20_000, 64, 10_000)
+    many = [["Name", "Photo"]] + [[f"P{k}", f"p{k}.jpg"] for k in range(20_000)]
+    assert len(_read(write("rows", many))) == 20_000
+    message = _refused(write("more", [*many, ["Last", "last.jpg"]]))
+    assert "more than 20000 rows" in message.replace(",", "")
+    wide = [["Photo"] + [f"Q{k}" for k in range(63)], ["a.jpg"] + ["x"] * 63]
+    assert _read(write("wide", wide))[0]["photo"] == "a.jpg"
+    message = _refused(write("wider", [[*wide[0], "Q63"], [*wide[1], "x"]]))
+    assert "65" in message and "64 columns" in message
+    assert _read(write("long", [["Name", "Photo"], ["n" * 10_000, "a.jpg"]]))[0]["name"] == "n" * 10_000
+    message = _refused(write("longer", [["Name", "Photo"], ["ok", "b.jpg"], ["n" * 10_001, "a.jpg"]]))
+    assert "row 3" in message and "'Name'" in message and "10,000 characters" in message
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_whole_text_and_the_cells_are_bounded(tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from collage.manifest import sheet as sheet_module
+
+    rows = [["Name", "Photo"], ["aaaa", "a.jpg"], ["bbbb", "b.jpg"]]  # 9 + 9 + 9 characters, 6 cells
+    path = _csv(tmp_path / "s.csv", rows) if kind == "csv" else _book(tmp_path / "s.xlsx", list(rows))
+    monkeypatch.setattr(sheet_module, "MAX_TEXT", 27)
+    assert len(_read(path)) == 2
+    monkeypatch.setattr(sheet_module, "MAX_TEXT", 26)
+    assert "characters of text" in _refused(path)
+    monkeypatch.setattr(sheet_module, "MAX_TEXT", 10_000)
+    monkeypatch.setattr(sheet_module, "MAX_CELLS", 6)
+    assert len(_read(path)) == 2
+    monkeypatch.setattr(sheet_module, "MAX_CELLS", 5)
+    assert "cells" in _refused(path)
+
+
+def test_a_far_blank_gap_ends_the_table_and_rows_keep_their_sheet_numbers(tmp_path: Path) -> None:
+    from collage.manifest import sheet as sheet_module
+
+    path = _csv(tmp_path / "s.csv", [["Name", "Photo"], [], ["A", "a.jpg"], ["", ""], ["B", "b.jpg"]])
+    assert [r.number for r in sheet_module.read(path).rows] == [3, 5]  # as a spreadsheet shows them
+    book = tmp_path / "gap.xlsx"
+    rows = HEAD_ROW + '<row r="3"><c r="A3" t="inlineStr"><is><t>A</t></is></c><c r="B3" t="inlineStr"><is><t>a.jpg' \
+        '</t></is></c></row><row r="1048576"><c r="A1048576" t="inlineStr"><is><t>stray</t></is></c></row>'
+    _repack(_book(tmp_path / "base.xlsx", [["x"]]), book, {SHEET_PART: _sheet_xml(rows)})
+    assert [r.number for r in sheet_module.read(book).rows] == [3]
+
+
+def test_a_sheet_with_too_many_zip_members_or_a_member_too_big_is_refused(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    from collage.manifest import sheet as sheet_module
+
+    base = _book(tmp_path / "base.xlsx", [["Name", "Photo"], ["A", "a.jpg"]])
+    parts = len(zipfile.ZipFile(base).namelist())
+    assert len(_read(_repack(base, tmp_path / "ok.xlsx", {}, extra=1000 - parts))) == 1
+    message = _refused(_repack(base, tmp_path / "many.xlsx", {}, extra=1001 - parts))
+    assert "1001 parts" in message and "1,000" in message
+    monkeypatch.setattr(sheet_module, "MAX_PART", 16 << 10)
+    padded = _sheet_xml(HEAD_ROW + " " * 12_000)
+    assert len(_read(_repack(base, tmp_path / "pad.xlsx", {SHEET_PART: padded}))) == 0
+    message = _refused(_repack(base, tmp_path / "big.xlsx", {SHEET_PART: _sheet_xml(HEAD_ROW + " " * 17_000)}))
+    assert SHEET_PART in message and "16 KB" in message
+    monkeypatch.setattr(sheet_module, "MAX_ELEMENTS", 10)
+    assert "more than 10 XML elements" in _refused(base)
+
+
+def test_malformed_or_entity_laden_xml_is_refused_naming_the_part(tmp_path: Path) -> None:
+    base = _book(tmp_path / "base.xlsx", [["Name", "Photo"], ["A", "a.jpg"]])
+    cut = _sheet_xml(HEAD_ROW)[:-30]
+    assert SHEET_PART in _refused(_repack(base, tmp_path / "cut.xlsx", {SHEET_PART: cut}))
+    laughs = '<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY {chr(98 + k)} "{("&" + chr(97 + k) + ";") * 10}">' for k in range(9)) + "]>"
+    bomb = _sheet_xml(HEAD_ROW.replace("Name", "&j;"), prolog=laughs)
+    message = _refused(_repack(base, tmp_path / "laughs.xlsx", {SHEET_PART: bomb}))
+    assert "DOCTYPE" in message and SHEET_PART in message
+
+
+def _patch_declared_size(path: Path, part: str, size: int) -> None:
+    """Make the zip's directory lie: `part` declared `size` bytes uncompressed, whatever it holds."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    name = part.encode()
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        length = struct.unpack_from("<H", data, at + 28)[0]
+        if data[at + 46:at + 46 + length] == name:
+            struct.pack_into("<I", data, at + 24, size)
+        at = data.find(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(data))
+
+
+def _bomb_rows(cells: int) -> str:
+    return HEAD_ROW + '<row r="2">' + "<c/>" * cells + "</row>"
+
+
+@pytest.mark.parametrize("kind", ["cells", "declared", "lying", "laughs", "strings", "malformed"])
+def test_xlsx_bombs_are_refused_in_seconds_with_exit_1(tmp_path: Path, kind: str) -> None:
+    import time
+    import zipfile
+
+    folder = _folder(tmp_path)
+    base = _book(tmp_path / "base.xlsx", [["Name", "Photo"], ["A", "alice.jpg"]], write_only=False)
+    with zipfile.ZipFile(base) as z:  # the part as openpyxl wrote it, then spoiled
+        real = z.read(SHEET_PART)
+    target = tmp_path / "Responses.xlsx"
+    if kind == "cells":  # 40 MB of empty cells in one row, 40 KB zipped
+        _repack(base, target, {SHEET_PART: real.replace(b"</sheetData>", b'<row r="3">' + b"<c/>" * 10_000_000
+                                                        + b"</row></sheetData>")})
+    elif kind == "declared":  # 80 MB of blanks between rows
+        _repack(base, target, {SHEET_PART: real.replace(b"</sheetData>", b" " * 80_000_000 + b"</sheetData>")})
+    elif kind == "lying":  # the directory says 2 KB; the part holds 80 MB
+        _repack(base, target, {SHEET_PART: real.replace(b"</sheetData>", b" " * 80_000_000 + b"</sheetData>")})
+        _patch_declared_size(target, SHEET_PART, 2048)
+    elif kind == "laughs":
+        laughs = '<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">' + "".join(
+            f'<!ENTITY {chr(98 + k)} "{("&" + chr(97 + k) + ";") * 10}">' for k in range(9)) + "]>"
+        _repack(base, target, {SHEET_PART: laughs.encode() + real.replace(b">Name<", b">&j;<")})
+    elif kind == "strings":  # three million shared strings
+        strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + \
+            b"<si><t>x</t></si>" * 3_000_000 + b"</sst>"
+        with zipfile.ZipFile(base) as z:
+            types = z.read("[Content_Types].xml").replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" '
+                                                         b'ContentType="application/vnd.openxmlformats-officedocument.'
+                                                         b'spreadsheetml.sharedStrings+xml"/></Types>')
+            rels = z.read("xl/_rels/workbook.xml.rels").replace(
+                b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/'
+                b'2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+        _repack(base, target, {"xl/sharedStrings.xml": strings, "[Content_Types].xml": types,
+                               "xl/_rels/workbook.xml.rels": rels})
+    else:
+        _repack(base, target, {SHEET_PART: real[:len(real) // 2]})
+    assert target.stat().st_size < 1_000_000
+    start = time.monotonic()
+    result = _collage("import", folder, target, timeout=90)
+    took = time.monotonic() - start
+    assert result.returncode == 1, (result.returncode, result.stderr)
+    assert "Responses.xlsx" in result.stderr and "Traceback" not in result.stderr
+    assert took < 20, took
+    assert not (folder / "collage.yaml").exists()
+
+
+def test_csv_bombs_are_refused_in_seconds_with_exit_1(tmp_path: Path) -> None:
+    import time
+
+    folder = _folder(tmp_path)
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as fh:  # a gigabyte-long line (sparse: no disk used)
+        fh.write(b"Name,Photo\nA,")
+        fh.truncate(1 << 30)
+    line = tmp_path / "line.csv"
+    line.write_bytes(b"Name,Photo\n" + b"a" * 5_000_000 + b",alice.jpg\n")
+    commas = tmp_path / "commas.csv"
+    commas.write_bytes(b"Name,Photo\n" + b"," * 20_000_000 + b"\n")
+    rows = tmp_path / "rows.csv"
+    rows.write_bytes(b"Name,Photo\n" + b"a,b.jpg\n" * 3_000_000)
+    for path, says in ((huge, "MB"), (line, "row 2"), (commas, "row 2"), (rows, "rows")):
+        start = time.monotonic()
+        result = _collage("import", folder, path, timeout=90)
+        took = time.monotonic() - start
+        assert result.returncode == 1, (path.name, result.stderr)
+        assert path.name in result.stderr and says in result.stderr, result.stderr
+        assert took < 15, (path.name, took)
+
+
+def test_under_privacy_default_anonymous_new_rows_get_neutral_ids_and_no_file_name_is_printed(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    solid(folder / "photos" / "alice-chen.jpg", RED)
+    solid(folder / "photos" / "zed quill.jpg", GREEN)
+    solid(folder / "photos" / "m2.jpg", BLUE)
+    (folder / "collage.yaml").write_text("privacy: {default: anonymous}\nmessages:\n  - id: m2\n"
+                                         "    photo: photos/m2.jpg\n", encoding="utf-8")
+    sheet = _csv(tmp_path / "s.csv", [["Name", "Photo", "Status", "Message ID"],
+                                      ["Alice Chen", "alice-chen.jpg", "approved", ""],
+                                      ["Bilal Khan", "bilal.jpg", "approved", "bilal-khan"],
+                                      ["Wei", "wei.jpg", "pending", ""],
+                                      ["Quinn Rowe", "quinn-rowe.jpg", "approved", ""]])
+    result = _collage("import", folder, sheet)
+    assert result.returncode == 0, result.stderr
+    data = yaml.safe_load((folder / "collage.yaml").read_text())
+    assert [m["id"] for m in data["messages"]] == ["m2", "m2-2", "m3", "m4"]  # row numbers; m2 was taken
+    printed = result.stdout + result.stderr
+    for text in ("alice", "Alice", "Chen", "bilal", "Bilal", "Khan", "wei", "Wei", "Quinn", "quinn", "Rowe", "zed",
+                 "quill"):
+        assert text not in printed, (text, printed)
+    assert "added 3" in result.stdout and "m2-2, m3, m4" in result.stdout
+    assert "row 5: no photo in the folder" in result.stdout  # not the file name a row gave
+    assert "photos no row names (" in result.stdout  # counted, not named
+    # Stable: the same sheet again, or in another order, changes no id.
+    shuffled = _csv(tmp_path / "t.csv", [["Name", "Photo", "Status"], ["Wei", "wei.jpg", "pending"],
+                                         ["Alice Chen", "alice-chen.jpg", "approved"]])
+    again = _collage("import", folder, shuffled)
+    assert again.returncode == 0 and "added 0" in again.stdout
+    assert [m["id"] for m in yaml.safe_load((folder / "collage.yaml").read_text())["messages"]] == \
+        ["m2", "m2-2", "m3", "m4"]
+    plan = _collage("plan", folder)
+    assert plan.returncode == 0, plan.stderr
+    assert "alice" not in plan.stdout.casefold() and "bilal" not in plan.stdout.casefold()
+
+
+def test_withheld_values_are_never_printed_and_booleans_print_as_yaml(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    (folder / "collage.yaml").write_text(
+        "privacy: {default: anonymous}\nmessages:\n"
+        "  - {id: m1, photo: photos/alice.jpg, name: Alice Chen, approved: true}\n"
+        "  - {id: bilal, photo: photos/bilal.jpg, name: Bilal Khan, consent: named, location: Berlin,"
+        " hide: [location], approved: true}\n"
+        "  - {id: m3, photo: photos/wei.jpg, consent: masked, name: Zhang Wei}\n", encoding="utf-8")
+    sheet = _csv(tmp_path / "s.csv", [["Name", "Photo", "Location", "Status", "Profession"],
+                                      ["Alice C.", "alice.jpg", "", "pending", "Teacher"],
+                                      ["Bilal K.", "bilal.jpg", "Hamburg", "approved", ""],
+                                      ["Wei Z.", "wei.jpg", "", "", ""]])
+    result = _collage("import", folder, sheet)
+    assert result.returncode == 0, result.stderr
+    printed = result.stdout + result.stderr
+    for text in ("Alice", "Zhang", "Wei Z", "Berlin", "Hamburg"):
+        assert text not in printed, (text, printed)
+    assert "m1.name: differs (not shown" in printed and "m3.name: differs (not shown" in printed
+    assert "bilal.location: differs (not shown" in printed
+    assert "bilal.name: 'Bilal Khan' in the manifest, 'Bilal K.' in the sheet" in printed  # named: shown
+    assert "m1.approved: true in the manifest, false in the sheet" in printed
+    assert "'True'" not in printed and "'False'" not in printed
+    assert "m1.profession: '' in the manifest, 'Teacher' in the sheet" in printed
+
+
+def test_a_microsoft_forms_id_column_is_a_response_number_not_the_message_id(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    header = ["ID", "Start time", "Completion time", "Email", "Name", "Photo"]
+    sheet = _csv(tmp_path / "ms.csv", [header, ["1", "6/1/26 10:00", "6/1/26 10:05", "anonymous", "Alice", "alice.jpg"],
+                                       ["2", "6/1/26 11:00", "6/1/26 11:05", "anonymous", "Bilal", "bilal.jpg"]])
+    result = _collage("import", folder, sheet)
+    assert result.returncode == 0, result.stderr
+    assert [m["id"] for m in yaml.safe_load((folder / "collage.yaml").read_text())["messages"]] == ["alice", "bilal"]
+    assert "column 'ID' holds response numbers" in result.stdout
+    xlsx = _book(tmp_path / "ms.xlsx", [header, [1, "x", "y", "anonymous", "Wei", "wei.jpg"]])
+    result = _collage("import", folder, xlsx)
+    assert result.returncode == 0, result.stderr
+    assert yaml.safe_load((folder / "collage.yaml").read_text())["messages"][-1]["id"] == "wei"
+    (folder / "collage.yaml").unlink()
+    named = _csv(tmp_path / "ids.csv", [["ID", "Name", "Photo"], ["al-1", "Alice", "alice.jpg"]])
+    assert _collage("import", folder, named).returncode == 0  # not numbers: the message id
+    assert yaml.safe_load((folder / "collage.yaml").read_text())["messages"][0]["id"] == "al-1"
+    (folder / "collage.yaml").unlink()
+    mapped = _collage("import", folder, sheet, "--map", "ID=id")  # asked for: taken
+    assert mapped.returncode == 0, mapped.stderr
+    assert [m["id"] for m in yaml.safe_load((folder / "collage.yaml").read_text())["messages"]] == ["1", "2"]
+
+
+def test_a_folder_or_manifest_under_a_file_is_exit_1_naming_it(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    sheet = _csv(tmp_path / "s.csv", [["Name", "Photo"], ["A", "alice.jpg"]])
+    somefile = tmp_path / "somefile.txt"
+    somefile.write_text("x")
+    for args in ((somefile / "x", sheet), (somefile, sheet), (folder, sheet, "--manifest", somefile / "collage.yaml"),
+                 (folder, sheet, "--manifest", folder / "photos")):
+        result = _collage("import", *args)
+        assert result.returncode == 1, (args, result.returncode, result.stderr)
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+        assert "somefile.txt" in result.stderr or "photos" in result.stderr
+    assert "is a file" in _collage("import", somefile / "x", sheet).stderr
+    assert "--manifest" in _collage("import", folder, sheet, "--manifest", somefile / "collage.yaml").stderr
+
+
+def _workbook_by_hand(path: Path, prefix: str = "") -> Path:
+    """An XLSX as Excel and Google Sheets write it (openpyxl writes no shared strings): shared strings with
+    rich runs and a phonetic guide, dates by a custom and a built-in format, booleans, a formula's text,
+    cells without references, the responses on the first of two sheets, an absolute part name."""
+    import zipfile
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    p = f"{prefix}:" if prefix else ""
+    xmlns = f'xmlns{":" + prefix if prefix else ""}="{main}"'
+    strings = ["Timestamp", "Name", "Photo", "Approved", None, "alice.jpg", "  two  spaces ", "Total"]
+    sst = "".join("<si><r><t xml:space=\"preserve\">Alice </t></r><r><rPr><b/></rPr><t>Chen</t></r>"
+                  "<rPh sb=\"0\" eb=\"1\"><t>アリス</t></rPh></si>" if s is None else
+                  f'<si><t xml:space="preserve">{s}</t></si>' for s in strings)
+    sheet = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<{p}worksheet {xmlns} xmlns:r="{rel}">'
+             f'<{p}dimension ref="A1:F4"/><{p}sheetData>'
+             f'<{p}row r="1" spans="1:6"><{p}c r="A1" t="s"><{p}v>0</{p}v></{p}c><{p}c r="B1" t="s"><{p}v>1</{p}v>'
+             f'</{p}c><{p}c r="C1" t="s"><{p}v>2</{p}v></{p}c><{p}c r="D1" t="s"><{p}v>3</{p}v></{p}c>'
+             f'<{p}c r="E1" t="inlineStr"><{p}is><{p}t>Score</{p}t></{p}is></{p}c><{p}c r="F1" t="s"><{p}v>7</{p}v>'
+             f'</{p}c></{p}row>'
+             f'<{p}row r="2"><{p}c r="A2" s="1"><{p}v>45444.4375</{p}v></{p}c><{p}c r="B2" t="s"><{p}v>4</{p}v>'
+             f'</{p}c><{p}c r="C2" t="s" s="3"><{p}v>5</{p}v></{p}c><{p}c r="D2" t="b"><{p}v>1</{p}v></{p}c>'
+             f'<{p}c r="E2"><{p}v>3</{p}v></{p}c><{p}c r="F2" t="str"><{p}f>E2*2</{p}f><{p}v>6</{p}v></{p}c>'
+             f'<{p}c r="G2" s="3"/></{p}row>'
+             f'<{p}row r="4"><{p}c s="2"><{p}v>45444</{p}v></{p}c><{p}c t="s"><{p}v>6</{p}v></{p}c><{p}c/>'
+             f'<{p}c t="b"><{p}v>0</{p}v></{p}c><{p}c><{p}v>2.5</{p}v></{p}c><{p}c t="e"><{p}v>#N/A</{p}v></{p}c>'
+             f'</{p}row></{p}sheetData></{p}worksheet>')
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+        'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.worksheet+xml"/><Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.'
+        'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/><Override PartName='
+        '"/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+        'sharedStrings+xml"/></Types>',
+        "_rels/.rels": f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        f'package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+        '</Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8"?><{p}workbook {xmlns} xmlns:r="{rel}">'
+        f'<{p}workbookPr/><{p}sheets><{p}sheet name="Form Responses 1" sheetId="2" r:id="rId2"/>'
+        f'<{p}sheet name="Notes" sheetId="1" r:id="rId1"/></{p}sheets></{p}workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        f'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" '
+        f'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{rel}/worksheet" Target="worksheets/'
+        f'sheet2.xml"/><Relationship Id="rId3" Type="{rel}/styles" Target="styles.xml"/><Relationship Id="rId4" '
+        f'Type="{rel}/sharedStrings" Target="/xl/sharedStrings.xml"/></Relationships>',
+        "xl/styles.xml": f'<?xml version="1.0" encoding="UTF-8"?><{p}styleSheet {xmlns}><{p}numFmts count="1">'
+        f'<{p}numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd\\ hh:mm"/></{p}numFmts><{p}fonts count="1"><{p}font/>'
+        f'</{p}fonts><{p}fills count="1"><{p}fill><{p}patternFill patternType="none"/></{p}fill></{p}fills>'
+        f'<{p}borders count="1"><{p}border/></{p}borders>'
+        f'<{p}cellStyleXfs count="1"><{p}xf numFmtId="14"/></{p}cellStyleXfs><{p}cellXfs count="4"><{p}xf '
+        f'numFmtId="0"/><{p}xf numFmtId="164" applyNumberFormat="1"/><{p}xf numFmtId="14" applyNumberFormat="1"/>'
+        f'<{p}xf numFmtId="49"/></{p}cellXfs><{p}cellStyles count="1">'
+        f'<{p}cellStyle name="Normal" xfId="0" builtinId="0"/></{p}cellStyles></{p}styleSheet>',
+        "xl/sharedStrings.xml": f'<?xml version="1.0" encoding="UTF-8"?><{p}sst {xmlns} count="8" uniqueCount="8">'
+        + sst.replace("<si>", f"<{p}si>").replace("</si>", f"</{p}si>").replace("<t", f"<{p}t").replace(
+            "</t>", f"</{p}t>").replace("<r>", f"<{p}r>").replace("</r>", f"</{p}r>").replace(
+            "<rPh", f"<{p}rPh").replace("</rPh>", f"</{p}rPh>").replace("<rPr><b/></rPr>", f"<{p}rPr><{p}b/></{p}rPr>")
+        + f"</{p}sst>",
+        "xl/worksheets/sheet1.xml": f'<{p}worksheet {xmlns}><{p}sheetData><{p}row r="1"><{p}c r="A1" '
+        f't="inlineStr"><{p}is><{p}t>not this sheet</{p}t></{p}is></{p}c></{p}row></{p}sheetData></{p}worksheet>',
+        "xl/worksheets/sheet2.xml": sheet,
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+    return path
+
+
+@pytest.mark.parametrize("prefix", ["", "x"])
+def test_an_xlsx_reads_as_openpyxl_reads_it(tmp_path: Path, prefix: str) -> None:
+    import openpyxl
+
+    from collage.manifest import sheet as sheet_module
+
+    path = _workbook_by_hand(tmp_path / "Responses.xlsx", prefix)
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    expected = []
+    for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
+        cells = ["" if v is None else "TRUE" if v is True else "FALSE" if v is False else
+                 str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in values]
+        while cells and not cells[-1]:
+            cells.pop()
+        if cells:
+            expected.append((number, cells))
+    book.close()
+    assert sheet_module._table("Responses.xlsx", sheet_module._xlsx(path, "Responses.xlsx")) == expected
+    assert expected[1][1][:2] == ["2024-06-01 10:30:00", "Alice Chen"]  # a date, rich text without its guide
+    assert expected[2][0] == 4 and expected[2][1][1] == "  two  spaces "
+    rows = sheet_module.read(path).rows
+    assert [(r.number, r.values) for r in rows] == [
+        (2, {"name": "Alice Chen", "photo": "alice.jpg", "approved": "TRUE"}),
+        (4, {"name": "two  spaces", "approved": "FALSE"})]
