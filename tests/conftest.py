@@ -15,7 +15,7 @@ from .support.media import solid
 # `-m frames` draws pictures in memory, `-m e2e` renders real folders and decodes what they wrote.
 TIERS = {
     "pure": {"test_manifest", "test_plan", "test_plan_cases", "test_layout", "test_purity", "test_progress",
-             "test_graph", "test_import", "test_reading"},
+             "test_graph", "test_import", "test_reading", "test_smuggling"},
     "frames": {"test_compose", "test_goldens", "test_text", "test_theme", "test_photos", "test_crops",
                "test_motion", "test_faces"},
     "e2e": {"test_render", "test_segments", "test_audio", "test_cli", "test_example", "test_gate", "test_browser",
@@ -26,6 +26,8 @@ TIERS = {
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
+        if any(item.get_closest_marker(tier) for tier in TIERS):  # a test that says its own tier
+            continue
         module = item.module.__name__.rpartition(".")[2] if item.module else ""
         tiers = [tier for tier, modules in TIERS.items() if module in modules]
         if not tiers:

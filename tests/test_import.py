@@ -581,9 +581,12 @@ def test_under_privacy_default_anonymous_new_rows_get_neutral_ids_and_no_file_na
     assert again.returncode == 0 and "added 0" in again.stdout
     assert [m["id"] for m in yaml.safe_load((folder / "collage.yaml").read_text())["messages"]] == \
         ["m2", "m2-2", "m3", "m4"]
+    # A photo named after the anonymous contributor (alice-chen.jpg) is theirs to rename: said by import,
+    # refused by every command until then (`plan --json` prints file names), without printing it.
+    assert "3 photo file name(s) carry the name of a contributor who asked not to be named" in result.stdout
     plan = _collage("plan", folder)
-    assert plan.returncode == 0, plan.stderr
-    assert "alice" not in plan.stdout.casefold() and "bilal" not in plan.stdout.casefold()
+    assert plan.returncode == 1 and "messages[1].photo: holds the name of a contributor" in plan.stderr
+    assert "alice" not in plan.stderr.casefold() and "bilal" not in plan.stderr.casefold()
 
 
 def test_withheld_values_are_never_printed_and_booleans_print_as_yaml(tmp_path: Path) -> None:

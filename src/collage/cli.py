@@ -382,6 +382,9 @@ def _import_report(done: Any) -> None:
     elif done.unnamed:
         say(f"  photos no row names ({len(done.unnamed)}); their file names are not shown (privacy.default is "
             "anonymous)")
+    if done.named_files:
+        say(f"  {done.named_files} photo file name(s) carry the name of a contributor who asked not to be named: "
+            "rename those files and their `photo:` (`collage check` lists them by line) before rendering")
     if done.emails:
         kept = "copied into the manifest (--keep-emails)" if done.kept_emails else "left out of the manifest"
         say(f"  {done.emails} email(s) {kept}; never printed")

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from collage.errors import InputError, Problem
+from collage.manifest.leaks import NAMES_WITHHELD
 from collage.manifest.report import AUDIO_SUFFIXES, PHOTO_SUFFIXES
 from collage.manifest.scaffold import media_files
 from collage.manifest.sheet import Row, read
@@ -57,6 +58,7 @@ class Imported:
     numbers: list[str] = field(default_factory=list)  # "ID" columns of response numbers, not imported
     emails: int = 0  # rows that gave an email (kept only with --keep-emails)
     kept_emails: bool = False
+    named_files: int = 0  # photo files named after a contributor who asked not to be named: to rename
 
 
 def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, str] | None = None,
@@ -199,7 +201,7 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
     if bom:
         text = "\ufeff" + text
     if text != raw or created:
-        _validate(folder, target, text)
+        result.named_files = _validate(folder, target, text)
         files.write_text(target, text, keep_mode=True)
         result.written = True
         if created:  # the schema the modeline names, as `init` writes it; one already there stays
@@ -415,18 +417,32 @@ def _dump(yaml: Any, data: Any) -> str:
     return out.getvalue()
 
 
-def _validate(folder: Path, target: Path, text: str) -> None:
+def _validate(folder: Path, target: Path, text: str) -> int:
     """The merged manifest must load: a sheet cell that would break it (an email in a name, say) stops
-    the import with the row's problem, and nothing is written."""
+    the import with the row's problem, and nothing is written. Two errors are the organiser's to fix
+    after the import: nothing approved yet, and photo files named after a contributor who asked not to
+    be named (collage only reads the folder: they rename them). Returns how many of those files."""
     from collage.manifest.load import load_text
 
     try:
         load_text(folder, target, text)
     except InputError as exc:
-        problems = [p for p in exc.errors if "nothing to show" not in p.message]
+        problems = _blocking(exc.errors)
         if problems:
             raise InputError([Problem(target.name, p.message, line=p.line, field=p.field, hint=p.hint)
                               for p in problems]) from None
+        return sum(_named_file(p) for p in exc.errors)
+    return 0
+
+
+def _named_file(problem: Problem) -> bool:
+    return problem.field.endswith(".photo") and NAMES_WITHHELD in problem.message
+
+
+def _blocking(errors: tuple[Problem, ...]) -> list[Problem]:
+    """The errors an import cannot go on with: all but nothing approved yet (normal while submissions
+    come in) and photo files still to be renamed (`_validate`)."""
+    return [p for p in errors if "nothing to show" not in p.message and not _named_file(p)]
 
 
 def _check(folder: Path, manifest: Path) -> None:
@@ -436,6 +452,6 @@ def _check(folder: Path, manifest: Path) -> None:
     try:
         load(folder, manifest)
     except InputError as exc:
-        errors = [p for p in exc.errors if "nothing to show" not in p.message]
+        errors = _blocking(exc.errors)
         if errors:
             raise InputError(errors) from None

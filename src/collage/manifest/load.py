@@ -15,7 +15,7 @@ from collage.manifest import style as style_section
 from collage.manifest import timing as timing_section
 from collage.manifest import video as video_section
 from collage.manifest import yamlpos
-from collage.manifest.emails import emails
+from collage.manifest.leaks import leaks
 from collage.manifest.models import TOP_KEYS, VideoIn
 from collage.manifest.report import Reporter, did_you_mean, display_path, kind_of, short, unusable_path
 from collage.model.project import GridItem, Music, Project, TitleItem
@@ -103,7 +103,7 @@ def _validate(r: Reporter, text: str) -> Project:
     if not isinstance(data, dict):
         raise InputError([Problem(r.shown, f"the manifest must be a mapping of keys, not {kind_of(data)}",
                                   line=1)])
-    emails(r, data, ())
+    leaks(r, data, _folder_title(r.folder) if data.get("title") is None else None)
     for key in data:
         if key not in TOP_KEYS:
             r.error((key,), f"unknown key '{short(key)}'", did_you_mean(key, TOP_KEYS), key_line=True)

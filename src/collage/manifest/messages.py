@@ -5,7 +5,6 @@ unapproved ones known by id only. `privacy:` gives the consent of messages that 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +43,12 @@ def messages(r: Reporter, data: Any, consent: Consent = "named") -> tuple[list[M
         if raw_id is not None:
             seen[raw_id] = line
         approval = item.get("approved") if isinstance(item, dict) else None
-        if isinstance(approval, yamlpos.Verbatim):
+        if isinstance(approval, yamlpos.Verbatim) and approval.came:
+            how = "merged in through `<<`" if approval.came == "merged" else "an alias (`*`) of another value"
+            r.error(("messages", i, "approved"), f"approved is {how}; approval is written on each message itself",
+                    "write `approved: true` in this message", key_line=approval.came != "merged")
+            item = {k: v for k, v in item.items() if k != "approved"}
+        elif isinstance(approval, yamlpos.Verbatim):
             written = f'"{approval.text}"' if approval.quoted else f"'{approval.text}'"
             r.error(("messages", i, "approved"), f"approved is {written}; only the literal `true` approves",
                     "write `approved: true` (or `false`)", key_line=True)
@@ -72,18 +76,9 @@ def messages(r: Reporter, data: Any, consent: Consent = "named") -> tuple[list[M
             continue
         given = msg.consent or consent
         hidden = tuple(dict.fromkeys((*(("name",) if given != "named" else ()), *msg.hide)))
-        if given != "named" and _names_in(msg.name, message_id, rel):
-            r.warn(("messages", i, "id" if msg.id is not None else "photo"),
-                   f"this contributor is {given}, but the message's id or photo file name contains their name",
-                   "give it a neutral `id:` (e.g. m12) and rename the photo: ids are shown by `plan` and `check`")
         fields = {"name": msg.name, "profession": msg.profession, "location": msg.location, "message": msg.message,
                   "translation": msg.translation}
         kept = {k: None if k in hidden else clean(v) for k, v in fields.items()}
-        if given != "named":
-            for field, value in kept.items():
-                if field != "name" and _carries(msg.name, value):
-                    r.error(("messages", i, field), f"this contributor is {given}, but their name appears in "
-                            f"`{field}`", f"take it out, or add `hide: [{field}]`", key_line=True)
         if msg.approved:
             approved.append(Message(
                 id=message_id, photo=rel, name=kept["name"], profession=kept["profession"],
@@ -122,29 +117,3 @@ def _mask(r: Reporter, boxes: list[list[float]], path: tuple[Any, ...]) -> tuple
             return None
         out.append((float(x), float(y), float(w), float(h)))
     return tuple(out)
-
-
-def _carries(name: str | None, text: str | None) -> bool:
-    """Whether shown text carries the name: a word of it (two letters or more) as a whole word, or a
-    name written without spaces (as Chinese names are) anywhere in it."""
-    if not name or not text:
-        return False
-    words = [w for w in re.split(r"[\s\-.,·]+", name.casefold()) if len(w) >= 2]
-    folded = text.casefold()
-    for w in words:
-        if w.isascii():
-            if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded):
-                return True
-        elif w in folded:
-            return True
-    return False
-
-
-def _names_in(name: str | None, message_id: str, photo: str) -> bool:
-    """Whether the id or the photo's file name carries the contributor's name (any word of it of two
-    letters or more, or the whole of a name written without spaces, as Chinese names are)."""
-    if not name:
-        return False
-    words = [w for w in name.casefold().replace("-", " ").replace(".", " ").split() if len(w) >= 2]
-    where = f"{message_id}\n{Path(photo).name}".casefold()
-    return any(w in where for w in words)

@@ -32,10 +32,12 @@ VERBATIM_KEYS = frozenset({"approved"})
 
 @dataclass(frozen=True)
 class Verbatim:
-    """A scalar under a VERBATIM_KEYS key that is not a plain `true` or `false`: what was written."""
+    """A scalar under a VERBATIM_KEYS key that is not a plain `true` or `false` written there: what was
+    written, and, for a `true` that came from elsewhere, how (`merged` through `<<`, an `alias`)."""
 
     text: str
     quoted: bool
+    came: str = ""
 
 
 @dataclass
@@ -198,6 +200,7 @@ def _build(
     key: str | None,
     positions: Positions,
     text_keys: frozenset[str],
+    key_at: int | None = None,  # where the key was written in this mapping (None: merged in through `<<`)
 ) -> Any:
     positions.value[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -218,17 +221,23 @@ def _build(
             if explicit:
                 written.add(k)
             positions.key[(*path, k)] = key_node.start_mark.line + 1
-            result[k] = _build(loader, value_node, (*path, k), k, positions, text_keys)
+            result[k] = _build(loader, value_node, (*path, k), k, positions, text_keys,
+                               key_node.start_mark.index if explicit else None)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
             _build(loader, item, (*path, i), key, positions, text_keys) for i, item in enumerate(node.value)
         ]
     if key in VERBATIM_KEYS and isinstance(node, yaml.ScalarNode):
-        plain = node.style is None
+        plain = node.style is None and node.tag == "tag:yaml.org,2002:bool"  # not `!!str true`
         if plain and node.value in ("true", "false"):
-            return node.value == "true"
-        return Verbatim(node.value, quoted=not plain)
+            # Written on this mapping itself: not merged from another (`<<: *defaults`), and not an alias
+            # of a value written before it (an anchor's node starts before the key that aliases it).
+            came = "merged" if key_at is None else "alias" if node.start_mark.index < key_at else ""
+            if not came or node.value == "false":
+                return node.value == "true"
+            return Verbatim(node.value, quoted=False, came=came)
+        return Verbatim(node.value, quoted=node.style is not None)
     if node.tag == "tag:yaml.org,2002:null":
         return None
     if key in text_keys and isinstance(node, yaml.ScalarNode) and node.style is None:

@@ -145,7 +145,7 @@ def _refusal(owner: Owned, t: Target) -> tuple[str, str] | None:
                 "write it elsewhere, such as out/ in the folder")
     try:
         st = t.path.stat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # (under a file: said below, naming the file)
         st = None
     except OSError as exc:
         return f"cannot be looked at ({exc.strerror})", "choose another path"
