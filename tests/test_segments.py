@@ -217,8 +217,8 @@ def _entries_any(root: Path) -> list[Path]:
 
 def test_slide_keys_follow_what_is_drawn_not_where(make_folder: Callable[..., Path]) -> None:
     from collage.model.theme import DEFAULT
-    from collage.video import keys
     from collage.store import FileDigests
+    from collage.video import keys
     from collage.video.encode import EncodeSpec
 
     folder = make_folder(_manifest(), PHOTOS)
