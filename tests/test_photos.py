@@ -119,11 +119,64 @@ def test_huge_photo_is_decoded_reduced(tmp_path: Path) -> None:
     assert shown.width < 6000 and shown.width >= 600  # draft mode: a reduced decode, never below the need
 
 
-def test_decompression_bomb_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    Image.new("L", (400, 400)).save(tmp_path / "bomb.png")
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100 * 100)
-    with pytest.raises(photos.PhotoError, match="too many pixels"):
-        photos.probe(tmp_path / "bomb.png")
+def _png_claiming(path: Path, width: int, height: int) -> Path:
+    """A real PNG of `width` x `height` black pixels, written row by row: a few hundred kilobytes that
+    decode to gigabytes."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    packer, row = zlib.compressobj(9), bytes(1 + width)  # filter byte, then grey pixels
+    body = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+                     + chunk(b"IDAT", body) + chunk(b"IEND", b""))
+    return path
+
+
+@pytest.mark.parametrize(("size", "says"), [((20000, 20000), "more than the 300"),  # 400 MP
+                                            ((12000, 10000), "far too little data")])  # 120 MP in ~0.1 MB
+def test_decompression_bomb_is_a_clear_error(tmp_path: Path, size: tuple[int, int], says: str) -> None:
+    bomb = _png_claiming(tmp_path / "bomb.png", *size)
+    for read in (photos.probe, photos.verify):
+        with pytest.raises(photos.PhotoError, match=says):
+            read(bomb)
+
+
+def test_a_108_megapixel_phone_photo_is_read_reduced(tmp_path: Path) -> None:
+    """A 108 MP phone photo (12000x9000, 5.5 MB) is a photo: probed, verified and drawn from a reduced
+    decode, not refused as a bomb."""
+    from PIL import ImageDraw
+
+    big = Image.new("RGB", (12000, 9000), (120, 90, 70))
+    draw = ImageDraw.Draw(big)
+    for x in range(0, 12000, 400):
+        draw.line((x, 0, 12000 - x, 9000), fill=(250, 250, 240), width=30)
+    big.save(tmp_path / "phone.jpg", quality=90)
+    del big, draw
+    assert photos.probe(tmp_path / "phone.jpg").width == 12000
+    photos.verify(tmp_path / "phone.jpg")
+    shown = photos.load(tmp_path / "phone.jpg", (1920, 1080), BG)
+    assert shown.height >= 1080 and shown.width < 12000  # enough for the frame, from a 1/8 decode
+
+
+def test_postscript_named_as_a_photo_is_never_handed_to_ghostscript(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pillow opens EPS by its content, whatever the name, and draws it by running Ghostscript: a photo
+    is opened only as a photo format."""
+    import subprocess
+
+    ran: list[object] = []
+    for name in ("Popen", "run", "call", "check_call", "check_output"):
+        monkeypatch.setattr(subprocess, name, lambda *a, **k: ran.append(a))
+    eps = tmp_path / "sign.jpg"
+    eps.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\n"
+                    b"newpath 0 0 moveto 100 100 lineto stroke showpage\n%%EOF\n")
+    for read in (photos.probe, photos.verify, lambda p: photos.load(p, (100, 100), BG)):
+        with pytest.raises(photos.PhotoError, match="not a photo collage reads"):
+            read(eps)
+    assert not ran
 
 
 def test_damaged_file_is_a_clear_error(tmp_path: Path) -> None:

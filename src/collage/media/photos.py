@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import io
 import struct
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +19,23 @@ from collage.errors import Problem
 _SWAPS = {5, 6, 7, 8}
 
 
+# The formats a photo may be read as, whatever its name says: Pillow would otherwise open anything it
+# knows, PostScript/EPS among them, which it hands to Ghostscript (an external program) to draw.
+FORMATS = ("JPEG", "PNG", "WEBP", "HEIF", "AVIF", "TIFF")  # (JPEG includes MPO, as some cameras write)
+# Up to 300 MP is a photo (a 200 MP phone, a 250 MP scan); past 64 MP it must also weigh at least a byte
+# per 64 pixels, as a real photo does (a 108 MP phone JPEG is 10-30 MB): a few kilobytes that claim a
+# gigapixel are a decompression bomb. Pillow's own limit (89 MP, then a warning) is replaced by this.
+MAX_PIXELS = 300_000_000
+LARGE_PIXELS = 64_000_000
+MIN_BYTES_PER_PIXEL = 1 / 64
+
+
 @functools.cache
 def _register_heif() -> None:
     from pillow_heif import register_heif_opener
 
     register_heif_opener()
+    Image.MAX_IMAGE_PIXELS = None  # sized by `_bomb` instead, which knows the file's weight
 
 
 @dataclass(frozen=True)
@@ -41,18 +52,36 @@ class PhotoError(Exception):
 def _open(path: Path) -> Image.Image:
     _register_heif()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return Image.open(path)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoError("too many pixels to be a photo (a decompression bomb?)") from None
+        im = Image.open(path, formats=FORMATS)
     except UnidentifiedImageError:
-        raise PhotoError("not an image Pillow can read (is the file damaged or misnamed?)") from None
+        raise PhotoError("not a photo collage reads (JPEG, PNG, WebP, HEIC, AVIF or TIFF): is the file damaged "
+                         "or misnamed?") from None
     except OSError as exc:
         raise PhotoError(f"cannot read it: {exc.strerror or exc}") from None
     except (SyntaxError, ValueError, TypeError, IndexError, struct.error, EOFError):
         # A damaged header trips a format plugin's parser in ways of its own.
         raise PhotoError("its header is damaged (is the file complete?)") from None
+    problem = _bomb(im.size, path)
+    if problem:
+        im.close()
+        raise PhotoError(problem)
+    return im
+
+
+def _bomb(size: tuple[int, int], path: Path) -> str | None:
+    pixels = size[0] * size[1]
+    if pixels > MAX_PIXELS:
+        return (f"{size[0]}x{size[1]} is {pixels / 1e6:.0f} megapixels, more than the {MAX_PIXELS // 1_000_000} "
+                "collage reads (a decompression bomb?)")
+    if pixels > LARGE_PIXELS:
+        try:
+            weight = path.stat().st_size
+        except OSError:
+            return None
+        if weight < pixels * MIN_BYTES_PER_PIXEL:
+            return (f"{size[0]}x{size[1]} pixels in {weight / 1e6:.1f} MB: far too little data for a photo that "
+                    "large (a decompression bomb?)")
+    return None
 
 
 def verify(path: Path) -> None:
