@@ -350,7 +350,8 @@ def prune_cache(folder: Path | str, *, manifest_path: Path | str | None = None,
     settings = resolve_settings(project, cache_dir=cache_dir)
     root = settings.cache_dir
     assert root is not None
-    chosen = [t for t in _targets(project, settings, cache_given=cache_dir is not None) if t.kind == "cache"]
+    chosen = [dataclasses.replace(t, hint="give the cache folder itself") for t in _targets(
+        project, settings, cache_given=cache_dir is not None) if t.kind == "cache"]
     refused = targets.problems(targets.owned(project), chosen)  # the rule: nothing else is ever deleted
     if refused:
         raise InputError(refused)

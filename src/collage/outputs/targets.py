@@ -83,8 +83,10 @@ class Owned:
         if p in self.files:
             return "is " + ("the manifest" if p.suffix in (".yaml", ".yml") else "a file the manifest names")
         for d in sorted(self.folders):
-            if p == d or p.is_relative_to(d):
-                return f"is inside '{_shown(d, self.folder)}', which holds the folder's photos or music"
+            if p == d:
+                return f"is '{_shown(d, self.folder)}', the folder of the project's photos or music"
+            if p.is_relative_to(d):
+                return f"is inside '{_shown(d, self.folder)}', which holds the project's photos or music"
         if self.folder.is_relative_to(p):
             return "holds the project folder"
         held = next((f for f in sorted(self.files) if f.is_relative_to(p)), None)
