@@ -33,3 +33,8 @@ def fonts_dir() -> Path:
 
 def themes_dir() -> Path:
     return data_dir() / "themes"
+
+
+def models_dir() -> Path:
+    """The face detectors' weights (see SOURCES.md there)."""
+    return data_dir() / "models"

@@ -101,12 +101,17 @@ def photo_masks(project: Project) -> dict[str, Mask] | None:
         return [c for c in chosen if _same_file(project.folder / c.photo, project.folder / m.photo)]
 
     found: dict[str, tuple[Box, ...]] = {}  # faces to cover, per masked message
+    refused: set[str] = set()  # masked messages whose photo still shows a face once covered
     for m in chosen:
         if m.consent == "masked":
+            own = tuple((x, y, x + w, y + h) for x, y, w, h in m.mask)
             try:
-                found[m.id] = subjects.cover_areas(subjects.detect_to_cover(project.folder / m.photo))
+                cover = subjects.cover(project.folder / m.photo, own)
             except photos.PhotoError:
                 continue
+            found[m.id] = cover.faces
+            if cover.refused:
+                refused.add(m.id)
     out: dict[str, Mask] = {}
     for m in project.messages:
         sources = [m] if m in chosen else []
@@ -117,7 +122,7 @@ def photo_masks(project: Project) -> dict[str, Mask] | None:
         boxes = tuple(dict.fromkeys((x, y, x + w, y + h) for c in sources for x, y, w, h in c.mask))
         if m.consent == "masked" and m.id not in found:
             continue  # unreadable: the checks report it
-        out[m.id] = Mask(faces, boxes)
+        out[m.id] = Mask(faces, boxes, refused=any(c.id in refused for c in sources))
     return out
 
 

@@ -1,13 +1,16 @@
-"""What a crop must keep: the faces and the handwritten sign in a photo.
+"""What a crop must keep and what a cover must hide: the faces and the handwritten sign in a photo.
 
-Faces come from OpenCV's Haar cascades (frontal and profile), which ship inside the
-`opencv-python-headless` wheel: nothing is downloaded. The sign is found as the largest bright,
-low-saturation region that is roughly a sheet (it fills most of its bounding box) and has writing on it
-(dark strokes inside). Boxes are returned as fractions of the upright photo, (x0, y0, x1, y1), so the
-planner can use them at any output size without reading pixels itself.
+Faces for crops come from OpenCV's Haar cascades (frontal and profile), which ship inside the
+`opencv-python-headless` wheel. Faces to cover (a masked contributor's) come from a CNN, CenterFace, run
+on the photo and on turned copies of it, and every cover is checked by a second CNN, BlazeFace, on the
+covered picture as it is shown (`media.faces`; both ship inside collage: nothing is downloaded). The
+sign is found as the largest bright, low-saturation region that is roughly a sheet (it fills most of its
+bounding box) and has writing on it (dark strokes inside). Boxes are returned as fractions of the
+upright photo, (x0, y0, x1, y1), so the planner can use them at any output size without reading pixels
+itself.
 
-Detection runs on a copy at most 640 px on its long side (enough for a face a tenth of the photo's
-height, and ~30 ms a photo); results are remembered by the photo's content digest in the render cache.
+Detection for crops runs on a copy at most 640 px on its long side (enough for a face a tenth of the
+photo's height, and ~30 ms a photo); results are remembered per file state for the process.
 """
 
 from __future__ import annotations
@@ -24,16 +27,32 @@ Box = tuple[float, float, float, float]  # x0, y0, x1, y1 as fractions of the ph
 WORK_SIDE = 640
 MASK_SIDE = 1280  # faces to cover are looked for on a larger copy, and more eagerly (recall over precision)
 MASK_MARGIN = 0.12  # a covered head's box grows by this share of its size on each side (hair, ears, chin)
+# The covered picture is checked at the largest size it is shown (fitted into a 1920x1080 frame: whole and
+# in tiles) and at a grid cell's (640 px tall: whole); a face still seen is covered too, for up to ROUNDS
+# rounds.
+SHOWN = ((1920, 1080), (1920, 640))
+ROUNDS = 3
+CONFIRM = 0.3  # CenterFace's score that confirms, close up, a face the check found (its head is then covered)
 
 
 @dataclass(frozen=True)
 class Subjects:
-    faces: tuple[Box, ...] = ()
+    faces: tuple[Box, ...] = ()  # heads (hair to chin)
     sign: Box | None = None
+    cores: tuple[Box, ...] = ()  # when looked for to cover: each head's face (brow to chin), in order
 
     @property
     def boxes(self) -> tuple[Box, ...]:
         return self.faces + ((self.sign,) if self.sign else ())
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What covers the faces of a photo, and whether a face is still seen once they are covered (the
+    photo must then not be shown: `check` reports it)."""
+
+    faces: tuple[Box, ...] = ()
+    refused: bool = False
 
 
 @functools.cache
@@ -53,11 +72,127 @@ def detect(path: Path) -> Subjects:
 
 
 def detect_to_cover(path: Path) -> Subjects:
-    """The faces to cover in a masked contributor's photo, looked for harder than for a crop: on a
-    larger copy, with more detectors and fewer confirmations (a false alarm costs a patch of
-    background; a miss would show a face), all of them, and the sign (which a cover stays off)."""
+    """The faces to cover in a masked contributor's photo, looked for harder than for a crop: by a CNN,
+    on the upright photo and on turned copies of it (a tilted head, a photo sideways without an EXIF
+    tag), with each face's whole head; and the sign (which a cover's margin stays off)."""
     stat = path.stat()
     return _detect(str(path), stat.st_mtime_ns, stat.st_size, thorough=True)
+
+
+def cover(path: Path, boxes: tuple[Box, ...] = ()) -> Cover:
+    """The covers of every face in the photo at `path`, checked: the photo, with them and the given
+    `boxes` painted, is shown to a second, independent detector at the sizes it is shown; each face it
+    still finds is covered too, and if faces are still found after a few rounds, the photo is refused."""
+    stat = path.stat()
+    return _cover(str(path), stat.st_mtime_ns, stat.st_size, boxes)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cover(path_str: str, mtime_ns: int, size: int, boxes: tuple[Box, ...]) -> Cover:
+    from collage.media import photos
+
+    found = detect_to_cover(Path(path_str))
+    areas = list(cover_areas(found))
+    picture = np.asarray(photos.load(Path(path_str), SHOWN[0], (0, 0, 0)).convert("RGB"), dtype=np.uint8)
+    for round_ in range(ROUNDS + 1):
+        hits = still_seen(picture, tuple(areas) + boxes)
+        if not hits:
+            return Cover(tuple(areas))
+        added = None if round_ == ROUNDS else _covers_for(hits, picture, tuple(areas) + boxes, found.sign)
+        if added is None:  # faces keep being found, or one would only be covered by painting the sign
+            return Cover(tuple(areas), refused=True)
+        areas += added
+    return Cover(tuple(areas), refused=True)  # (not reached)
+
+
+def painted(rgb: NDArray[np.uint8], areas: tuple[Box, ...]) -> NDArray[np.uint8]:
+    """A copy of the picture with each area painted flat, edges rounded outwards to whole pixels, as
+    `draw.compose.covered` paints the photo every frame is drawn from."""
+    import math
+
+    out = rgb.copy()
+    h, w = out.shape[:2]
+    for x0, y0, x1, y1 in areas:
+        out[math.floor(y0 * h):math.ceil(y1 * h), math.floor(x0 * w):math.ceil(x1 * w)] = (62, 62, 66)
+    return out
+
+
+def still_seen(picture: NDArray[np.uint8], areas: tuple[Box, ...]) -> tuple[Box, ...]:
+    """The faces the second detector finds in the picture with `areas` painted, shown at each size in
+    SHOWN, that are not mostly inside a cover already (fractions of the picture; duplicates merged)."""
+    import cv2
+
+    from collage.media import faces
+
+    covered = painted(picture, areas)
+    h, w = int(covered.shape[0]), int(covered.shape[1])
+    mask = np.zeros((h, w), dtype=np.uint8)
+    for x0, y0, x1, y1 in areas:
+        mask[int(y0 * h):int(np.ceil(y1 * h)), int(x0 * w):int(np.ceil(x1 * w))] = 1
+    hits: list[Box] = []
+    for fw, fh in SHOWN:
+        k = min(1.0, fw / w, fh / h)
+        shown = covered if k >= 1 else np.asarray(cv2.resize(covered, (max(1, round(w * k)), max(1, round(h * k))),
+                                                             interpolation=cv2.INTER_AREA), dtype=np.uint8)
+        for box, _score in faces.seen(shown, tiles=(fw, fh) == SHOWN[0]):
+            x0, y0, x1, y1 = box
+            region = mask[int(y0 * h):max(int(y0 * h) + 1, int(y1 * h)), int(x0 * w):max(int(x0 * w) + 1, int(x1 * w))]
+            if region.size and float(region.mean()) >= 0.5:
+                continue  # on a cover: the check sees the grey patch's outline, not a face
+            if not any(faces._same(box, o) for o in hits):
+                hits.append(box)
+    return tuple(hits)
+
+
+def _covers_for(hits: tuple[Box, ...], picture: NDArray[np.uint8], areas: tuple[Box, ...],
+                sign: Box | None) -> list[Box] | None:
+    """Covers for the faces the check still found: the head of each one that CenterFace, looking close
+    up (on a crop around it, more eagerly), confirms; the found box itself, with a small margin, for one
+    it does not (the check's word is enough to cover). None when a face not confirmed lies on the
+    sign's paper (a third of the box or more is paper-white): covering it would paint the message for
+    what is most likely its writing, so the photo is refused instead. (Something dark in front of a
+    light panel taken for the sign is not paper, and is covered.)"""
+    from collage.media import faces
+
+    covered = painted(picture, areas)
+    h, w = covered.shape[:2]
+    out: list[Box] = []
+    for x0, y0, x1, y1 in hits:
+        bw, bh = x1 - x0, y1 - y0
+        cx0, cy0 = max(0.0, x0 - bw), max(0.0, y0 - bh)
+        cx1, cy1 = min(1.0, x1 + bw), min(1.0, y1 + bh)
+        top, left = int(cy0 * h), int(cx0 * w)
+        crop = covered[top:max(top + 1, int(cy1 * h)), left:max(left + 1, int(cx1 * w))]
+        close = [f for f in faces.find(np.ascontiguousarray(crop), CONFIRM, faces.TURNS[:6], side=320)
+                 if faces._same(_from_crop(f.box, (cx0, cy0, cx1, cy1)), (x0, y0, x1, y1))]
+        if close:
+            out += cover_areas(Subjects(tuple(_from_crop(f.head, (cx0, cy0, cx1, cy1)) for f in close), sign,
+                                        tuple(_from_crop(f.box, (cx0, cy0, cx1, cy1)) for f in close)))
+            continue
+        if sign is not None and _overlap((x0, y0, x1, y1), sign) >= 0.5 and _paper(picture, (x0, y0, x1, y1)) >= 1 / 3:
+            return None
+        m = 0.1
+        grown = (max(0.0, x0 - m * bw), max(0.0, y0 - m * bh), min(1.0, x1 + m * bw), min(1.0, y1 + m * bh))
+        out += cover_areas(Subjects((grown,), sign, ((x0, y0, x1, y1),)))
+    return out
+
+
+def _paper(rgb: NDArray[np.uint8], box: Box) -> float:
+    """The share of the box that is paper-white, by the rule that finds the sign (`_sign`)."""
+    import cv2
+
+    h, w = rgb.shape[:2]
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    value, saturation = hsv[..., 2].astype(np.int16), hsv[..., 1].astype(np.int16)
+    paper = (value >= max(200, int(np.percentile(value, 60)))) & (saturation <= 32)
+    x0, y0 = int(box[0] * w), int(box[1] * h)
+    region = paper[y0:max(y0 + 1, int(box[3] * h)), x0:max(x0 + 1, int(box[2] * w))]
+    return float(region.mean()) if region.size else 0.0
+
+
+def _from_crop(box: Box, crop: Box) -> Box:
+    cw, ch = crop[2] - crop[0], crop[3] - crop[1]
+    return (crop[0] + box[0] * cw, crop[1] + box[1] * ch, crop[0] + box[2] * cw, crop[1] + box[3] * ch)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -86,10 +221,13 @@ def find(rgb: NDArray[np.uint8], thorough: bool = False) -> Subjects:
         small = np.asarray(cv2.resize(rgb, (max(1, round(rgb.shape[1] * k)), max(1, round(rgb.shape[0] * k))),
                                       interpolation=cv2.INTER_AREA), dtype=np.uint8)
     sign = _sign(small)
-    # For a crop, a face found mostly on the paper is the writing. Not when covering: a light wall behind
-    # a head can pass for the paper, and a face left uncovered is the failure that matters.
-    faces = tuple(f for f in _faces(rgb, thorough) if thorough or sign is None or _overlap(f, sign) < 0.5)
-    return Subjects(faces, sign)
+    if thorough:  # to cover: the CNN, every face it finds (on the sign too: a light wall behind a head
+        from collage.media import faces  # can pass for the paper, and a face left uncovered is what matters)
+
+        found = faces.find(rgb)
+        return Subjects(tuple(f.head for f in found), sign, tuple(f.box for f in found))
+    # For a crop, a face found mostly on the paper is the writing.
+    return Subjects(tuple(f for f in _faces(rgb) if sign is None or _overlap(f, sign) < 0.5), sign)
 
 
 def _faces(rgb: NDArray[np.uint8], thorough: bool = False) -> tuple[Box, ...]:
@@ -126,14 +264,20 @@ def _alt() -> Any:
 
 
 def cover_areas(found: Subjects) -> tuple[Box, ...]:
-    """Each face found, as it is covered: the head's box grown by a margin on every side, except where
-    the margin would reach into the sign (the face itself is always covered whole)."""
+    """Each face found, as it is covered: its whole head (with the CNN's faces; a Haar head's box is
+    grown by a margin on every side), except where the margin around the face would reach into the
+    sign. The face itself is always covered whole, and so is a head whose face lies mostly on the
+    sign (a face in front of the paper)."""
     out: list[Box] = []
-    for x0, y0, x1, y1 in found.faces:
-        mw, mh = MASK_MARGIN * (x1 - x0), MASK_MARGIN * (y1 - y0)
-        a = [max(0.0, x0 - mw), max(0.0, y0 - mh), min(1.0, x1 + mw), min(1.0, y1 + mh)]
+    for i, head in enumerate(found.faces):
+        x0, y0, x1, y1 = found.cores[i] if i < len(found.cores) else head
+        if i < len(found.cores):
+            a = list(head)
+        else:
+            mw, mh = MASK_MARGIN * (head[2] - head[0]), MASK_MARGIN * (head[3] - head[1])
+            a = [max(0.0, head[0] - mw), max(0.0, head[1] - mh), min(1.0, head[2] + mw), min(1.0, head[3] + mh)]
         sign = found.sign
-        if sign is not None and _overlap((a[0], a[1], a[2], a[3]), sign) > 0:
+        if sign is not None and _overlap((a[0], a[1], a[2], a[3]), sign) > 0 and _overlap((x0, y0, x1, y1), sign) < 0.5:
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
             if sign[1] >= cy:  # the sign below the face: the margin stops at its top edge
                 a[3] = max(y1, min(a[3], sign[1]))

@@ -22,6 +22,9 @@ class Mask:
 
     faces: tuple[Area, ...] = ()
     boxes: tuple[Area, ...] = ()
+    # A face was still seen in the photo with all of these covered (by a second detector, at the sizes
+    # the photo is shown): the photo must not be shown; `check` says so, naming the message.
+    refused: bool = False
 
     @property
     def areas(self) -> tuple[Area, ...]:

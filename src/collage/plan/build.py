@@ -259,6 +259,11 @@ def _unmasked(project: Project, masks: Mapping[str, Mask] | None) -> list[Proble
                    hint="add the face's box, `mask: [[x, y, w, h]]` (fractions of the photo); check it with "
                    "`collage still`")
            for m in project.messages if m.consent == "masked" and m.id in masks and not masks[m.id].areas]
+    out += [Problem(project.manifest.name, f"message '{m.id}' shows a photo in which a face is still seen after every "
+                    "face found is covered: collage will not show it", line=m.line, field=f"messages[{m.id}].photo",
+                    hint="cover the face with a `mask` box, `mask: [[x, y, w, h]]` (fractions of the photo), and "
+                    "check it with `collage still`; or use another photo")
+            for m in project.messages if m.id in masks and masks[m.id].refused]
     out += [Problem(project.manifest.name, f"message '{m.id}' shows the photo of a masked message: its faces are "
                     "covered here too", line=m.line, field=f"messages[{m.id}].photo",
                     hint="give this message its own photo, or set `consent: masked` on it", severity="warning")
