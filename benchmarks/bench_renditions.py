@@ -65,10 +65,10 @@ def main() -> None:
     print(f"ratio (cpu)     : {med('three', 'cpu') / med('main', 'cpu'):.2f}x")
 
     from collage.outputs import sidecars
-    from collage.render import prepare_all
+    from collage.render import prepare
 
     with tempfile.TemporaryDirectory(prefix="collage-bench-") as tmp:
-        jobs = prepare_all(folder, manifest_path=every, output=Path(tmp) / "v.mp4", cache=False)
+        jobs = prepare(folder, manifest_path=every, output=Path(tmp) / "v.mp4", cache=False)
         for job in jobs:
             started = time.monotonic()
             sidecars.write(job.project, job.timeline, job.settings.output, job.settings.size)

@@ -36,6 +36,8 @@ from .support.media import (
     two_tone_sideways,
 )
 
+pytestmark = pytest.mark.e2e
+
 EMAIL = "hidden.contributor@example.org"
 
 
@@ -245,7 +247,7 @@ def test_damaged_photo_is_an_input_error(make_folder: Callable[..., Path]) -> No
     folder = make_folder(small_manifest([msg("red")]), {"red": lambda p: p.write_bytes(b"not a jpeg at all")})
     result = _run("render", str(folder))
     assert result.returncode == 1
-    assert "photo 'photos/red.jpg' of message 'red': not an image" in result.stderr
+    assert "photo 'photos/red.jpg' of message 'red': not a photo collage reads" in result.stderr
     assert "Traceback" not in result.stderr
 
 

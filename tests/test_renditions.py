@@ -27,6 +27,8 @@ from .support.media import (
 )
 from .support.media import collage_cli as _collage
 
+pytestmark = pytest.mark.e2e
+
 COLOURS = {"a": RED, "b": GREEN, "c": BLUE, "d": YELLOW, "e": CYAN, "f": ORANGE}
 SHAPES = {None: (640, 360), "360x640": (360, 640), "360x360": (360, 360)}
 
@@ -195,11 +197,11 @@ def test_a_problem_every_shape_shares_is_reported_once(tmp_path: Path) -> None:
                       "location": long_name, "approved": True}],
     }
     (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False))
-    from collage.render import prepare_jobs
+    from collage.render import prepare
 
     checked = _collage("check", folder)
     cut = [line for line in checked.stderr.splitlines() if "is too long for its box" in line]
     assert len(cut) == 1 and "rendition" not in cut[0], checked.stderr
-    jobs = prepare_jobs(folder, rendition=None, cache=False)  # the library's own way to every shape
+    jobs = prepare(folder, rendition=None, cache=False)  # the library's own way to every shape
     assert [j.project.rendition for j in jobs] == [None, "360x640"]
     assert sum("is too long for its box" in p.message for j in jobs for p in j.warnings) == 1

@@ -107,7 +107,7 @@ def render(
     """Render the video, and each shape in `video.renditions` beside it (NAME.vertical.mp4, ...). Segments
     unchanged since an earlier render are reused from the cache."""
     from collage.progress import ProgressReporter
-    from collage.render import prepare_jobs
+    from collage.render import prepare
 
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     options: dict[str, Any] = dict(manifest_path=manifest, output=output, jobs=jobs, cache_dir=cache_dir,
@@ -115,7 +115,7 @@ def render(
                                    sidecars=not no_sidecars)
     written = 0
     try:
-        todo = prepare_jobs(folder, preview=preview, rendition=rendition, **options)
+        todo = prepare(folder, preview=preview, rendition=rendition, **options)
         _report([p for job in todo for p in job.warnings])  # before the long part, so the editor can stop and fix
         stale = (0, 0)
         for job in todo:
@@ -232,7 +232,7 @@ def cache_prune(
 ) -> None:
     """Delete every cached segment the manifest as it is now does not use (neither its render nor its
     preview): a withdrawn or newly masked contributor's pictures leave the disk."""
-    from collage.render import prune_cache
+    from collage.video.prune import prune_cache
 
     try:
         pruned = prune_cache(folder, manifest_path=manifest, cache_dir=cache_dir)

@@ -17,11 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from collage.model.project import Music
+from collage.model.project import Music, Project
 from collage.model.theme import Theme
-from collage.model.timeline import Segment, Slide
+from collage.model.timeline import Segment, Slide, Timeline
 from collage.version import __version__
-from collage.video.encode import EncodeSpec
+from collage.video.encode import EncodeSpec, gop_frames
 
 Digests = Callable[[Path], str]  # a file's content digest
 
@@ -94,3 +94,60 @@ def bed(music: Music, folder: Path, spec: EncodeSpec, digests: Digests, tool_key
 def run(segment_keys: list[str]) -> str:
     """A run of consecutive segments, joined: the same when its segments are."""
     return _digest({"run": segment_keys})
+
+
+@dataclasses.dataclass(frozen=True)
+class Keys:
+    """The keys of everything one render needs: each segment, each run of segments, and the bed."""
+
+    segments: list[Segment]
+    segment: list[str]  # each segment's key
+    runs: list[list[int]]  # segments joined and kept together (one run a slide)
+    run: list[str]
+    bed: str
+
+    @property
+    def all(self) -> set[str]:
+        return {*self.segment, *self.run, self.bed}
+
+
+def of_render(project: Project, timeline: Timeline, spec: EncodeSpec, digests: Digests, tool_key: str,
+              durable: bool, window: tuple[float, float] | None = None) -> Keys:
+    """The cache key of every segment, run of segments and the bed a render of `timeline` needs. Runs
+    are kept only by a `durable` cache (one that keeps nothing keeps no runs either)."""
+    # Holds in pieces of one GOP: the keyframes fall where one long encode would put them, and a
+    # long hold no longer keeps one core busy after the others are done (an edit re-encodes a
+    # slide's pieces in parallel).
+    segs = timeline.segments(max_hold=gop_frames(timeline.fps))
+    slide_keys = [slide(s, project.folder, project.theme, spec, digests, tool_key, (timeline.width, timeline.height))
+                  for s in timeline.slides]
+    seg_keys = [segment(g, None if g.a is None else slide_keys[g.a], None if g.b is None else slide_keys[g.b], spec,
+                        tool_key, _moments(timeline, g)) for g in segs]
+    # Runs: each slide's segments (the transition into it, its hold pieces) joined once and kept, so
+    # that the final join opens one file a slide, not one a segment (ffmpeg's concat demuxer decodes a
+    # frame of every file it opens: ~20 ms at 1080p), and an edit looks up and joins only the runs it
+    # touches.
+    runs = _runs(segs) if durable else [[i] for i in range(len(segs))]
+    return Keys(segs, seg_keys, runs, [run([seg_keys[i] for i in r]) for r in runs],
+                bed(project.music, project.folder, spec, digests, tool_key, window))
+
+
+def _runs(segs: list[Segment]) -> list[list[int]]:
+    """Consecutive segments grouped by the slide they bring on: a transition into a slide starts a run,
+    its hold pieces follow (the fade to black at the end stays with the last slide)."""
+    runs: list[list[int]] = []
+    for i, g in enumerate(segs):
+        if not runs or (g.kind == "blend" and g.b is not None):
+            runs.append([i])
+        else:
+            runs[-1].append(i)
+    return runs
+
+
+def _moments(timeline: Timeline, seg: Segment) -> tuple[tuple[int, int], ...]:
+    """For a moving segment, where it sits in each of its slides (offset, slide length): its frames
+    depend on it. Nothing for still segments, whose frames are the same wherever they fall."""
+    if not seg.moving:
+        return ()
+    return tuple((seg.start - timeline.slides[i].start, timeline.slides[i].frames)
+                 for i in (seg.a, seg.b) if i is not None)
