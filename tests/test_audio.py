@@ -22,6 +22,8 @@ from collage.render import render
 
 from .support.media import RED, msg, small_manifest
 
+pytestmark = pytest.mark.e2e
+
 
 def tone(path: Path, seconds: float, amplitude: float, freq: float = 440.0, rate: int = 44100) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -268,7 +270,7 @@ def test_bed_streams_in_blocks_of_any_size() -> None:
     """The bed is produced block by block (memory bounded by a block, not by the tracks or the video's
     length); the blocks join into the same samples whatever their size, loops, crossfades and fades included."""
     from collage import load
-    from collage.audio import bed as audio
+    from collage.audio import mix as audio
 
     example = load(Path(__file__).resolve().parents[1] / "examples" / "lawyers-day")
     seconds = 95.0  # longer than the example's track: it loops
@@ -326,10 +328,10 @@ def _decode_whole(path: Path) -> np.ndarray:
 def _reference_bed(folder: Path, music: Music, duration: float) -> np.ndarray:
     """The bed the straightforward way, every track whole in memory (as collage mixed it before it
     streamed): trimmed, levelled, volume, joined and looped with equal-power crossfades, cut, faded."""
-    from collage.audio import bed as audio
+    from collage.audio import mix as audio
 
     parts = []
-    for track, seconds in zip(music.tracks, audio._durations(folder, music), strict=True):
+    for track, seconds in zip(music.tracks, audio.durations(folder, music), strict=True):
         n = round(seconds * SR)
         if n <= 0:
             continue
@@ -337,7 +339,7 @@ def _reference_bed(folder: Path, music: Music, duration: float) -> np.ndarray:
         part = np.zeros((n, 2), np.float32)
         got = _decode_whole(folder / track.file)[first:first + n]
         part[:len(got)] = got
-        gain = audio._levelling_gain(folder, track, music.loudness) + track.volume
+        gain = audio.levelling_gain(folder, track, music.loudness) + track.volume
         parts.append(part * np.float32(10 ** (gain / 20)))
     want = round(duration * SR)
     out, pending, prev, i, total = [], parts[0], len(parts[0]), 1, 0
@@ -379,7 +381,7 @@ def test_streaming_bed_equals_the_in_memory_bed(tracks: Path, case: str, hold: b
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Loops, crossfades (between tracks and at the loop, across block boundaries), trims, volume, fades,
     mono and odd-rate and coded inputs: the same samples as mixing whole tracks in memory."""
-    from collage.audio import bed as audio
+    from collage.audio import mix as audio
 
     if not hold:  # every pass decoded again from the file, as for long tracks
         monkeypatch.setattr(audio, "_HOLD", 0)
@@ -396,7 +398,7 @@ def test_streaming_bed_equals_the_in_memory_bed(tracks: Path, case: str, hold: b
 def test_only_the_stretch_that_plays_is_decoded(tracks: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A track longer than the video is decoded only as far as the video needs, and every ffmpeg the
     bed starts is gone when the mix ends, also when its reader stops early."""
-    from collage.audio import bed as audio
+    from collage.audio import mix as audio
 
     asked: list[int] = []
     real = audio._Decoder
@@ -435,7 +437,7 @@ def _ffmpeg_children() -> list[int]:
 def test_unreadable_stream_is_an_error_not_silence(tmp_path: Path) -> None:
     """A decoder that fails half-way (here: killed, as on an interrupted render) raises; only a stream
     that ends cleanly early is padded with silence."""
-    from collage.audio import bed as audio
+    from collage.audio import mix as audio
     from collage.errors import RenderError
 
     path = _wav(tmp_path / "long.wav", _swell(5.0, 48000, 440), 48000)
@@ -486,7 +488,7 @@ def _onsets_whole(mono: np.ndarray, rate: int = SR) -> tuple[float, ...]:
 
 
 def test_beats_found_block_by_block_are_the_whole_signal_beats() -> None:
-    from collage.audio import bed as audio
+    from collage.audio import beats as audio
 
     rng = np.random.default_rng(9)
     at = np.cumsum(rng.uniform(0.3, 0.9, 40))  # irregular clicks over ~24 s, over a quiet tone
@@ -512,7 +514,7 @@ def test_bed_beats_follow_the_file_not_a_stale_cache(tracks: Path) -> None:
     import os
     from types import SimpleNamespace
 
-    from collage.audio import bed as audio
+    from collage.audio import beats as audio
 
     path = tracks / "music" / "beat.wav"
 
@@ -537,13 +539,14 @@ def test_beat_finding_memory_does_not_grow_with_the_bed(tmp_path: Path) -> None:
     (the whole bed alone would be 44 MiB, its spectra several times that)."""
     import tracemalloc
 
-    from collage.audio import bed as audio
+    from collage.audio import beats as audio
+    from collage.audio import loudness
 
     (tmp_path / "music").mkdir()
     subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=frequency=300:duration=360:beep_factor=4",
                     "-c:a", "flac", str(tmp_path / "music" / "long.flac")], check=True)
     music = Music((Track("music/long.flac"),))
-    audio.measure(tmp_path / "music" / "long.flac")  # (ffmpeg's work, outside this process)
+    loudness.measure(tmp_path / "music" / "long.flac")  # (ffmpeg's work, outside this process)
     tracemalloc.start()
     try:
         beats = audio._beats(tmp_path, music, 120.0, ())
@@ -557,7 +560,7 @@ def test_beat_finding_memory_does_not_grow_with_the_bed(tmp_path: Path) -> None:
 def test_a_second_check_does_not_decode_an_unchanged_track(make_folder: Callable[..., Path]) -> None:
     """A long track takes seconds to decode: its loudness is remembered by file state in the cache."""
     from collage import check
-    from collage.audio import bed
+    from collage.audio import loudness
 
     folder = make_folder(small_manifest([msg("red")], music=["music/quiet.wav", "music/loud.wav"]), {"red": RED})
     tone(folder / "music" / "quiet.wav", 2, 0.0)
@@ -565,13 +568,13 @@ def test_a_second_check_does_not_decode_an_unchanged_track(make_folder: Callable
     first = check.run(folder)
     assert [p.message for p in first.warnings if "silent" in p.message]  # the silent one is found ...
     decoded: list[str] = []
-    real = bed._ebur128
-    bed._measure.cache_clear()  # this process's own memory too: only the cache folder remembers
+    real = loudness.ebur128
+    loudness._measure.cache_clear()  # this process's own memory too: only the cache folder remembers
     try:
-        bed._ebur128 = lambda args: decoded.append(str(args)) or real(args)  # type: ignore[assignment, func-returns-value]
+        loudness.ebur128 = lambda args: decoded.append(str(args)) or real(args)  # type: ignore[assignment, func-returns-value]
         second = check.run(folder)
     finally:
-        bed._ebur128 = real  # type: ignore[assignment]
+        loudness.ebur128 = real  # type: ignore[assignment]
     assert decoded == []
     assert [p.message for p in second.warnings] == [p.message for p in first.warnings]  # ... and still reported
     (folder / "music" / "loud.wav").write_bytes(b"not audio any more")

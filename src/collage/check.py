@@ -71,7 +71,7 @@ def _count(n: int, noun: str) -> str:
 def measured_music(cache_dir: Path | None) -> FileFacts | None:
     """Each whole music file's integrated loudness, remembered by file state in the cache folder, so
     that a second `check`, storyboard or render does not decode a long track again."""
-    from collage.audio import bed as audio
+    from collage.audio import loudness as audio
 
     if cache_dir is None or not is_cache(cache_dir):
         return None
@@ -126,7 +126,7 @@ def media_problems(project: Project, timeline: Timeline, verified: FileFacts | N
     """Photos readable (decoded whole, remembered in `verified`; with None, their headers only: see
     `render.prepare`), text drawable, music decodable (untrimmed tracks' loudness remembered in
     `music`): each problem names the file, line and field."""
-    from collage.audio import bed as audio
+    from collage.audio import loudness as audio
     from collage.media import photos
 
     shown = _shown(project)

@@ -12,7 +12,6 @@ output path nor touches an earlier good output.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import re
 import subprocess
 import tempfile
@@ -24,9 +23,10 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from collage import ffmpeg
 from collage.draw.pixels import Packed, PixelFormat
 from collage.errors import EncodeError
-from collage.ffmpeg import current_processes, ffmpeg_exe
+from collage.ffmpeg import ffmpeg_exe
 from collage.outputs import files, targets
 
 
@@ -225,33 +225,16 @@ def ffmpeg_pipe(command: Callable[[Path], list[str]], output: Path) -> Iterator[
     with files.aside(output) as target, tempfile.TemporaryDirectory(prefix="collage-ffmpeg-") as tmp:
         stderr_file = Path(tmp) / "stderr.txt"
         with stderr_file.open("wb") as err:
-            try:
-                # Own session: Ctrl-C reaches us, not ffmpeg, so we decide what happens to the file.
-                proc = subprocess.Popen(command(target), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                        stderr=err, start_new_session=True)
-            except OSError as exc:
-                raise EncodeError(f"cannot start ffmpeg: {exc.strerror}", "reinstall imageio-ffmpeg") from None
-        procs = current_processes()
-        if procs is not None:
-            procs.add(proc)
-        _widen_pipe(proc)
+            proc = ffmpeg.start(command(target), stdin=True, stderr=err)
         try:
             yield _FFmpegSink(proc, stderr_file)
             assert proc.stdin is not None
             with contextlib.suppress(BrokenPipeError):
                 proc.stdin.close()
-            code = proc.wait()
-            if code != 0:
+            if proc.wait() != 0:
                 raise EncodeError(*_translate(stderr_file.read_text(errors="replace")))
         finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            if proc.stdin and not proc.stdin.closed:
-                with contextlib.suppress(OSError):
-                    proc.stdin.close()
-            if procs is not None:
-                procs.discard(proc)
+            ffmpeg.stop(proc)
 
 
 def run_ffmpeg(command: Callable[[Path], list[str]], output: Path) -> Path:
@@ -282,14 +265,6 @@ class FFmpegEncoder:
 
             with ffmpeg_pipe(command, output) as sink:
                 yield sink
-
-
-def _widen_pipe(proc: subprocess.Popen[bytes]) -> None:
-    """A 1 MiB pipe instead of 64 KiB: a 3 MB frame then crosses in 3 wake-ups of ffmpeg, not 48."""
-    if proc.stdin is None or not hasattr(fcntl, "F_SETPIPE_SZ"):
-        return
-    with contextlib.suppress(OSError):
-        fcntl.fcntl(proc.stdin.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
 
 
 def _translate(stderr: str) -> tuple[str, str]:
