@@ -12,12 +12,17 @@ from typing import TYPE_CHECKING
 
 from collage import manifest as manifest_mod
 from collage import pipeline
-from collage.errors import InputError, Problem
+from collage.audio import loudness as audio
+from collage.draw import text
+from collage.draw.compose import caption_blocks
+from collage.errors import InputError, Problem, RenderError
+from collage.media import photos, subjects
 from collage.model.project import Message, Project
 from collage.model.theme import Weight
 from collage.model.timeline import Cell, Timeline
 from collage.outputs import names, targets
 from collage.outputs.targets import is_cache
+from collage.plan.layout import SIGN_MIN, shown_height
 from collage.store import FileFacts, make_private_folder
 
 if TYPE_CHECKING:
@@ -71,8 +76,6 @@ def _count(n: int, noun: str) -> str:
 def measured_music(cache_dir: Path | None) -> FileFacts | None:
     """Each whole music file's integrated loudness, remembered by file state in the cache folder, so
     that a second `check`, storyboard or render does not decode a long track again."""
-    from collage.audio import loudness as audio
-
     if cache_dir is None or not is_cache(cache_dir):
         return None
     try:
@@ -85,7 +88,6 @@ def measured_music(cache_dir: Path | None) -> FileFacts | None:
 def verified_photos(cache_dir: Path | None) -> FileFacts:
     """Which photos decode whole, remembered by file state (in the cache folder, when there is one),
     so that a second `check` or `render` of unchanged photos decodes nothing."""
-    from collage.media import photos
 
     def decode(path: Path) -> str:
         photos.verify(path)
@@ -106,8 +108,6 @@ def _decode_all(project: Project, ids: list[str], verified: FileFacts) -> dict[s
     the problems found, by message id."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from collage.media import photos
-
     def one(message_id: str) -> Exception | None:
         try:
             verified(project.folder / project.message(message_id).photo)
@@ -126,9 +126,6 @@ def media_problems(project: Project, timeline: Timeline, verified: FileFacts | N
     """Photos readable (decoded whole, remembered in `verified`; with None, their headers only: see
     `render.prepare`), text drawable, music decodable (untrimmed tracks' loudness remembered in
     `music`): each problem names the file, line and field."""
-    from collage.audio import loudness as audio
-    from collage.media import photos
-
     shown = _shown(project)
     problems: list[Problem] = []
     if not any(s.cells for s in timeline.slides):
@@ -180,8 +177,6 @@ def layout_problems(project: Project, timeline: Timeline, skip: set[str] | None 
     """What depends only on where things are laid out: photos enlarged past sharpness, captions cut
     short (not for the messages in `skip`, whose photos cannot be read). Part of `media_problems`; a
     rendition, whose media are checked on the main video, gets only these."""
-    from collage.media import photos
-
     shown = _shown(project)
     cells = _cells_by_message(timeline)
     problems: list[Problem] = []
@@ -231,8 +226,6 @@ def _size_problems(message_id: str, rel: str, info: PhotoInfo, cells: list[tuple
 
 def _caption_problems(message_id: str, cells: list[tuple[Cell, bool]], height: int, shown: str,
                       line: int | None, weight: Weight) -> list[Problem]:
-    from collage.draw.compose import caption_blocks
-
     for cell, _ in cells:
         if cell.caption and any(b.truncated for b in caption_blocks(cell, height, weight)):
             return [Problem(shown, f"the caption of message '{message_id}' is too long for its box and is cut "
@@ -244,9 +237,6 @@ def _caption_problems(message_id: str, cells: list[tuple[Cell, bool]], height: i
 
 
 def _text_problems(value: str, shown: str, line: int | None, field: str) -> list[Problem]:
-    from collage.draw import text
-    from collage.errors import RenderError
-
     out: list[Problem] = []  # (emails in shown text are refused by the manifest's validation)
     missing = text.missing_characters(value)
     if missing:
@@ -314,7 +304,6 @@ def output_problems(project: Project) -> list[Problem]:
 def measured_signs(cache_dir: Path | None) -> FileFacts:
     """Where each photo's sign is (its box as fractions, or none found), remembered by file state in the
     cache folder when there is one."""
-    from collage.media import subjects
 
     def sign(path: Path) -> str:
         return json.dumps(subjects.detect(path).sign)
@@ -326,9 +315,6 @@ def measured_signs(cache_dir: Path | None) -> FileFacts:
 def small_signs(project: Project, timeline: Timeline, signs: FileFacts) -> list[Problem]:
     """A warning for each message whose sign (as detected; the whole photo where none is found) is
     shown under SIGN_MIN of the frame height on a slide: the viewer came to read it."""
-    from collage.media import photos
-    from collage.plan.layout import SIGN_MIN, shown_height
-
     out: list[Problem] = []
     for slide in timeline.slides:
         for cell in slide.cells:

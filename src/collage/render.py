@@ -22,7 +22,8 @@ from collage import check, manifest, pipeline
 from collage.errors import InputError, Problem
 from collage.model.project import Project
 from collage.model.timeline import Timeline
-from collage.outputs import targets
+from collage.outputs import sidecars, targets
+from collage.video import assemble
 from collage.video.assemble import Progress, Window
 from collage.video.encode import Encoder
 from collage.video.settings import Settings, resolve_settings
@@ -59,8 +60,6 @@ class Job:
         """Encode; the output path is only ever replaced on success. With an `encoder`, the whole video
         goes through it in one pass; otherwise segments are encoded (or reused) and joined. Then the
         sidecars beside it."""
-        from collage.video import assemble
-
         started = time.monotonic()
         project, timeline, settings = self.project, self.timeline, self.settings
         if encoder is not None:
@@ -75,7 +74,6 @@ class Job:
     def _sidecars(self) -> tuple[Path, ...]:
         if not self.settings.sidecars:
             return ()
-        from collage.outputs import sidecars
 
         return tuple(sidecars.write(self.project, self.timeline, self.settings.output, self.settings.size))
 

@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from collage.draw.compose import Artist
 from collage.model.project import Project
 from collage.model.timeline import Slide, Timeline
 from collage.outputs import files, names
@@ -175,8 +176,6 @@ def _stamp(frame: int, fps: int, comma: str) -> str:
 def write(project: Project, timeline: Timeline, video: Path, size: tuple[int, int]) -> list[Path]:
     """The sidecars beside `video` (NAME.vtt, NAME.srt, NAME.transcript.html, NAME.jpg), each written
     aside and moved into place."""
-    from collage.draw.compose import Artist
-
     vtt_path, srt_path, transcript_path, poster = names.sidecars(video)
     for target, text in ((vtt_path, vtt(project, timeline)), (srt_path, srt_text(project, timeline)),
                          (transcript_path, transcript(project, timeline))):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from collage import manifest, pipeline
+from collage.draw.compose import Composer
 from collage.errors import InputError, Problem
 from collage.outputs import files, names, targets
 
@@ -54,8 +55,6 @@ def still(folder: Path | str, slide: int, at: float | None = None, *, manifest_p
     if refused:
         raise InputError(refused)
     from PIL import Image, PngImagePlugin
-
-    from collage.draw.compose import Composer
 
     composer = Composer(project.folder, timeline, project.theme, manifest_name=project.manifest.name)
     picture = Image.fromarray(composer.frame_at(frame))

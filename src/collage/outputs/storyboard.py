@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from collage import check, manifest, pipeline
+from collage.draw.compose import Artist, contact_sheet
 from collage.errors import InputError, Problem
 from collage.model.project import Project
 from collage.model.timeline import Slide, Timeline
@@ -47,8 +48,6 @@ def storyboard(folder: Path | str, out_dir: Path | str | None = None, *,
     only once the new one is complete."""
     import numpy as np
     from PIL import Image
-
-    from collage.draw.compose import Artist, contact_sheet
 
     project = manifest.load(folder, manifest_path, rendition)
     timeline = pipeline.timeline(project)
@@ -86,7 +85,6 @@ def storyboard(folder: Path | str, out_dir: Path | str | None = None, *,
                                                   "`collage storyboard`\n", encoding="utf-8")
     return Board(target / "storyboard.html", target / "contact-sheet.png", len(timeline.slides),
                  sum(p.severity == "warning" for p in problems))
-
 
 _MESSAGE_FIELD = re.compile(r"^messages\[([^\]]+)\]")
 

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from collage.audio import bed as audio
+from collage.draw.compose import Composer
+from collage.ffmpeg import own_processes
 from collage.model.project import Project
 from collage.model.timeline import Segment, Timeline
 from collage.video import graph, keys
@@ -32,6 +35,8 @@ from collage.video.encode import (
     join_command,
     run_ffmpeg,
 )
+from collage.video.executor import executor
+from collage.video.prune import every_variant
 from collage.video.settings import Settings
 from collage.video.tasks import BedTask
 
@@ -50,9 +55,6 @@ class Assembled:
 def single_pass(project: Project, timeline: Timeline, settings: Settings, window: Window | None,
                 encoder: Encoder, progress: Progress | None) -> Assembled:
     """Every frame drawn in order and written to `encoder`, with the music bed."""
-    from collage.audio import bed as audio
-    from collage.draw.compose import Composer
-
     spec = settings.spec(timeline, project.title, encoder.pixel_format)
     total = timeline.frames
     with tempfile.TemporaryDirectory(prefix="collage-") as tmp:
@@ -70,10 +72,6 @@ def single_pass(project: Project, timeline: Timeline, settings: Settings, window
 def segmented(project: Project, timeline: Timeline, settings: Settings, window: Window | None,
               progress: Progress | None) -> Assembled:
     """Encode what the cache lacks, as a task graph, and join it all into `settings.output`."""
-    from collage.ffmpeg import own_processes
-    from collage.video.executor import executor
-    from collage.video.prune import every_variant
-
     spec = settings.spec(timeline, project.title)
     cache = open_cache(settings.cache_dir, settings.cache_limit)
     scratch = cache.scratch()

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from collage.errors import RenderError
+from collage.store import FileDigests
+from collage.video.keys import tool
 
 # Dask's own annotations are partial: its client and futures are held as Any here.
 Client = Any
@@ -48,9 +50,6 @@ def connect(address: str) -> Client:
 
 def worker_facts(folder: str, cache: str) -> dict[str, Any]:
     """What one worker sees: the folder, the cache (writable), and the tool fingerprint."""
-    from collage.store import FileDigests
-    from collage.video.keys import tool
-
     cache_ok = os.path.isdir(cache) and os.access(cache, os.W_OK)
     return {"folder": os.path.isdir(folder), "cache": cache_ok, "tool": tool(FileDigests(None))}
 

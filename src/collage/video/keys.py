@@ -17,9 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from collage.ffmpeg import ffmpeg_exe
 from collage.model.project import Music, Project
 from collage.model.theme import Theme
 from collage.model.timeline import Segment, Slide, Timeline
+from collage.resources import fonts_dir, package_dir
 from collage.version import __version__
 from collage.video.encode import EncodeSpec, gop_frames
 
@@ -43,9 +45,6 @@ def sources_digest(package: Path) -> str:
 
 
 def tool(digests: Digests) -> str:
-    from collage.ffmpeg import ffmpeg_exe
-    from collage.resources import fonts_dir, package_dir
-
     fonts = {p.name: digests(p) for p in sorted(fonts_dir().iterdir()) if p.suffix.lower() in (".otf", ".ttf", ".ttc")}
     return _digest({"version": __version__, "sources": sources_digest(package_dir()), "fonts": fonts,
                     "ffmpeg": Path(ffmpeg_exe()).name})

@@ -20,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from collage.draw.pixels import Packed, PixelFormat
+from collage.audio import bed as audio
+from collage.draw.compose import Artist, moving_frames, segment_frames
+from collage.draw.pixels import Packed, PixelFormat, black
 from collage.model.project import Music
 from collage.model.theme import Theme
 from collage.model.timeline import Segment, Slide
@@ -70,8 +72,6 @@ def timed(fn: Callable[[Any], Path], task: Any) -> tuple[Path, float]:
 
 
 def draw_slide(task: SlideTask) -> Path:
-    from collage.draw.compose import Artist
-
     artist = Artist(task.folder, task.size, task.theme, task.manifest_name, task.design)
     packed = artist.packed(task.slide, task.pixel_format)
     def write(path: Path) -> None:
@@ -82,9 +82,6 @@ def draw_slide(task: SlideTask) -> Path:
 
 
 def encode_segment(task: SegmentTask) -> Path:
-    from collage.draw.compose import Artist, moving_frames, segment_frames
-    from collage.draw.pixels import black
-
     spec, seg = task.spec, task.segment
     if task.moving is not None:
         m = task.moving
@@ -119,8 +116,6 @@ class BedTask:
 
 
 def encode_bed(task: BedTask) -> Path:
-    from collage.audio import bed as audio
-
     spec = task.spec
     codec = tuple(aac_args(spec))
     if audio.build_bed(task.folder, task.music, spec.duration, task.target, codec, task.window) is None:
