@@ -38,7 +38,7 @@ from .support.http_range import RangeServer
 if TYPE_CHECKING:
     from playwright.sync_api import Route
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 BROWSER_BUDGET_S = 120.0  # launch, load, play to the end, seek, read back, screenshot: all of it
 REAL_TIME_TOLERANCE = 0.05

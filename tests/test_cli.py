@@ -16,6 +16,8 @@ from collage.cli import app
 
 from .support.media import GREEN, RED, msg, small_manifest, solid
 
+pytestmark = pytest.mark.e2e
+
 runner = CliRunner()
 
 

@@ -22,6 +22,8 @@ import pytest
 
 from .support.media import BLUE, CYAN, GREEN, ORANGE, RED, YELLOW, msg, small_manifest
 
+pytestmark = pytest.mark.e2e
+
 distributed = pytest.importorskip("distributed")
 
 PHOTOS = {"red": RED, "green": GREEN, "blue": BLUE, "yellow": YELLOW, "cyan": CYAN, "orange": ORANGE}

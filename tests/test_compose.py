@@ -7,12 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from collage.draw.compose import Composer
 from collage.render import render
 from collage.video.encode import MemoryEncoder
 
 from .support.media import BLUE, RED, close, mean_colour, msg, small_manifest, solid
+
+pytestmark = pytest.mark.frames
 
 
 def test_crossfade_moves_steadily_from_one_slide_to_the_next(make_folder: Callable[..., Path]) -> None:

@@ -22,6 +22,8 @@ from .support.media import HELD_HEAD, HELD_SIGN, decode_frames
 from .support.media import collage_cli as _collage
 from .support.media import face_with_sign as _photo
 
+pytestmark = pytest.mark.e2e
+
 DATA = Path(__file__).parent / "data"
 SIZE = (640, 360)  # the video; the photo is 1280x720: the same shape, so it maps onto the frame by 1/2
 HEAD, SIGN = HELD_HEAD, HELD_SIGN  # in the photo (tests/data/SOURCES.md)

@@ -16,6 +16,8 @@ from collage.plan import layout
 
 from .support.media import msg, small_manifest
 
+pytestmark = pytest.mark.frames
+
 DATA = Path(__file__).parent / "data"
 HEAD = (150, 15, 300, 168)  # in astronaut.jpg (512x512), hair to chin
 PAPER = (247, 243, 232)

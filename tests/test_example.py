@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from collage import build_plan, load
 from collage.check import run
 from collage.render import render
 
 from .support.media import decode, probe
+
+pytestmark = pytest.mark.e2e
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "lawyers-day"
 

@@ -18,6 +18,8 @@ from collage.media import faces, subjects
 
 from .support import faceset
 
+pytestmark = pytest.mark.frames
+
 # The subset, kept small for the frames tier (each photo costs ~2 s of CNN on 2 cores).
 NAMES = {"hopper-tilt+45", "hopper-turn90", "camera-turn270", "astronaut-small5", "group-1", "hopper-signmouth",
          "astronaut-hand", "astronaut-edge-left", "camera-dark", "grass", "chelsea", "coffee-sign", "gravel-sign"}

@@ -82,7 +82,7 @@ from hypothesis import HealthCheck, Phase, example, given, note, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-pytestmark = pytest.mark.fuzz
+pytestmark = [pytest.mark.e2e, pytest.mark.fuzz]
 
 # -- run settings -----------------------------------------------------------------------------------------
 

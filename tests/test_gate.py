@@ -19,6 +19,8 @@ from collage.cli import app
 
 from .support.media import GREEN, MAGENTA, RED, msg, small_manifest, solid
 
+pytestmark = pytest.mark.e2e
+
 runner = CliRunner()
 SECRET = "alice.private@example.org"
 

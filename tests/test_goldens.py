@@ -20,6 +20,8 @@ from collage.draw.compose import Composer
 
 from .support.media import BLUE, CYAN, GREEN, ORANGE, RED, YELLOW, msg, small_manifest
 
+pytestmark = pytest.mark.frames
+
 GOLDENS = Path(__file__).parent / "goldens"
 TOLERANCE = 3.0  # mean absolute difference per channel, 0-255
 MOVED = 0.01  # at most this share of pixels may differ by more than 48

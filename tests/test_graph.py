@@ -18,6 +18,8 @@ from collage.video.workers import Inline, Threads
 
 from .support.media import BLUE, RED, solid
 
+pytestmark = pytest.mark.pure
+
 
 def test_work_encodes_each_different_missing_segment_once() -> None:
     keys = ["a", "b", "a", "c", "a", "d"]
@@ -67,6 +69,7 @@ def test_build_draws_each_still_slide_once_before_its_first_user(tmp_path: Path)
                                  and (segs[i].kind == "blend" or x == segs[i].a)})
 
 
+@pytest.mark.frames  # planning Ken Burns looks for faces in the photo's pixels
 def test_a_moving_segment_draws_its_own_frames(tmp_path: Path) -> None:
     project, timeline = _timeline(tmp_path, motion="kenburns")
     spec = EncodeSpec(320, 180, timeline.fps, timeline.frames, "")

@@ -15,6 +15,8 @@ from collage import load
 from .support.media import BLUE, GREEN, RED, solid
 from .support.media import collage_cli as _collage
 
+pytestmark = pytest.mark.e2e  # `collage import` run as a user runs it; the sheet readers' own tests are `pure`
+
 HEADER = ["Timestamp", "Your name", "Occupation", "City", "Country", "Upload your photo",
           "What does your sign say?", "Email Address", "Status"]
 ROWS = [
@@ -380,6 +382,7 @@ HEAD_ROW = '<row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1"
            '</c></row>'
 
 
+@pytest.mark.pure
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_rows_columns_and_cells_are_read_up_to_their_limits_and_refused_past_them(tmp_path: Path, kind: str) -> None:
     from collage.manifest import sheet as sheet_module
@@ -403,6 +406,7 @@ def test_rows_columns_and_cells_are_read_up_to_their_limits_and_refused_past_the
     assert "row 3" in message and "'Name'" in message and "10,000 characters" in message
 
 
+@pytest.mark.pure
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_the_whole_text_and_the_cells_are_bounded(tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from collage.manifest import sheet as sheet_module
@@ -420,6 +424,7 @@ def test_the_whole_text_and_the_cells_are_bounded(tmp_path: Path, kind: str, mon
     assert "cells" in _refused(path)
 
 
+@pytest.mark.pure
 def test_a_far_blank_gap_ends_the_table_and_rows_keep_their_sheet_numbers(tmp_path: Path) -> None:
     from collage.manifest import sheet as sheet_module
 
@@ -432,6 +437,7 @@ def test_a_far_blank_gap_ends_the_table_and_rows_keep_their_sheet_numbers(tmp_pa
     assert [r.number for r in sheet_module.read(book).rows] == [3]
 
 
+@pytest.mark.pure
 def test_a_sheet_with_too_many_zip_members_or_a_member_too_big_is_refused(tmp_path: Path,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     import zipfile
@@ -452,6 +458,7 @@ def test_a_sheet_with_too_many_zip_members_or_a_member_too_big_is_refused(tmp_pa
     assert "more than 10 XML elements" in _refused(base)
 
 
+@pytest.mark.pure
 def test_malformed_or_entity_laden_xml_is_refused_naming_the_part(tmp_path: Path) -> None:
     base = _book(tmp_path / "base.xlsx", [["Name", "Photo"], ["A", "a.jpg"]])
     cut = _sheet_xml(HEAD_ROW)[:-30]
@@ -724,6 +731,7 @@ def _workbook_by_hand(path: Path, prefix: str = "") -> Path:
     return path
 
 
+@pytest.mark.pure
 @pytest.mark.parametrize("prefix", ["", "x"])
 def test_an_xlsx_reads_as_openpyxl_reads_it(tmp_path: Path, prefix: str) -> None:
     import openpyxl

@@ -6,6 +6,8 @@ import pytest
 
 from collage.plan import layout
 
+pytestmark = pytest.mark.pure
+
 
 @pytest.mark.parametrize(("count", "per_page", "pages"), [
     (9, 4, [3, 3, 3]), (8, 4, [4, 4]), (5, 4, [3, 2]), (1, 4, [1]), (0, 4, []), (13, 6, [5, 4, 4]),

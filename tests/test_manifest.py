@@ -13,6 +13,8 @@ from collage.model.project import Transition
 
 from .support.media import RED, solid
 
+pytestmark = pytest.mark.pure
+
 
 @pytest.mark.parametrize(("text", "seconds"), [
     (5, 5.0), (1.5, 1.5), ("5s", 5.0), ("1.5s", 1.5), ("1m30s", 90.0), ("500ms", 0.5), ("2", 2.0),

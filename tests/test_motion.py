@@ -17,6 +17,8 @@ from collage.plan import layout
 from .support.media import BLUE, RED, msg, small_manifest
 from .test_crops import held_sign_photo
 
+pytestmark = pytest.mark.frames
+
 
 def test_push_in_ends_inside_where_it_started_around_the_subjects() -> None:
     start = (0.0, 0.1, 1.0, 0.85)
@@ -71,6 +73,7 @@ def test_moving_frames_are_the_same_every_time(moving: tuple[Path, object]) -> N
     assert np.array_equal(a, b)
 
 
+@pytest.mark.e2e  # encodes with ffmpeg and decodes the file
 def test_a_moving_slide_renders_segmented(moving: tuple[Path, object]) -> None:
     from collage.render import render
 

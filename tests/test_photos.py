@@ -11,6 +11,8 @@ from PIL import Image
 
 from collage.media import photos
 
+pytestmark = pytest.mark.frames
+
 BG = (16, 21, 30)
 
 

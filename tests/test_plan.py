@@ -14,6 +14,8 @@ from collage.plan import caption_text
 
 from .support.media import RED, solid
 
+pytestmark = pytest.mark.pure
+
 
 def _folder(tmp_path: Path, durations: list[float], transition: float, fps: int) -> Path:
     lines = [f"video: {{size: 320x180, fps: {fps}}}", f"timing: {{transition: {transition}}}", "sequence:"]

@@ -12,6 +12,8 @@ import yaml
 
 from collage import build_plan, load
 
+pytestmark = pytest.mark.pure
+
 CASES = Path(__file__).parent / "cases"
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from collage.progress import ProgressReporter
+
+pytestmark = pytest.mark.pure
 
 
 def test_terminal_gets_a_bar_with_eta() -> None:

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.e2e  # each test runs a new interpreter (what it imports) or lint-imports
+
 
 def _imported_after(statement: str) -> set[str]:
     code = f"import sys; {statement}; print(','.join(sorted(sys.modules)))"

@@ -17,6 +17,8 @@ from collage.model.timeline import Cell, MediaFacts, MusicFacts, Rect, Timeline
 from collage.plan import build, reading
 from collage.plan.reading import RATES, reading_seconds, runs, slide_texts
 
+pytestmark = pytest.mark.pure
+
 LATIN, ARABIC, HAN = RATES["latin"], RATES["rtl"], RATES["han"]
 
 

@@ -21,6 +21,8 @@ from collage.video.encode import FFmpegEncoder
 
 from .support.media import BLUE, CYAN, GREEN, ORANGE, RED, YELLOW, msg, small_manifest
 
+pytestmark = pytest.mark.e2e
+
 
 def _manifest(caption_of_blue: str = "Blue Person") -> dict[str, Any]:
     """Every kind of join: fade-in from black, crossfade, fade through black, slide, cut, fade-out; and a

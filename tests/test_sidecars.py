@@ -18,6 +18,8 @@ from .support.browser import local_page
 from .support.media import BLUE, GREEN, RED, YELLOW, solid
 from .support.media import collage_cli as _collage
 
+pytestmark = pytest.mark.e2e
+
 SECRET = "Dolkar Hiddenname"
 
 

@@ -18,6 +18,8 @@ from collage.privacy import HIDDEN_LINE, looks_like_email, redact
 
 from .support.media import collage_cli
 
+pytestmark = pytest.mark.pure
+
 DISGUISED = [
     "alice.chen@\nexample.org",  # a line break after the @ (a YAML block)
     "alice.chen@exam\nple.org",  # and inside the domain

@@ -20,6 +20,8 @@ from .support.media import HELD_HEAD as HEAD
 from .support.media import collage_cli as _collage
 from .support.media import face_with_sign as _photo
 
+pytestmark = pytest.mark.e2e
+
 SECRET_NAME = "Tenzin Secretname"
 PENDING_ID = "awaiting-zz9"
 

@@ -8,6 +8,8 @@ from PIL import Image
 
 from collage.draw import text
 
+pytestmark = pytest.mark.frames
+
 
 def _faces(line: str) -> list[tuple[str, str, bool]]:
     return [(r.text, r.face.file.split("-")[0], r.rtl) for r in text.runs(line)]

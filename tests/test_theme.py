@@ -19,6 +19,8 @@ from collage.plan import caption_text
 
 from .support.media import BLUE, RED, WHITE, msg, small_manifest
 
+pytestmark = pytest.mark.frames
+
 
 @pytest.mark.parametrize("name", themes.builtin_names())
 def test_builtin_themes_read_at_4_5_to_1(name: str) -> None:

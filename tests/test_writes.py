@@ -16,6 +16,8 @@ import yaml
 
 from .support.media import collage_cli, msg, small_manifest, solid
 
+pytestmark = pytest.mark.e2e
+
 Snapshot = dict[str, tuple[str, str]]
 
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import wave
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 from PIL import Image
 
 RED = (220, 30, 30)
@@ -26,6 +29,52 @@ WHITE = (250, 250, 250)
 def solid(path: Path, colour: tuple[int, int, int], size: tuple[int, int] = (400, 300), **save: Any) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.new("RGB", size, colour).save(path, **save)
+    return path
+
+
+Colour = tuple[int, int, int]
+
+
+def write_folder(folder: Path, manifest: Mapping[str, Any] | str | None = None,
+                 photos: Mapping[str, Colour | Callable[[Path], object]] | None = None,
+                 size: tuple[int, int] = (400, 300)) -> Path:
+    """A folder as an organiser makes one: `photos/ID.jpg` for each of `photos` (ID -> a colour, written as
+    a solid JPEG of `size` at quality 95, or a callable that writes the file at the path it is given), and
+    `collage.yaml` from `manifest` (a mapping dumped as YAML in its own order, or the text itself; None
+    writes none). Returns `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for ident, spec in (photos or {}).items():
+        target = folder / "photos" / f"{ident}.jpg"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if callable(spec):
+            spec(target)
+        else:
+            solid(target, spec, size, quality=95)
+    if manifest is not None:
+        text = manifest if isinstance(manifest, str) else yaml.safe_dump(dict(manifest), allow_unicode=True,
+                                                                           sort_keys=False)
+        (folder / "collage.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def sine(seconds: float, freq: float = 440.0, amplitude: float = 0.3, rate: int = 48000) -> np.ndarray:
+    """`seconds` of a sine wave as floats in -1..1 (write it with `write_wav`)."""
+    t = np.arange(int(seconds * rate)) / rate
+    return np.asarray(amplitude * np.sin(2 * np.pi * freq * t))
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int = 48000, channels: int = 1) -> Path:
+    """A 16-bit PCM WAV of `samples` (floats, clipped to -1..1): shape (n,), the same on each of `channels`,
+    or (n, channels) with a column a channel."""
+    frames = samples.reshape(len(samples), -1)
+    if frames.shape[1] == 1 and channels > 1:
+        frames = np.repeat(frames, channels, axis=1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as wf:
+        wf.setnchannels(frames.shape[1])
+        wf.setsampwidth(2)
+        wf.setframerate(rate)
+        wf.writeframes((np.clip(frames, -1, 1) * 32767).astype("<i2").tobytes())
     return path
 
 
