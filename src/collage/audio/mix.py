@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from collage import ffmpeg
 from collage.audio.loudness import SAMPLE_RATE, file_state, levelling_gain, raw_args
 from collage.errors import RenderError
-from collage.model.project import Music
+from collage.model.project import Music, Track
 
 _JOIN = 0.01  # s: even a hard join (crossfade 0) gets this much, so it cannot click
 
@@ -173,71 +173,85 @@ def mix_blocks(folder: Path, music: Music, duration: float, block: int = 1 << 19
     want = round(duration * SAMPLE_RATE)
     if want <= 0:
         return
-    fades = [min(round(seconds * SAMPLE_RATE), want // 2) for seconds in (music.fade_in, music.fade_out)]
-    pos = 0
-
-    def emit(samples: Audio) -> Iterator[Audio]:
-        nonlocal pos
-        for k in range(0, len(samples), block):
-            piece = samples[k:k + block][: want - pos].copy()
-            if not len(piece):
-                return
-            _fade(piece, pos, want, *fades)
-            pos += len(piece)
-            yield piece
-
+    out = _Output(want, block, [min(round(s * SAMPLE_RATE), want // 2) for s in (music.fade_in, music.fade_out)])
     lengths = [round(seconds * SAMPLE_RATE) for seconds in durations(folder, music)]
     parts = [(t, n) for t, n in zip(music.tracks, lengths, strict=True) if n > 0]
     if not parts:
-        while pos < want:
-            yield from emit(np.zeros((min(block, want - pos), 2), np.float32))
+        while out.pos < want:
+            yield from out.emit(np.zeros((min(block, want - out.pos), 2), np.float32))
         return
-    lengths = [n for _, n in parts]
-    hold = sum(lengths) <= _HOLD and sum(lengths) < want  # short, and it loops: decode each part once
-    gains: dict[int, float] = {}
-    held: dict[int, Audio] = {}
-
-    def source(part: int, frames: int) -> _Source:
-        track = parts[part][0]
-        if part not in gains:  # measured (or remembered from `check`) only for the parts that play
-            gains[part] = levelling_gain(folder, track, music.loudness) + track.volume
-        if not hold:
-            return _Decoder(folder / track.file, track.file, track.start, frames, gains[part])
-        if part not in held:
-            decoder = _Decoder(folder / track.file, track.file, track.start, lengths[part], gains[part])
-            try:
-                held[part] = decoder.read(lengths[part])
-            finally:
-                decoder.close()
-            held[part].flags.writeable = False
-        return _Held(held[part])
-
+    sources = _Parts(folder, music, parts, want)
     current: _Source | None = None
     following: _Source | None = None
     try:
-        for step, after in itertools.pairwise(itertools.chain(_schedule(lengths, music, want), [None])):
+        for step, after in itertools.pairwise(itertools.chain(_schedule(sources.lengths, music, want), [None])):
             assert step is not None
             if current is None:
-                current = source(step.part, step.frames)
+                current = sources.open(step.part, step.frames)
             left = step.body
             while left > 0:
                 piece = current.read(min(block, left))
                 left -= len(piece)
-                yield from emit(piece)
+                yield from out.emit(piece)
             if step.fade:  # equal power: constant loudness through the join
                 assert after is not None
-                following = source(after.part, after.frames)
+                following = sources.open(after.part, after.frames)
                 for k in range(0, step.fade, block):
                     n = min(block, step.fade - k)
                     x = (np.arange(k, k + n, dtype=np.float32) + 0.5) / step.fade
                     a, b = current.read(n), following.read(n)
-                    yield from emit(a * np.cos(x * np.pi / 2)[:, None] + b * np.sin(x * np.pi / 2)[:, None])
+                    yield from out.emit(a * np.cos(x * np.pi / 2)[:, None] + b * np.sin(x * np.pi / 2)[:, None])
             current.close()
             current, following = following, None
     finally:
         for opened in (current, following):
             if opened is not None:
                 opened.close()
+
+
+class _Output:
+    """The bed's blocks as they leave the mix: cut to its length, faded at both ends, counted."""
+
+    def __init__(self, want: int, block: int, fades: list[int]) -> None:
+        self.want, self.block, self.fades, self.pos = want, block, fades, 0
+
+    def emit(self, samples: Audio) -> Iterator[Audio]:
+        for k in range(0, len(samples), self.block):
+            piece = samples[k:k + self.block][: self.want - self.pos].copy()
+            if not len(piece):
+                return
+            _fade(piece, self.pos, self.want, *self.fades)
+            self.pos += len(piece)
+            yield piece
+
+
+class _Parts:
+    """A reader for each pass over a part of the playlist: a decoder that streams it, or, for a short
+    playlist that loops, the part decoded once and kept. Each part's levelling gain is measured (or
+    remembered from `check`) only when it first plays."""
+
+    def __init__(self, folder: Path, music: Music, parts: list[tuple[Track, int]], want: int) -> None:
+        self.folder, self.music, self.parts = folder, music, parts
+        self.lengths = [n for _, n in parts]
+        self.hold = sum(self.lengths) <= _HOLD and sum(self.lengths) < want  # short, and it loops
+        self._gains: dict[int, float] = {}
+        self._held: dict[int, Audio] = {}
+
+    def open(self, part: int, frames: int) -> _Source:
+        track = self.parts[part][0]
+        if part not in self._gains:
+            self._gains[part] = levelling_gain(self.folder, track, self.music.loudness) + track.volume
+        gain = self._gains[part]
+        if not self.hold:
+            return _Decoder(self.folder / track.file, track.file, track.start, frames, gain)
+        if part not in self._held:
+            decoder = _Decoder(self.folder / track.file, track.file, track.start, self.lengths[part], gain)
+            try:
+                self._held[part] = decoder.read(self.lengths[part])
+            finally:
+                decoder.close()
+            self._held[part].flags.writeable = False
+        return _Held(self._held[part])
 
 
 def _fade(piece: Audio, pos: int, want: int, fade_in: int, fade_out: int) -> None:

@@ -12,7 +12,7 @@ import dataclasses
 import functools
 import itertools
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -169,7 +169,24 @@ def runs(text: str, weight: Weight = "regular", traditional: bool | None = None)
                 return face
         return faces[0]
 
-    # Resolve each character's direction.
+    dirs = _directions(text, para_rtl)
+    out: list[list[Run]] = []  # direction runs, each split into face runs
+    i = 0
+    while i < len(text):
+        j = i
+        while j < len(text) and dirs[j] == dirs[i]:
+            j += 1
+        face_runs = _face_runs(text, i, j, dirs[i], face_for)
+        out.append(face_runs[::-1] if dirs[i] else face_runs)
+        i = j
+    if para_rtl:
+        out.reverse()
+    return [r for group in out for r in group]
+
+
+def _directions(text: str, para_rtl: bool) -> list[bool]:
+    """Each character's direction (True: right to left): a strong character's own; a neutral between two
+    strong characters of one direction takes it, any other neutral the paragraph's."""
     dirs: list[bool] = []
     prev_strong = para_rtl
     for i, ch in enumerate(text):
@@ -180,35 +197,26 @@ def runs(text: str, weight: Weight = "regular", traditional: bool | None = None)
             nxt = _next_strong(text, i)
             after = para_rtl if nxt is None else is_rtl_char(nxt)
             dirs.append(prev_strong if prev_strong == after else para_rtl)
+    return dirs
 
-    # Direction runs, each split into face runs.
-    out: list[list[Run]] = []
-    i = 0
-    while i < len(text):
-        j = i
-        while j < len(text) and dirs[j] == dirs[i]:
-            j += 1
-        face_runs: list[Run] = []
-        buf, cur = "", None
-        for k in range(i, j):
-            ch = text[k]
-            if cur is not None and (ch == " " or _attaches(ch)):
-                face = cur
-            else:
-                face = face_for(ch, emoji_style=text[k + 1:k + 2] == "\ufe0f")
-            if face == cur:
-                buf += ch
-            else:
-                if buf and cur is not None:
-                    face_runs.append(Run(buf, cur, dirs[i]))
-                buf, cur = ch, face
-        if buf and cur is not None:
-            face_runs.append(Run(buf, cur, dirs[i]))
-        out.append(face_runs[::-1] if dirs[i] else face_runs)
-        i = j
-    if para_rtl:
-        out.reverse()
-    return [r for group in out for r in group]
+
+def _face_runs(text: str, start: int, end: int, rtl: bool, face_for: Callable[[str, bool], Face]) -> list[Run]:
+    """text[start:end] (one direction) split where the face changes, in logical order: spaces and
+    attaching marks stay in the current face."""
+    runs: list[Run] = []
+    buf, cur = "", None
+    for k in range(start, end):
+        ch, emoji = text[k], text[k + 1:k + 2] == "\ufe0f"  # (U+FE0F asks for the colour emoji)
+        face = cur if cur is not None and (ch == " " or _attaches(ch)) else face_for(ch, emoji)
+        if face == cur:
+            buf += ch
+        else:
+            if buf and cur is not None:
+                runs.append(Run(buf, cur, rtl))
+            buf, cur = ch, face
+    if buf and cur is not None:
+        runs.append(Run(buf, cur, rtl))
+    return runs
 
 
 def _next_strong(text: str, i: int) -> str | None:

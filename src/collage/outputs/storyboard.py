@@ -104,67 +104,82 @@ def _page(project: Project, timeline: Timeline, problems: list[Problem]) -> str:
     # the folder lives on the editor's disk.
     problems = [replace(p, file=_inside(project, p.file), message=_unnamed(project, p.message), hint=_unnamed(
         project, p.hint)) for p in problems]
-    fps = timeline.fps
-    shown = {m for s in timeline.slides for m in s.messages}
-    # Approved messages the sequence leaves out, by id; messages not approved only counted: their ids are
-    # not the organisers' to circulate with the page.
-    left_out = [m.id for m in project.messages if m.id not in shown]
-    pending = len(project.unapproved)
     placed: set[int] = set()
     rows = []
     for slide in timeline.slides:
         mine = [k for k, p in enumerate(problems) if _concerns(p, slide)]
         placed.update(mine)
-        texts = [t for t in (slide.title, slide.subtitle, slide.body) if t]
-        texts += [c.caption for c in slide.cells if c.caption]
-        ids = ", ".join(slide.messages)
-        notes = "".join(f'<li class="{e(problems[k].severity)}">{e(str(problems[k]))}</li>' for k in mine)
-        rows.append(
-            f'<section class="slide" id="slide-{slide.index}" data-index="{slide.index}" data-kind="{slide.kind}" '
-            f'data-start="{slide.start / fps:.3f}" data-end="{slide.end / fps:.3f}">'
-            f'<img src="slides/{slide.index:03d}.jpg" alt="slide {slide.index}" width="{PICTURE_WIDTH // 2}">'
-            f'<div><h2>{slide.index} · {e(slide.kind)} · {_clock(slide.start / fps)}–{_clock(slide.end / fps)}</h2>'
-            + (f'<p class="ids">{e(ids)}</p>' if ids else "")
-            + "".join(f'<p class="text">{e(t)}</p>' for t in texts)
-            + (f"<ul>{notes}</ul>" if notes else "")
-            + "</div></section>")
+        rows.append(_section(slide, [problems[k] for k in mine], timeline.fps))
     general = "".join(f'<li class="{e(p.severity)}">{e(str(p))}</li>'
                       for k, p in enumerate(problems) if k not in placed)
-    warnings = sum(p.severity == "warning" for p in problems)
-    errors = sum(p.severity == "error" for p in problems)
-    summary = (f"{_clock(timeline.duration)} · {len(timeline.slides)} slides · {len(shown)} messages shown · "
-               f"{warnings} warning{'s' if warnings != 1 else ''}"
-               + (f" · {errors} error{'s' if errors != 1 else ''}: not renderable" if errors else ""))
-    out = (f'<p class="left-out">Approved but left out ({len(left_out)}): {e(", ".join(left_out))}</p>'
-           if left_out else "")
-    out += f'<p class="pending">{pending} message{"s" if pending != 1 else ""} not approved (not shown).</p>' \
-        if pending else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Storyboard · {e(project.title)}</title>
-<style>
-body {{ font: 15px/1.45 system-ui, "Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei",
-       "Noto Sans Arabic", "Noto Serif Tibetan", sans-serif; margin: 24px; color: #1b1d22; background: #f6f6f4; }}
-h1 {{ font-size: 22px; margin: 0 0 4px; }}
-.summary {{ margin: 0 0 16px; color: #444; }}
-.slide {{ display: flex; gap: 16px; align-items: flex-start; background: #fff; border: 1px solid #ddd;
-         border-radius: 6px; padding: 12px; margin: 0 0 12px; }}
-.slide img {{ width: 480px; height: auto; flex: none; border-radius: 3px; background: #000; }}
-.slide h2 {{ font-size: 16px; margin: 0 0 6px; }}
-.ids {{ font-family: ui-monospace, monospace; color: #555; margin: 0 0 6px; }}
-.text {{ margin: 0 0 4px; white-space: pre-line; unicode-bidi: plaintext; }}
-li.warning {{ color: #8a5a00; }} li.error {{ color: #a11; font-weight: 600; }}
-</style></head>
+<style>{_STYLE}</style></head>
 <body>
 <h1>{e(project.title)}</h1>
-<p class="summary" id="summary">{e(summary)}</p>
+<p class="summary" id="summary">{e(_summary(timeline, problems))}</p>
 {f'<ul class="general">{general}</ul>' if general else ""}
-{out}
+{_left_out(project, timeline)}
 {"".join(rows)}
 </body></html>
 """
+
+
+_STYLE = """
+body { font: 15px/1.45 system-ui, "Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei",
+       "Noto Sans Arabic", "Noto Serif Tibetan", sans-serif; margin: 24px; color: #1b1d22; background: #f6f6f4; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+.summary { margin: 0 0 16px; color: #444; }
+.slide { display: flex; gap: 16px; align-items: flex-start; background: #fff; border: 1px solid #ddd;
+         border-radius: 6px; padding: 12px; margin: 0 0 12px; }
+.slide img { width: 480px; height: auto; flex: none; border-radius: 3px; background: #000; }
+.slide h2 { font-size: 16px; margin: 0 0 6px; }
+.ids { font-family: ui-monospace, monospace; color: #555; margin: 0 0 6px; }
+.text { margin: 0 0 4px; white-space: pre-line; unicode-bidi: plaintext; }
+li.warning { color: #8a5a00; } li.error { color: #a11; font-weight: 600; }
+"""
+
+
+def _section(slide: Slide, notes: list[Problem], fps: int) -> str:
+    """One slide: its picture, number, kind and times, its message ids, its texts, its problems."""
+    e = html.escape
+    texts = [t for t in (slide.title, slide.subtitle, slide.body) if t]
+    texts += [c.caption for c in slide.cells if c.caption]
+    ids = ", ".join(slide.messages)
+    listed = "".join(f'<li class="{e(p.severity)}">{e(str(p))}</li>' for p in notes)
+    return (f'<section class="slide" id="slide-{slide.index}" data-index="{slide.index}" data-kind="{slide.kind}" '
+            f'data-start="{slide.start / fps:.3f}" data-end="{slide.end / fps:.3f}">'
+            f'<img src="slides/{slide.index:03d}.jpg" alt="slide {slide.index}" width="{PICTURE_WIDTH // 2}">'
+            f'<div><h2>{slide.index} · {e(slide.kind)} · {_clock(slide.start / fps)}–{_clock(slide.end / fps)}</h2>'
+            + (f'<p class="ids">{e(ids)}</p>' if ids else "")
+            + "".join(f'<p class="text">{e(t)}</p>' for t in texts)
+            + (f"<ul>{listed}</ul>" if listed else "")
+            + "</div></section>")
+
+
+def _summary(timeline: Timeline, problems: list[Problem]) -> str:
+    shown = {m for s in timeline.slides for m in s.messages}
+    warnings = sum(p.severity == "warning" for p in problems)
+    errors = sum(p.severity == "error" for p in problems)
+    return (f"{_clock(timeline.duration)} · {len(timeline.slides)} slides · {len(shown)} messages shown · "
+            f"{warnings} warning{'s' if warnings != 1 else ''}"
+            + (f" · {errors} error{'s' if errors != 1 else ''}: not renderable" if errors else ""))
+
+
+def _left_out(project: Project, timeline: Timeline) -> str:
+    """Approved messages the sequence leaves out, by id; messages not approved only counted: their ids
+    are not the organisers' to circulate with the page."""
+    e = html.escape
+    shown = {m for s in timeline.slides for m in s.messages}
+    left_out = [m.id for m in project.messages if m.id not in shown]
+    pending = len(project.unapproved)
+    out = (f'<p class="left-out">Approved but left out ({len(left_out)}): {e(", ".join(left_out))}</p>'
+           if left_out else "")
+    return out + (f'<p class="pending">{pending} message{"s" if pending != 1 else ""} not approved (not shown).</p>'
+                  if pending else "")
 
 
 def _unnamed(project: Project, text: str) -> str:

@@ -111,13 +111,7 @@ def segmented(project: Project, timeline: Timeline, settings: Settings, window: 
             graph.execute(work, run, ahead, finished, trace)
         timings = {"encode_seconds": round(time.monotonic() - phase, 3)}
         phase = time.monotonic()
-        joined = _join_runs(named, files, run_files, cache, spec, scratch)
-        if bed_file is None:
-            raise RuntimeError("the graph finished without the music bed")
-        chapters = chapters_file(spec, scratch / "chapters.txt") if spec.chapters else None
-        listing = concat_list([f for f in run_files if f is not None], scratch / "segments.txt")
-        audio = bed_file
-        run_ffmpeg(lambda target: join_command(spec, listing, audio, target, chapters), settings.output)
+        joined = _join(named, files, run_files, bed_file, cache, spec, scratch, settings.output)
         timings["join_seconds"] = round(time.monotonic() - phase, 3)
         cache.write_record({**_record(named, set(copies), settings.output, joined), **timings, "tasks": trace})
         cache.prune(keep=named.all)
@@ -131,10 +125,13 @@ def segmented(project: Project, timeline: Timeline, settings: Settings, window: 
                      stale=stale)
 
 
-def _join_runs(named: keys.Keys, files: list[Path | None], run_files: list[Path | None], cache: Cache,
-               spec: EncodeSpec, scratch: Path) -> set[int]:
-    """Fill `run_files`: a run of one segment is that segment; the others are joined (copied, not
-    encoded) and kept in the cache. Returns which runs were joined."""
+def _join(named: keys.Keys, files: list[Path | None], run_files: list[Path | None], bed: Path | None, cache: Cache,
+          spec: EncodeSpec, scratch: Path, output: Path) -> set[int]:
+    """Join the runs (a run of one segment is that segment; the others are joined, copied and not
+    encoded, and kept in the cache), then the runs with the bed and the chapters into `output`. Returns
+    which runs were joined."""
+    if bed is None:
+        raise RuntimeError("the graph finished without the music bed")
     for k, r in enumerate(named.runs):
         if len(r) == 1:
             run_files[k] = files[r[0]]
@@ -143,6 +140,9 @@ def _join_runs(named: keys.Keys, files: list[Path | None], run_files: list[Path 
         members = concat_list([p for p in (files[i] for i in named.runs[k]) if p is not None], scratch / f"run-{k}.txt")
         made = run_ffmpeg(functools.partial(concat_command, spec, members), scratch / f"run-{k}.mp4")
         run_files[k] = cache.store(named.run[k], made)
+    chapters = chapters_file(spec, scratch / "chapters.txt") if spec.chapters else None
+    listing = concat_list([f for f in run_files if f is not None], scratch / "segments.txt")
+    run_ffmpeg(lambda target: join_command(spec, listing, bed, target, chapters), output)
     return joined
 
 
