@@ -29,12 +29,12 @@ def with_beats(project: Project, facts: MediaFacts, seconds: float) -> MediaFact
 def _music(project: Project, beats_over: float | None) -> MusicFacts | None:
     if not (project.timing.fit == "music" or project.timing.beats) or not project.music.tracks:
         return None
-    from collage.audio import bed
+    from collage.audio import beats, loudness
 
     try:
         for track in project.music.tracks:  # decodable first (cached for the checks and the bed): a bad
-            bed.measure(project.folder / track.file, track.start, track.end)  # file stops here, by name
-        return bed.facts(project, beats_over)
+            loudness.measure(project.folder / track.file, track.start, track.end)  # file stops here, by name
+        return beats.facts(project, beats_over)
     except (CollageError, OSError, ValueError, KeyError):  # unreadable music: the checks name the file
         return None
 
