@@ -20,9 +20,9 @@ from .support import faceset
 
 pytestmark = pytest.mark.frames
 
-# The subset, kept small for the frames tier (each photo costs ~2 s of CNN on 2 cores).
+# The subset, kept small for the frames tier (each photo costs ~2-3 s of CNN on 2 cores).
 NAMES = {"hopper-tilt+45", "hopper-turn90", "camera-turn270", "astronaut-small5", "group-1", "hopper-signmouth",
-         "astronaut-hand", "astronaut-edge-left", "camera-dark", "grass", "chelsea", "coffee-sign", "gravel-sign"}
+         "astronaut-hand", "astronaut-edge-left", "grass", "chelsea", "coffee-sign"}
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def test_the_second_detector_finds_no_face_left_in_a_drawn_photo(outcomes: list[
 
 def test_a_faceless_photo_is_barely_painted_and_its_sign_not_at_all(outcomes: list[faceset.Outcome]) -> None:
     bare = [o for o in outcomes if not o.sample.faces]
-    assert len(bare) >= 4 and any(o.sample.sign for o in bare)
+    assert len(bare) >= 3 and any(o.sample.sign for o in bare)
     assert not [o.refused for o in bare if o.refused]
     assert all(o.painted <= 0.02 for o in bare), [(o.sample.name, round(o.painted, 4)) for o in bare]
     assert all(o.sign_touched == 0 for o in bare), [(o.sample.name, o.sign_touched) for o in bare if o.sign_touched]

@@ -100,26 +100,47 @@ def find(rgb: RGB, threshold: float = THRESHOLD, turns: tuple[int, ...] = TURNS,
             down = (marks[3] + marks[4] - marks[0] - marks[1]) / 2  # from the eyes to the mouth
             tilt = abs(math.degrees(math.atan2(float(down[0]), float(down[1]))))
             upright = tilt <= UPRIGHT
+            turn = _turned_away(marks, down, bw)
             if upright:
-                head = _mapped((x0 - EARS * bw, y0 - HAIR * bh, x1 + EARS * bw, y1 + CHIN * bh), back, w, h)
+                left = EARS + (_BACK * turn if turn > 0 else 0.0)  # the nose to the right: the back of the head left
+                right = EARS + (_BACK * -turn if turn < 0 else 0.0)
+                head = _mapped((x0 - left * bw, y0 - HAIR * bh, x1 + right * bw, y1 + CHIN * bh), back, w, h)
             else:  # turned in this pass: the head laid out along the face, from its landmarks
-                head = _head_along((x0, y0, x1, y1), down, back, w, h)
+                head = _head_along((x0, y0, x1, y1), down, back, w, h, turn)
             found.append((Face(_mapped((x0, y0, x1, y1), back, w, h), head, score), upright))
     return _merged(found)
 
 
-def _head_along(box: Box, down: NDArray[np.float64], back: NDArray[np.float64], w: int, h: int) -> Box:
+_BACK = 0.6  # a face seen in profile: the back of the head reaches this much more of the box's width
+
+
+def _turned_away(marks: NDArray[np.float64], down: NDArray[np.float64], width: float) -> float:
+    """How far the face looks sideways, from -1 to 1 (positive: the nose to the right of the eyes, as
+    the face stands): 0 for a frontal face, about 1 for a profile, whose back of the head (hair) then
+    lies well past the box on the other side."""
+    n = float(np.hypot(down[0], down[1]))
+    if n <= 0 or width <= 0:
+        return 0.0
+    across = np.array([down[1], -down[0]]) / n  # the face's own left-to-right (down turned a quarter)
+    eyes = (marks[0] + marks[1]) / 2
+    offset = float((marks[2] - eyes) @ across) / width
+    return max(-1.0, min(1.0, (abs(offset) - 0.05) / 0.2)) * (1 if offset > 0 else -1) if abs(offset) > 0.05 else 0.0
+
+
+def _head_along(box: Box, down: NDArray[np.float64], back: NDArray[np.float64], w: int, h: int,
+                turn: float = 0.0) -> Box:
     """The head of a face turned in its pass: its box is axis-aligned around the turned face, so the
     face's own size is taken as that of a square whose turned bounding box this is, and the head is laid
     out along the face's own axes (down: from the eyes to the mouth)."""
     x0, y0, x1, y1 = box
     n = float(np.hypot(down[0], down[1]))
     u = down / n if n > 0 else np.array([0.0, 1.0])
-    v = np.array([-u[1], u[0]])
+    v = np.array([u[1], -u[0]])  # the face's left to right, as `_turned_away` measures it
     size = math.sqrt((x1 - x0) * (y1 - y0)) / (abs(float(u[0])) + abs(float(u[1])))
     c = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
-    corners = [c + a * size * u + b * size * v
-               for a in (-(0.5 + HAIR), 0.5 + CHIN) for b in (-(0.5 + EARS), 0.5 + EARS)]
+    left = 0.5 + EARS + (_BACK * turn if turn > 0 else 0.0)
+    right = 0.5 + EARS + (_BACK * -turn if turn < 0 else 0.0)
+    corners = [c + a * size * u + b * size * v for a in (-(0.5 + HAIR), 0.5 + CHIN) for b in (-left, right)]
     pts = np.array([[p[0], p[1], 1.0] for p in corners]) @ back.T
     return (max(0.0, float(pts[:, 0].min()) / w), max(0.0, float(pts[:, 1].min()) / h),
             min(1.0, float(pts[:, 0].max()) / w), min(1.0, float(pts[:, 1].max()) / h))
