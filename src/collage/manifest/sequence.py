@@ -10,7 +10,7 @@ from collage.errors import Problem
 from collage.manifest import yamlpos
 from collage.manifest.models import ITEM_MODELS, GridIn, PhotoIn, TitleIn
 from collage.manifest.report import Reporter, clean, did_you_mean, kind_of
-from collage.model.project import GridItem, Message, PhotoItem, SequenceItem, TitleItem
+from collage.model.project import GridItem, Message, PhotoItem, SequenceItem, TitleItem, explicitly_placed
 
 DEFAULT_CLOSING = ("Thank you", "谢谢")  # the closing card when there is no `sequence:`
 
@@ -102,15 +102,7 @@ def _reference(r: Reporter, path: yamlpos.Path_, ref: str, ids: set[str], unappr
 def unplaced(r: Reporter, sequence: tuple[SequenceItem, ...], messages: list[Message], given: bool) -> None:
     if not given or any(isinstance(s, GridItem) and s.select == "all" for s in sequence):
         return
-    placed: set[str] = set()
-    for item in sequence:
-        if isinstance(item, PhotoItem):
-            placed.add(item.message)
-        elif isinstance(item, GridItem):
-            if isinstance(item.select, tuple):
-                placed.update(item.select)
-            else:
-                placed.update(m.id for m in messages if item.select in m.tags)
+    placed = explicitly_placed(sequence, messages)
     for m in messages:
         if m.id not in placed:
             r.problems.append(Problem(

@@ -185,3 +185,18 @@ class Project:
             if m.id == message_id:
                 return m
         raise KeyError(message_id)
+
+
+def explicitly_placed(sequence: tuple[SequenceItem, ...], messages: tuple[Message, ...] | list[Message]) -> set[str]:
+    """The messages the sequence places by name: a `photo:` item, a grid's list of ids, a grid's tag (what
+    a grid with `messages: all` shows is every approved message not placed so)."""
+    placed: set[str] = set()
+    for item in sequence:
+        if isinstance(item, PhotoItem):
+            placed.add(item.message)
+        elif isinstance(item, GridItem) and item.select != "all":
+            if isinstance(item.select, tuple):
+                placed.update(item.select)
+            else:
+                placed.update(m.id for m in messages if item.select in m.tags)
+    return placed

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from collage.errors import Problem
@@ -27,6 +27,7 @@ from collage.model.project import (
     SequenceItem,
     TitleItem,
     Transition,
+    explicitly_placed,
 )
 from collage.model.timeline import Cell, Mask, MediaFacts, Slide, SlideKind, Timeline
 from collage.plan import layout, reading
@@ -83,124 +84,196 @@ def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, in
     are left out (with a warning). Photo sizes (message id -> upright width, height) let `grid: auto`
     set photos in justified rows by their shapes; without them it falls back to an even grid.
     Subjects (message id -> boxes of faces and sign) place cover crops so they stay whole; a photo
-    whose subjects no crop of its box's shape can hold is shown whole over its blurred fill instead."""
+    whose subjects no crop of its box's shape can hold is shown whole over its blurred fill instead.
+
+    Each sequence item becomes drafts (one a slide) by the builder of its kind (`_DRAFTS`); then the
+    timing (fitted to the music, placed, snapped to beats); then the slides in integer frames."""
     facts = facts or MediaFacts()
-    music, photo_sizes, subjects = facts.music, facts.photo_sizes, facts.subjects
-    masks = facts.masks or {}
-    width, height = size or project.size
-    fps = fps or project.fps
-    timing = project.timing
-    problems: list[Problem] = []
-    by_id = {m.id: m for m in project.messages}
-    manifest = project.manifest.name
-
-    def frames(seconds: float) -> int:
-        return max(0, round(seconds * fps))
-
-    template = project.caption_template
-    t = project.theme
-    captions = layout.Captions(t.caption_px, t.caption_over_px, t.caption_position)
-    placed = _explicitly_placed(project.sequence, project.messages)
-    all_taken = False
-    drafts: list[_Draft] = []
-    for item in project.sequence:
-        transition = timing.transition if item.transition is None else item.transition.over(timing.transition)
-        if isinstance(item, TitleItem):
-            seconds = timing.title if item.duration is None else item.duration
-            drafts.append(_Draft("title", seconds, transition, item.duration is not None,
-                                 (item.title, item.subtitle, item.body), (), item.line,
-                                 reading.reading_seconds((item.title, item.subtitle, item.body))))
-            continue
-        if isinstance(item, PhotoItem):
-            message = by_id[item.message]
-            has_caption = caption_text(message, template) is not None
-            cover = (message.fit or project.fit) == "cover"
-            translated = has_caption and project.show_translations and bool(message.translation)
-            wide = layout.text_ems(caption_text(message, template))
-            under = layout.text_ems(message.translation) if translated else 0.0
-            boxes = layout.full_screen(width, height, caption=has_caption, cover=cover, captions=captions,
-                                       translation=under, ems=wide)
-            cell = _cell(message, boxes, project.fit, template, photo_sizes, subjects, item.motion, masks,
-                         translated)
-            if cell.fit != (message.fit or project.fit):  # the crop could not keep the subjects: whole instead
-                boxes = layout.full_screen(width, height, caption=has_caption, captions=captions,
-                                           translation=under, ems=wide)
-                cell = _cell(message, boxes, cell.fit, template, photo_sizes, subjects, item.motion, masks,
-                             translated)
-            pages: list[tuple[SlideKind, tuple[Cell, ...]]] = [("photo", (cell,))]
-        else:
-            chosen = _select(item, project.messages, placed, all_taken)
-            all_taken = all_taken or item.select == "all"
-            if not chosen:
-                problems.append(Problem(manifest, "this grid selects no approved message; it is skipped",
-                                        line=item.line, field="sequence", severity="warning"))
-                continue
-            per_page = item.layout[0] * item.layout[1] if item.layout else layout.MAX_PER_SLIDE
-            # The manifest's `grid: CxR` is kept on a frame of the shape it was written for; a rendition of
-            # another shape lays the same messages out for its own frame, as many a slide as it shows large.
-            shape = item.layout if _same_shape(project.main_size or (width, height), (width, height)) else None
-            aspects = [_aspect(m, photo_sizes) for m in chosen]
-            ems = [layout.text_ems(caption_text(m, template)) for m in chosen]
-            # Translations shown on screen get a line of their own under the captions.
-            translated = project.show_translations and any(m.translation for m in chosen)
-            set_as = dataclasses.replace(captions, extra_lines=1) if translated else captions
-            counts = (layout.paginate(len(chosen), per_page) if shape else
-                      layout.page_sizes(aspects, width, height, set_as, ems, min(per_page, layout.MAX_PER_SLIDE)))
-            pages, pos = [], 0
-            for count in counts:
-                page = chosen[pos:pos + count]
-                boxes_list = layout.grid_page(aspects[pos:pos + count], width, height,
-                                              set_as if any(m.translation for m in page) else captions,
-                                              ems[pos:pos + count], shape)
-                pos += count
-                if any(b.photo.w < 2 or b.photo.h < 2 for b in boxes_list):
-                    problems.append(Problem(manifest, f"this grid leaves no room for its photos on a {width}x{height} "
-                                            "frame: its captions and gutters take it all", line=item.line,
-                                            field="sequence", hint="use fewer columns or rows, or a larger video.size"))
-                    break
-                pages.append(("grid", tuple(_cell(m, b, project.fit, template, photo_sizes, subjects, item.motion,
-                                                  masks, project.show_translations and _room_for_translation(m, b,
-                                                                                                            template))
-                                            for m, b in zip(page, boxes_list, strict=True))))
-        for kind, cells in pages:
-            needs = reading.reading_seconds(reading.slide_texts(cells, by_id, "{message}" in template))
-            if item.duration is not None:
-                seconds = item.duration
-            elif timing.slide == "auto":
-                seconds = auto_seconds(cells, needs, timing.min, timing.max)
-            else:
-                seconds = timing.slide
-            drafts.append(_Draft(kind, seconds, transition, item.duration is not None, cells=cells,
-                                 line=item.line, needs=needs))
-
+    ctx = _Context(project, facts, *(size or project.size), fps or project.fps)
+    drafts = [d for item in project.sequence for d in _DRAFTS[item.kind](ctx, item)]
+    timing, music = project.timing, facts.music
     if timing.fit == "music" or timing.beats:
         if music is None:
-            problems.append(Problem(manifest, "timing follows the music, but the music was not measured; "
-                                    "plain timing is shown", field="timing", severity="warning"))
+            ctx.problems.append(Problem(ctx.manifest, "timing follows the music, but the music was not measured; "
+                                        "plain timing is shown", field="timing", severity="warning"))
         elif timing.fit == "music":
-            problems += _fit(drafts, music.seconds, timing.min, timing.max, fps, manifest)
-    bounds = _place(drafts, fps)
+            ctx.problems.extend(_fit(drafts, music.seconds, timing.min, timing.max, ctx.fps, ctx.manifest))
+    bounds = _place(drafts, ctx.fps)
     if timing.beats and music is not None:
-        bounds = _snap(bounds, music.beats, fps, [d.needs for d in drafts])
+        bounds = _snap(bounds, music.beats, ctx.fps, [d.needs for d in drafts])
+    slides = _slides(drafts, bounds, ctx.fps)
+    fade_in, fade_out = _fades(slides, bounds, timing.transition.seconds or 0.0, ctx.fps)
+    ctx.problems += _unread(slides, drafts, project, ctx.fps, timing.fit == "music" and music is not None, ctx.manifest)
+    ctx.problems += _unmasked(project, facts.masks)
+    shown = {c.message for s in slides for c in s.cells}
+    return Timeline(project.title, ctx.width, ctx.height, ctx.fps, tuple(slides), fade_in, fade_out,
+                    tuple(project.warnings) + tuple(ctx.problems),
+                    {k: v for k, v in ctx.masks.items() if k in shown})
 
+
+@dataclass
+class _Context:
+    """What every draft builder reads (the project, the media's facts, the frame) and adds to (problems,
+    and whether a grid has taken `all` the messages not placed elsewhere)."""
+
+    project: Project
+    facts: MediaFacts
+    width: int
+    height: int
+    fps: int
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+    all_taken: bool = False
+
+    def __post_init__(self) -> None:
+        t = self.project.theme
+        self.captions = layout.Captions(t.caption_px, t.caption_over_px, t.caption_position)
+        self.by_id = {m.id: m for m in self.project.messages}
+        self.placed = explicitly_placed(self.project.sequence, self.project.messages)
+        self.masks: Mapping[str, Mask] = self.facts.masks or {}
+        self.manifest = self.project.manifest.name
+        self.template = self.project.caption_template
+
+    def transition(self, item: SequenceItem) -> Transition:
+        default = self.project.timing.transition
+        return default if item.transition is None else item.transition.over(default)
+
+    def cell(self, message: Message, boxes: layout.CellBoxes, fit: Fit, motion: str, translated: bool) -> Cell:
+        """A message in its boxes: its caption, its crop (a cover fit that cannot keep the faces and the sign
+        whole is shown whole instead), its Ken Burns move and its covers."""
+        caption = caption_text(message, self.template)
+        fit = message.fit or fit
+        crop = None
+        size = (self.facts.photo_sizes or {}).get(message.id)
+        keep = (self.facts.subjects or {}).get(message.id, ())
+        if fit == "cover" and size:
+            crop = layout.cover_crop(size, (boxes.photo.w, boxes.photo.h), keep, message.focus)
+            if crop is None:
+                fit = "blur"
+        moves = None
+        if (message.motion or motion) == "kenburns":
+            start = crop or (0.0, 0.0, 1.0, 1.0)  # the cover window, or the whole photo in its place
+            moves = (start, layout.kenburns(start, keep, message.focus))
+        cover = self.masks[message.id].areas if message.id in self.masks else ()
+        return Cell(message.id, message.photo, boxes.photo, caption, boxes.caption if caption else None,
+                    boxes.caption_lines, fit, message.focus or (0.5, 0.5), boxes.caption_px, boxes.caption_over, crop,
+                    moves, cover, message.translation if translated and caption else None)
+
+    def seconds(self, item: SequenceItem, cells: tuple[Cell, ...], needs: float) -> float:
+        """How long a photo or grid slide stays: its item's `duration`, else `timing.slide` (`auto`: as
+        long as its text takes to read, within the bounds)."""
+        timing = self.project.timing
+        if item.duration is not None:
+            return item.duration
+        if timing.slide == "auto":
+            return auto_seconds(cells, needs, timing.min, timing.max)
+        return timing.slide
+
+
+def _title_drafts(ctx: _Context, item: SequenceItem) -> list[_Draft]:
+    assert isinstance(item, TitleItem)
+    seconds = ctx.project.timing.title if item.duration is None else item.duration
+    texts = (item.title, item.subtitle, item.body)
+    return [_Draft("title", seconds, ctx.transition(item), item.duration is not None, texts, (), item.line,
+                   reading.reading_seconds(texts))]
+
+
+def _photo_drafts(ctx: _Context, item: SequenceItem) -> list[_Draft]:
+    """One message full-screen; shown whole over its blurred fill when a cover crop cannot keep it whole."""
+    assert isinstance(item, PhotoItem)
+    project, message = ctx.project, ctx.by_id[item.message]
+    has_caption = caption_text(message, ctx.template) is not None
+    translated = has_caption and project.show_translations and bool(message.translation)
+    wide = layout.text_ems(caption_text(message, ctx.template))
+    under = layout.text_ems(message.translation) if translated else 0.0
+
+    def boxes(cover: bool) -> layout.CellBoxes:
+        return layout.full_screen(ctx.width, ctx.height, caption=has_caption, cover=cover, captions=ctx.captions,
+                                  translation=under, ems=wide)
+
+    cell = ctx.cell(message, boxes((message.fit or project.fit) == "cover"), project.fit, item.motion, translated)
+    if cell.fit != (message.fit or project.fit):  # the crop could not keep the subjects: whole instead
+        cell = ctx.cell(message, boxes(False), cell.fit, item.motion, translated)
+    return [_slide_draft(ctx, item, "photo", (cell,))]
+
+
+def _grid_drafts(ctx: _Context, item: SequenceItem) -> list[_Draft]:
+    """The messages a grid selects, paginated: as the manifest's `grid: CxR` says on a frame of the shape
+    it was written for, or as many a slide as are shown large (`auto`, and every rendition of another
+    shape)."""
+    assert isinstance(item, GridItem)
+    project, width, height = ctx.project, ctx.width, ctx.height
+    chosen = _select(item, project.messages, ctx.placed, ctx.all_taken)
+    ctx.all_taken = ctx.all_taken or item.select == "all"
+    if not chosen:
+        ctx.problems.append(Problem(ctx.manifest, "this grid selects no approved message; it is skipped",
+                                    line=item.line, field="sequence", severity="warning"))
+        return []
+    per_page = item.layout[0] * item.layout[1] if item.layout else layout.MAX_PER_SLIDE
+    shape = item.layout if _same_shape(project.main_size or (width, height), (width, height)) else None
+    aspects = [_aspect(m, ctx.facts.photo_sizes) for m in chosen]
+    ems = [layout.text_ems(caption_text(m, ctx.template)) for m in chosen]
+    # Translations shown on screen get a line of their own under the captions.
+    translated = project.show_translations and any(m.translation for m in chosen)
+    set_as = dataclasses.replace(ctx.captions, extra_lines=1) if translated else ctx.captions
+    counts = (layout.paginate(len(chosen), per_page) if shape else
+              layout.page_sizes(aspects, width, height, set_as, ems, min(per_page, layout.MAX_PER_SLIDE)))
+    drafts, pos = [], 0
+    for count in counts:
+        page = chosen[pos:pos + count]
+        boxes_list = layout.grid_page(aspects[pos:pos + count], width, height,
+                                      set_as if any(m.translation for m in page) else ctx.captions,
+                                      ems[pos:pos + count], shape)
+        pos += count
+        if any(b.photo.w < 2 or b.photo.h < 2 for b in boxes_list):
+            ctx.problems.append(Problem(ctx.manifest, f"this grid leaves no room for its photos on a {width}x{height} "
+                                        "frame: its captions and gutters take it all", line=item.line,
+                                        field="sequence", hint="use fewer columns or rows, or a larger video.size"))
+            break
+        cells = tuple(ctx.cell(m, b, project.fit, item.motion,
+                               project.show_translations and _room_for_translation(m, b, ctx.template))
+                      for m, b in zip(page, boxes_list, strict=True))
+        drafts.append(_slide_draft(ctx, item, "grid", cells))
+    return drafts
+
+
+def _slide_draft(ctx: _Context, item: SequenceItem, kind: SlideKind, cells: tuple[Cell, ...]) -> _Draft:
+    needs = reading.reading_seconds(reading.slide_texts(cells, ctx.by_id, "{message}" in ctx.template))
+    return _Draft(kind, ctx.seconds(item, cells, needs), ctx.transition(item), item.duration is not None,
+                  cells=cells, line=item.line, needs=needs)
+
+
+# The draft builder of each kind of sequence item (its `kind`): a new kind of item is one more entry.
+_DRAFTS: dict[str, Callable[[_Context, SequenceItem], list[_Draft]]] = {
+    "title": _title_drafts, "photo": _photo_drafts, "grid": _grid_drafts}
+
+
+def _slides(drafts: list[_Draft], bounds: list[tuple[float, float]], fps: int) -> list[Slide]:
+    """The drafts as slides in integer frames: each boundary rounded (not each length), each slide
+    overlapping the previous one by its transition."""
     slides: list[Slide] = []
     for i, (draft, (start_s, end_s)) in enumerate(zip(drafts, bounds, strict=True)):
-        start, end = frames(start_s), frames(end_s)
+        start, end = _frames(start_s, fps), _frames(end_s, fps)
         overlap = slides[-1].end - start if slides else 0
         title, subtitle, body = draft.text
         slides.append(Slide(i, draft.kind, start, end - start, overlap, title, subtitle, body, draft.cells,
                             draft.line, draft.transition.style or "crossfade"))
-    fade = timing.transition.seconds or 0.0
-    fade_in = frames(min(fade, bounds[0][1] / 2)) if slides else 0
-    fade_out = frames(min(fade, (bounds[-1][1] - bounds[-1][0]) / 2)) if slides else 0
-    if slides:
-        fade_in = min(fade_in, slides[0].frames - (slides[1].transition if len(slides) > 1 else 0))
-        fade_out = min(fade_out, slides[-1].frames - (slides[-1].transition if len(slides) > 1 else fade_in))
-    problems += _unread(slides, drafts, project, fps, timing.fit == "music" and music is not None, manifest)
-    problems += _unmasked(project, facts.masks)
-    shown = {c.message for s in slides for c in s.cells}
-    return Timeline(project.title, width, height, fps, tuple(slides), fade_in, fade_out,
-                    tuple(project.warnings) + tuple(problems), {k: v for k, v in masks.items() if k in shown})
+    return slides
+
+
+def _fades(slides: list[Slide], bounds: list[tuple[float, float]], fade: float, fps: int) -> tuple[int, int]:
+    """Frames of the fade from black at the start and to black at the end: the transition's length, at
+    most half the slide, and never into another transition."""
+    if not slides:
+        return 0, 0
+    fade_in = _frames(min(fade, bounds[0][1] / 2), fps)
+    fade_out = _frames(min(fade, (bounds[-1][1] - bounds[-1][0]) / 2), fps)
+    fade_in = min(fade_in, slides[0].frames - (slides[1].transition if len(slides) > 1 else 0))
+    fade_out = min(fade_out, slides[-1].frames - (slides[-1].transition if len(slides) > 1 else fade_in))
+    return fade_in, fade_out
+
+
+def _frames(seconds: float, fps: int) -> int:
+    return max(0, round(seconds * fps))
 
 
 def _same_shape(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -367,42 +440,6 @@ def _room_for_translation(message: Message, boxes: layout.CellBoxes, template: s
     needed = layout.caption_band(boxes.caption.w, boxes.caption_px, layout.text_ems(caption))[1]
     return needed < boxes.caption_lines and \
         layout.text_px(layout.text_ems(message.translation), boxes.caption_px) <= boxes.caption.w
-
-
-def _cell(message: Message, boxes: layout.CellBoxes, fit: Fit, template: str,
-          photo_sizes: Mapping[str, tuple[int, int]] | None = None,
-          subjects: Mapping[str, tuple[layout.Crop, ...]] | None = None, motion: str = "none",
-          masks: Mapping[str, Mask] | None = None, translated: bool = False) -> Cell:
-    caption = caption_text(message, template)
-    fit = message.fit or fit
-    crop = None
-    size = photo_sizes.get(message.id) if photo_sizes else None
-    keep = subjects.get(message.id, ()) if subjects else ()
-    if fit == "cover" and size:
-        crop = layout.cover_crop(size, (boxes.photo.w, boxes.photo.h), keep, message.focus)
-        if crop is None:
-            fit = "blur"
-    moves = None
-    if (message.motion or motion) == "kenburns":
-        start = crop or (0.0, 0.0, 1.0, 1.0)  # the cover window, or the whole photo in its place
-        moves = (start, layout.kenburns(start, keep, message.focus))
-    cover = masks[message.id].areas if masks and message.id in masks else ()
-    return Cell(message.id, message.photo, boxes.photo, caption, boxes.caption if caption else None,
-                boxes.caption_lines, fit, message.focus or (0.5, 0.5), boxes.caption_px, boxes.caption_over, crop,
-                moves, cover, message.translation if translated and caption else None)
-
-
-def _explicitly_placed(sequence: tuple[SequenceItem, ...], messages: tuple[Message, ...]) -> set[str]:
-    placed: set[str] = set()
-    for item in sequence:
-        if isinstance(item, PhotoItem):
-            placed.add(item.message)
-        elif isinstance(item, GridItem) and item.select != "all":
-            if isinstance(item.select, tuple):
-                placed.update(item.select)
-            else:
-                placed.update(m.id for m in messages if item.select in m.tags)
-    return placed
 
 
 def _select(item: GridItem, messages: tuple[Message, ...], placed: set[str], all_taken: bool) -> list[Message]:
