@@ -3,6 +3,7 @@ that runs any graph on any runner (no pixels, no ffmpeg here: the tasks are stan
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from pathlib import Path
@@ -122,6 +123,47 @@ def test_execute_runs_each_node_after_its_needs_within_the_window(tmp_path: Path
     assert len(list(tmp_path.glob("segment-*.out"))) == 6
     assert {t["task"] for t in trace} == {n.name for n in nodes}
     assert next(t for t in trace if t["task"] == "segment-3")["needs"] == ["slide-2", "slide-3"]
+
+
+def _overlap(log: list[str]) -> int:
+    """The most tasks running at once, from the order of their start and end events."""
+    running = peak = 0
+    for event in log:
+        running += 1 if event.startswith("start ") else -1
+        peak = max(peak, running)
+    return peak
+
+
+@pytest.mark.parametrize("window", [2, 3])
+def test_execute_runs_independent_tasks_at_once_up_to_the_window(tmp_path: Path, window: int) -> None:
+    """The lower bound beside the upper one: with `window` threads, independent tasks run `window` at a
+    time. Each waits at a barrier for `window` of them to have started: a runner that ran them one at a
+    time would never fill it (the barrier's timeout only stops such a test from hanging: it is no speed
+    limit), and the start/end events, recorded in order under a lock, show the overlap."""
+    log: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(window, timeout=60)
+
+    def fn(task: str) -> Path:
+        with lock:
+            log.append(f"start {task}")
+        with contextlib.suppress(threading.BrokenBarrierError):  # alone past the timeout: the overlap says so
+            barrier.wait()
+        with lock:
+            log.append(f"end {task}")
+        out = tmp_path / f"{task}.out"
+        out.write_text(task)
+        return out
+
+    nodes = tuple(graph.Node(f"slide-{i}", fn, f"slide-{i}") for i in range(3 * window))
+    run = Threads(window + 1)  # a thread more than the window: the window is what limits
+    try:
+        graph.execute(graph.Graph(nodes), run, window, lambda node, path: None)
+    finally:
+        run.terminate()
+    assert len(log) == 2 * len(nodes)
+    assert _overlap(log) == window, log  # never more than the window, and the window filled
+    assert all(e.startswith("start ") for e in log[:window]), log  # the first `window` all began at once
 
 
 def test_execute_refuses_a_graph_that_cannot_finish(tmp_path: Path) -> None:
