@@ -8,19 +8,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
-from .support.media import BLUE, CYAN, GREEN, ORANGE, RED, YELLOW, msg, small_manifest
+from .support.media import BLUE, CYAN, GREEN, ORANGE, RED, YELLOW, msg, sine, small_manifest, write_wav
 
 pytestmark = pytest.mark.e2e
 
@@ -35,21 +32,8 @@ def _folder(make_folder: Callable[..., Path]) -> Path:
     manifest["sequence"] = [{"title": "Cluster"}, {"grid": "2x2", "messages": "all"}, {"photo": "red"},
                             {"title": "End"}]
     folder = make_folder(manifest, PHOTOS)
-    _tone(folder / "music" / "tone.wav")
+    write_wav(folder / "music" / "tone.wav", sine(4, 330, 0.2))
     return folder
-
-
-def _tone(path: Path) -> None:
-    import wave
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    t = np.arange(48000 * 4) / 48000
-    samples = (0.2 * np.sin(2 * np.pi * 330 * t) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(48000)
-        w.writeframes(samples.tobytes())
 
 
 @pytest.fixture(scope="module")
@@ -90,26 +74,42 @@ def test_a_cluster_render_is_the_local_render_byte_for_byte(make_folder: Callabl
 
 def test_a_worker_killed_mid_render_changes_nothing(make_folder: Callable[..., Path], tmp_path: Path,
                                                    cluster: Any) -> None:
-    """A worker process killed by its pid while it works: Dask runs its tasks again elsewhere (the nanny
-    starts a new worker), and the file is the same."""
+    """A worker process killed by its pid while a segment task of the render is executing there: the
+    scheduler reports the worker lost with that task in its hands, the nanny starts a new worker, Dask
+    runs the task again on another worker process, and the file is the local render's, byte for byte.
+    (The kill comes from a worker plugin at the moment the task starts executing: no race with a poll.)"""
+    from .support.cluster import TaskLog, read_log
+
     folder = _folder(make_folder)
     assert _render(folder, tmp_path / "local.mp4", tmp_path / "cache-local").returncode == 0
+    log, marker = tmp_path / "tasks.log", tmp_path / "killed"
     client = distributed.Client(cluster.scheduler_address, set_as_default=False)
     try:
-        pids = list(client.run(os.getpid).values())
+        before = set(client.run(os.getpid).values())
+        client.register_plugin(TaskLog(log, kill_on="collage-segment-", marker=marker))
+        try:
+            result = _render(folder, tmp_path / "remote.mp4", tmp_path / "cache-remote", "--cluster",
+                             cluster.scheduler_address)
+        finally:
+            client.unregister_worker_plugin(TaskLog.name)
+        lost = [msg for _, msg in client.get_events("all")
+                if isinstance(msg, dict) and msg.get("action") == "remove-worker"]
+        client.wait_for_workers(2, timeout=60)  # the nanny's new worker (the fixture's cluster is shared)
+        after = set(client.run(os.getpid).values())
     finally:
         client.close()
-    cache = tmp_path / "cache-remote"
-    result: dict[str, subprocess.CompletedProcess[str]] = {}
-    runner = threading.Thread(target=lambda: result.setdefault("r", _render(
-        folder, tmp_path / "remote.mp4", cache, "--cluster", cluster.scheduler_address)))
-    runner.start()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not list((cache / "tmp").glob("run-*/slide-*.npy")):
-        time.sleep(0.05)  # the first slide drawn on a worker: tasks are under way
-    os.kill(pids[0], signal.SIGKILL)
-    runner.join(timeout=300)
-    assert "r" in result and result["r"].returncode == 0, result.get("r")
+    assert result.returncode == 0, result.stderr
+    assert marker.exists(), "no segment task started on the cluster: nothing was killed"
+    killed, key = marker.read_text().split()
+    pid = int(killed)
+    rows = read_log(log)
+    # One of the cluster's worker processes, alive and executing a task of this render when it was killed
+    assert pid in before and pid not in after
+    assert (pid, "executing", key) in rows and (pid, "memory", key) not in rows
+    # Dask's scheduler saw that worker lost, unexpectedly, with the task among those it was processing
+    assert any(key in msg["processing-tasks"] and not msg["expected"] for msg in lost), lost
+    # and the task ran again, to the end, on another worker process
+    assert any(p != pid and state == "memory" and k == key for p, state, k in rows), rows
     assert (tmp_path / "remote.mp4").read_bytes() == (tmp_path / "local.mp4").read_bytes()
 
 
