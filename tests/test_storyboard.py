@@ -6,6 +6,7 @@ masked contributor's picture is covered there as in the video. `still` is the vi
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,11 @@ def test_the_storyboard_opens_offline_with_every_slide_and_nothing_private(tmp_p
     seen = _open(board, tmp_path / "storyboard.png")
 
     assert not seen["blocked"]
-    assert len(seen["images"]) == len(plan["slides"]) and all(i["done"] and i["w"] > 0 for i in seen["images"])
+    assert all(i["done"] and i["w"] > 0 for i in seen["images"])
+    assert [i["src"] for i in seen["images"] if i["src"].startswith("slides/")] == \
+        [f"slides/{s['index']:03d}.jpg" for s in plan["slides"]]
+    assert [i["src"] for i in seen["images"] if i["src"].startswith("covers/")] == ["covers/000.jpg"]
+    assert re.search(r"m · masked · \d+ faces? \+ 0 boxes covered", seen["text"]), seen["text"]
     assert [(s["index"], s["kind"]) for s in seen["slides"]] == [(s["index"], s["kind"]) for s in plan["slides"]]
     for shown, planned in zip(seen["slides"], plan["slides"], strict=True):
         assert shown["start"] == pytest.approx(planned["start"], abs=1e-3)
@@ -103,6 +108,15 @@ def test_the_storyboard_opens_offline_with_every_slide_and_nothing_private(tmp_p
     from collage.media.subjects import find
 
     assert not find(np.ascontiguousarray(picture), thorough=True).faces
+    # The masked photo again, on its own, for the organiser to confirm: covered, each cover outlined.
+    cover = np.asarray(Image.open(board / "covers" / "000.jpg").convert("RGB")).astype(np.int16)
+    scale = cover.shape[1] / 1280
+    x0, y0, x1, y1 = (round(v * scale) for v in HEAD)
+    inner = cover[y0 + 6:y1 - 6, x0 + 6:x1 - 6]
+    assert np.abs(inner - (62, 62, 66)).max() < 16  # the head is under the flat cover
+    outline = np.abs(cover - (255, 214, 0)).max(axis=2) < 60  # yellow: a face collage found
+    assert outline[y0 - 12:y1 + 12, x0 - 12:x1 + 12].sum() > 2 * (x1 - x0)  # around the head
+    assert not find(np.ascontiguousarray(cover.astype(np.uint8)), thorough=True).faces
 
 
 def test_still_is_the_frame_the_video_shows(tmp_path: Path) -> None:

@@ -7,6 +7,9 @@
                           (those not approved, only counted)
       slides/NNN.jpg      the pictures, drawn by the code that draws the video (masks and all)
       contact-sheet.png   every slide's picture on one sheet
+      covers/NNN.jpg      each photo with something covered, covered as in the video, each cover
+                          outlined (a face found, a `mask` box): for the organiser to confirm
+      .collage-storyboard the marker: collage replaces only a folder that holds it
 
 The page is one static file with its pictures beside it: no script, no font, nothing fetched (a
 Content-Security-Policy forbids it), so it opens offline and can be mailed as a folder. Every text in it
@@ -17,15 +20,19 @@ to show; no email exists past the manifest loader.
 from __future__ import annotations
 
 import html
+import math
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from PIL import Image, ImageDraw
+
 from collage import check, manifest, pipeline
-from collage.draw.compose import Artist, contact_sheet
+from collage.draw.compose import Artist, contact_sheet, covered
 from collage.errors import InputError, Problem
+from collage.media import photos
 from collage.model.project import Project
 from collage.model.timeline import Slide, Timeline
 from collage.outputs import files, names, targets
@@ -47,7 +54,6 @@ def storyboard(folder: Path | str, out_dir: Path | str | None = None, *,
     video's output; `storyboard.<rendition>/` for a rendition), replacing an earlier storyboard there
     only once the new one is complete."""
     import numpy as np
-    from PIL import Image
 
     project = manifest.load(folder, manifest_path, rendition)
     timeline = pipeline.timeline(project)
@@ -79,12 +85,41 @@ def storyboard(folder: Path | str, out_dir: Path | str | None = None, *,
             pictures = list(pool.map(draw, timeline.slides))
         sheet = contact_sheet([np.asarray(p) for p in pictures], columns=4, width=480)
         sheet.save(work / "contact-sheet.png")
-        (work / "storyboard.html").write_text(_page(project, timeline, problems), encoding="utf-8")
+        covers = _draw_covers(project, timeline, work)
+        (work / "storyboard.html").write_text(_page(project, timeline, problems, covers), encoding="utf-8")
         # The marker: collage replaces (or empties) only a folder that holds it.
         (work / names.STORYBOARD_MARK).write_text(f"{targets.MARK}: this folder is replaced whole by the next "
                                                   "`collage storyboard`\n", encoding="utf-8")
     return Board(target / "storyboard.html", target / "contact-sheet.png", len(timeline.slides),
                  sum(p.severity == "warning" for p in problems))
+
+
+COVER_SIDE = 640  # each covered photo's picture: its long side
+FACE_OUTLINE = (255, 214, 0)  # a face collage found, covered
+BOX_OUTLINE = (0, 190, 255)  # a `mask` box of the manifest's, covered
+
+
+def _draw_covers(project: Project, timeline: Timeline, work: Path) -> list[str]:
+    """Each photo on screen with something covered (a masked contributor's faces, `mask` boxes), as the
+    video draws it (the covers painted on the decoded photo), with every cover outlined: for the
+    organiser to confirm that every face is covered. Written as covers/NNN.jpg; returns their ids."""
+    shown = {m for s in timeline.slides for m in s.messages}
+    ids = [m.id for m in project.messages if m.id in timeline.masks and m.id in shown]
+    if ids:
+        (work / "covers").mkdir()
+    for k, ident in enumerate(ids):
+        mask = timeline.masks[ident]
+        photo = photos.load(project.folder / project.message(ident).photo, (COVER_SIDE, COVER_SIDE),
+                            project.theme.background)
+        picture = covered(photo, mask.areas)
+        draw, (w, h) = ImageDraw.Draw(picture), picture.size
+        for colour, areas in ((FACE_OUTLINE, mask.faces), (BOX_OUTLINE, mask.boxes)):
+            for x0, y0, x1, y1 in areas:
+                draw.rectangle((math.floor(x0 * w), math.floor(y0 * h), math.ceil(x1 * w) - 1, math.ceil(y1 * h) - 1),
+                               outline=colour, width=3)
+        picture.save(work / "covers" / f"{k:03d}.jpg", quality=88)
+    return ids
+
 
 _MESSAGE_FIELD = re.compile(r"^messages\[([^\]]+)\]")
 
@@ -98,7 +133,7 @@ def _concerns(problem: Problem, slide: Slide) -> bool:
     return problem.line is not None and problem.line == slide.line and (problem.field or "").startswith("sequence")
 
 
-def _page(project: Project, timeline: Timeline, problems: list[Problem]) -> str:
+def _page(project: Project, timeline: Timeline, problems: list[Problem], covers: list[str]) -> str:
     e = html.escape
     # A page travels (mailed to organisers): its problems name files inside the folder only, never where
     # the folder lives on the editor's disk.
@@ -124,6 +159,7 @@ def _page(project: Project, timeline: Timeline, problems: list[Problem]) -> str:
 {f'<ul class="general">{general}</ul>' if general else ""}
 {_left_out(project, timeline)}
 {"".join(rows)}
+{_covers_section(project, timeline, covers)}
 </body></html>
 """
 
@@ -140,6 +176,8 @@ h1 { font-size: 22px; margin: 0 0 4px; }
 .ids { font-family: ui-monospace, monospace; color: #555; margin: 0 0 6px; }
 .text { margin: 0 0 4px; white-space: pre-line; unicode-bidi: plaintext; }
 li.warning { color: #8a5a00; } li.error { color: #a11; font-weight: 600; }
+.covers figure { display: inline-block; margin: 0 12px 12px 0; } .covers img { width: 320px; height: auto; }
+.covers .face { color: #8a6d00; } .covers .box { color: #00769e; }
 """
 
 
@@ -158,6 +196,24 @@ def _section(slide: Slide, notes: list[Problem], fps: int) -> str:
             + "".join(f'<p class="text">{e(t)}</p>' for t in texts)
             + (f"<ul>{listed}</ul>" if listed else "")
             + "</div></section>")
+
+
+def _covers_section(project: Project, timeline: Timeline, covers: list[str]) -> str:
+    if not covers:
+        return ""
+    e = html.escape
+    figures = []
+    for k, ident in enumerate(covers):
+        mask = timeline.masks[ident]
+        what = (f"{project.message(ident).consent} · {mask.face_count} face{'s' if mask.face_count != 1 else ''} + "
+                f"{len(mask.boxes)} box{'es' if len(mask.boxes) != 1 else ''} covered")
+        figures.append(f'<figure><img src="covers/{k:03d}.jpg" alt="covers of {e(ident)}">'
+                       f'<figcaption>{e(ident)} · {e(what)}</figcaption></figure>')
+    return ('<section class="covers" id="covers"><h2>Covered faces: confirm each one</h2>'
+            '<p>Each photo with something covered, as the video shows it. Outlined: '
+            '<span class="face">a face collage found</span>, <span class="box">a <code>mask</code> box</span>. '
+            'A face with no grey cover on it is shown in the video: give it a <code>mask</code> box.</p>'
+            + "".join(figures) + "</section>")
 
 
 def _summary(timeline: Timeline, problems: list[Problem]) -> str:
