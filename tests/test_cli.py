@@ -159,3 +159,12 @@ def test_render_to_an_unwritable_place_is_an_input_error(make_folder: Callable[.
     assert result.exit_code == 1
     assert "-o: it cannot be written there" in result.output
     assert "1 error;" in result.output  # the folder is named once, not once for each file beside the video
+
+
+def test_usage_lines_name_the_arguments_as_people_write_them() -> None:
+    for command, usage in ((["render"], "Usage: collage render [OPTIONS] FOLDER"),
+                           (["import"], "Usage: collage import [OPTIONS] FOLDER SHEET"),
+                           (["cache", "prune"], "Usage: collage cache prune [OPTIONS] FOLDER")):
+        result = runner.invoke(app, [*command, "--help"])
+        assert result.exit_code == 0 and usage in result.output, result.output
+        assert "{" not in result.output.splitlines()[0]

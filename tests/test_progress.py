@@ -29,3 +29,21 @@ def test_logs_get_plain_lines() -> None:
     lines = out.getvalue().splitlines()
     assert lines[-1].startswith("render: 100/100 frames (100%)") and "\r" not in out.getvalue()
     assert len(lines) == 3
+
+
+def test_no_eta_before_there_is_a_pace(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 0 %, and for frames found in the cache at the start, there is no pace to tell the time left from:
+    no "ETA 0:00". Then the time left follows this run's own pace."""
+    clock = iter([0.0, 0.0, 0.0, 10.0, 20.0])
+    monkeypatch.setattr("collage.progress.time.monotonic", lambda: next(clock))
+    out = io.StringIO()
+    report = ProgressReporter("render", stream=out, interactive=False, every_seconds=0)
+    report(0, 100)  # nothing yet
+    report(40, 100)  # 40 frames from the cache, at once
+    report(50, 100)  # 10 frames in 10 s: 50 left take 50 s
+    report(100, 100)
+    lines = out.getvalue().splitlines()
+    assert "ETA --:--" in lines[0] and "ETA 0:00" not in out.getvalue()
+    assert "ETA --:--" in lines[1]
+    assert lines[2].endswith("ETA 0:50"), lines[2]
+    assert lines[3].endswith("done")

@@ -193,6 +193,15 @@ def test_render_slides_is_those_slides_with_their_music_and_reuses_the_cache(tmp
     at = 48000 * 1 + 4800
     expect = _pitch(full[round(first["start"] * 48000) + at:][:9600])
     assert abs(_pitch(audio[at:at + 9600]) - expect) < 30 and abs(expect - _pitch(full[at:at + 9600])) > 100
+    # A proof leaves segments no full render uses, made from the manifest as it is: the next render does
+    # not call them old (they show no one since withdrawn); an edit to the manifest makes them old.
+    again = _collage("render", folder, "-q")
+    assert again.returncode == 0 and "made from an older version" not in again.stderr, again.stderr
+    manifest["messages"] = [m for m in manifest["messages"] if m["id"] != "c"]
+    manifest["sequence"][1]["messages"] = ["a", "b"]
+    (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
+    edited = _collage("render", folder, "-q")
+    assert edited.returncode == 0 and "made from an older version of the manifest" in edited.stderr
     bad = _collage("render", folder, "--slides", "2-9")
     assert bad.returncode == 1 and "the video has slides 0 to 3" in bad.stderr
     assert _collage("render", folder, "--slides", "b-a").returncode == 2

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from typer._click import Context as TyperContext  # (typer carries its own click)
+from typer.core import TyperArgument, TyperCommand
 
 from collage.errors import CollageError, InputError, Problem, RenderError
 
@@ -25,6 +27,16 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
                   help="Render a video collage of photo messages from a folder and its collage.yaml.")
 
 EXIT_BUG = 70  # sysexits' EX_SOFTWARE
+
+
+class _Command(TyperCommand):
+    """Usage lines as people write them: `collage render [OPTIONS] FOLDER` (typer braces a required
+    argument: `{FOLDER}`, which reads as a placeholder for a choice)."""
+
+    def collect_usage_pieces(self, ctx: TyperContext) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        return pieces + [p.display_name_raw if p.required else f"[{p.display_name_raw}]"
+                         for p in self.get_params(ctx) if isinstance(p, TyperArgument)]
 _debug = False  # set by --debug: a bug shows its traceback
 
 
@@ -78,7 +90,7 @@ def _terminate_as_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-@app.command()
+@app.command(cls=_Command)
 def render(
     folder: Folder,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write the MP4.")] = None,
@@ -127,9 +139,9 @@ def render(
             written += 1
         if stale[0]:  # once a run, not once a shape
             where = _quoted(folder) + (f" --cache-dir {_quoted(cache_dir)}" if cache_dir is not None else "")
-            _err(f"note: the cache holds {stale[0]} encoded file(s) ({stale[1] / 1e6:.1f} MB) that neither the render "
-                 "nor the preview of this manifest uses (an older version of it, or proofing with --slides); they "
-                 f"may show people since withdrawn or masked: `collage cache prune {where}` deletes them")
+            _err(f"note: the cache holds {stale[0]} encoded file(s) ({stale[1] / 1e6:.1f} MB) made from an older "
+                 "version of the manifest, which neither its render nor its preview uses now; they may show people "
+                 f"since withdrawn or masked: `collage cache prune {where}` deletes them")
     except CollageError as exc:
         if written:
             _err(f"the first {written} of {len(todo)} videos were written")
@@ -151,7 +163,7 @@ def _wrote(result: Any) -> None:
         typer.echo(f"segments: {result.encoded} encoded{again}, {result.reused} from the cache in {result.cache}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def still(
     folder: Folder,
     slide: Annotated[int, typer.Option("--slide", "-s", min=0, help="The slide's number (as `collage plan` lists "
@@ -174,7 +186,7 @@ def still(
     typer.echo(f"wrote {made.output} (slide {made.slide}, frame {made.frame}, {made.seconds:.2f} s into the video)")
 
 
-@app.command()
+@app.command(cls=_Command)
 def storyboard(
     folder: Folder,
     output: Annotated[Path | None, typer.Option("--output", "-o", show_default=False,
@@ -222,7 +234,7 @@ cache_app = typer.Typer(no_args_is_help=True, help="The render cache (encoded se
 app.add_typer(cache_app, name="cache")
 
 
-@cache_app.command("prune")
+@cache_app.command("prune", cls=_Command)
 def cache_prune(
     folder: Folder,
     manifest: ManifestOpt = None,
@@ -244,7 +256,7 @@ def cache_prune(
              "to be in use: everything was deleted")
 
 
-@app.command()
+@app.command(cls=_Command)
 def check(folder: Folder, manifest: ManifestOpt = None) -> None:
     """Validate the manifest and media without rendering; exit 0 when renderable, 1 when not."""
     from collage.check import run
@@ -272,7 +284,7 @@ def check(folder: Folder, manifest: ManifestOpt = None) -> None:
                    f"{shaped.duration:.2f} s")
 
 
-@app.command()
+@app.command(cls=_Command)
 def plan(
     folder: Folder,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
@@ -300,7 +312,7 @@ def plan(
                f"{timeline.width}x{timeline.height})")
 
 
-@app.command()
+@app.command(cls=_Command)
 def init(folder: Folder) -> None:
     """Write a starting collage.yaml for the photos found (new messages are not approved)."""
     from collage.manifest.scaffold import init as do_init
@@ -312,7 +324,7 @@ def init(folder: Folder) -> None:
     typer.echo(f"wrote {path} with {count} message(s), none approved yet; edit it, then `collage check {folder}`")
 
 
-@app.command("import")
+@app.command("import", cls=_Command)
 def import_(
     folder: Folder,
     sheet: Annotated[Path, typer.Argument(help="The submissions sheet: CSV or TSV as form tools export it, or XLSX.",
@@ -390,7 +402,7 @@ def _import_report(done: Any) -> None:
         say(f"  {done.emails} email(s) {kept}; never printed")
 
 
-@app.command()
+@app.command(cls=_Command)
 def schema() -> None:
     """Print the JSON Schema of collage.yaml (for editor completion: yaml-language-server)."""
     from collage.manifest.schema import schema_json

@@ -23,23 +23,35 @@ class ProgressReporter:
         self.started = time.monotonic()
         self._last = -1e9
         self._last_pct = -1
+        self._base = (0, self.started)  # the pace is counted from here: frames found in the cache come first
+
+    def _eta(self, done: int, total: int, now: float) -> str:
+        """The time left at this run's own pace; none until it has one (nothing made yet, or under a
+        second of work): an ETA of 0:00 at 0 % says the wrong thing."""
+        if now - self.started < 1.0:
+            self._base = (done, now)
+        made, spent = done - self._base[0], now - self._base[1]
+        if done >= total:
+            return "done"
+        if made <= 0 or spent <= 0:
+            return "ETA --:--"
+        return f"ETA {_clock(spent / made * (total - done))}"
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
         elapsed = now - self.started
-        eta = elapsed / done * (total - done) if done else 0.0
+        eta = self._eta(done, total, now)
         pct = 100 * done // max(1, total)
         if self.interactive:
             width = 30
             filled = width * done // max(1, total)
             bar = "█" * filled + "·" * (width - filled)
             self.stream.write(f"\r{self.label} {bar} {pct:3d}%  {done}/{total} frames  "
-                              f"{_clock(elapsed)} elapsed, ETA {_clock(eta)} ")
+                              f"{_clock(elapsed)} elapsed, {eta} ")
             if done >= total:
                 self.stream.write("\n")
             self.stream.flush()
         elif done >= total or (now - self._last >= self.every and pct != self._last_pct):
             self._last, self._last_pct = now, pct
-            self.stream.write(f"{self.label}: {done}/{total} frames ({pct}%), {_clock(elapsed)} elapsed, "
-                              f"ETA {_clock(eta)}\n")
+            self.stream.write(f"{self.label}: {done}/{total} frames ({pct}%), {_clock(elapsed)} elapsed, {eta}\n")
             self.stream.flush()

@@ -116,7 +116,7 @@ def segmented(project: Project, timeline: Timeline, settings: Settings, window: 
         cache.write_record({**_record(named, set(copies), settings.output, joined), **timings, "tasks": trace})
         cache.prune(keep=named.all)
         stale = cache.unused(named.all, lambda: named.all.union(*(
-            used or set() for used in every_variant(project, cache, tool))))
+            used or set() for used in every_variant(project, cache, tool))), project.manifest.stat().st_mtime)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         cache.digests.save()

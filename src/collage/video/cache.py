@@ -36,6 +36,15 @@ SCRATCH_QUIET = 3600  # `cache prune`: a scratch folder untouched this long is a
 _ENTRY = re.compile(r"^[0-9a-f]{40}\.(mp4|m4a|json)$")  # the only files collage deletes from entries/
 
 
+def _made(entry: list[Path]) -> float:
+    """When an entry was stored (its record says); 0 for one without a record (unfinished)."""
+    for p in entry:
+        if p.suffix == ".json":
+            with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
+                return float(json.loads(p.read_text(encoding="utf-8")).get("created", 0.0))
+    return 0.0
+
+
 def file_stamp(path: Path) -> str:
     """A file's identity for one run, without reading it: enough to tell equal work apart in a render
     that keeps nothing (`NullCache`)."""
@@ -101,10 +110,12 @@ class SegmentCache:
                 entries.setdefault(p.name.split(".")[0], []).append(p)
         return entries
 
-    def unused(self, known: set[str], in_use: Callable[[], set[str]]) -> tuple[int, int]:
+    def unused(self, known: set[str], in_use: Callable[[], set[str]], before: float | None = None) -> tuple[int, int]:
         """How many entries (and bytes) no key in `in_use()` names: segments of an older manifest.
-        `in_use` (which plans every variant) is asked only when some entry is not among `known`."""
-        entries = self._entries()
+        `in_use` (which plans every variant) is asked only when some entry is not among `known`. Entries
+        made after `before` (the manifest's last change) were made from the manifest as it is (a proof
+        of some slides, say) and are not counted: they show no one since withdrawn."""
+        entries = {k: v for k, v in self._entries().items() if before is None or _made(v) < before}
         if all(key in known for key in entries):
             return 0, 0
         keep = in_use()
@@ -199,7 +210,7 @@ class NullCache:
     def prune(self, keep: Iterable[str] = ()) -> int:
         return 0
 
-    def unused(self, known: set[str], in_use: Callable[[], set[str]]) -> tuple[int, int]:
+    def unused(self, known: set[str], in_use: Callable[[], set[str]], before: float | None = None) -> tuple[int, int]:
         return 0, 0
 
 
