@@ -162,9 +162,9 @@ def test_render_to_an_unwritable_place_is_an_input_error(make_folder: Callable[.
 
 
 def test_usage_lines_name_the_arguments_as_people_write_them() -> None:
-    for command, usage in ((["render"], "Usage: collage render [OPTIONS] FOLDER"),
-                           (["import"], "Usage: collage import [OPTIONS] FOLDER SHEET"),
-                           (["cache", "prune"], "Usage: collage cache prune [OPTIONS] FOLDER")):
-        result = runner.invoke(app, [*command, "--help"])
+    for command, usage in ((["render"], "render [OPTIONS] FOLDER\n"),
+                           (["import"], "import [OPTIONS] FOLDER SHEET\n"),
+                           (["cache", "prune"], "cache prune [OPTIONS] FOLDER\n")):
+        result = runner.invoke(app, [*command, "--help"], prog_name="collage")
         assert result.exit_code == 0 and usage in result.output, result.output
         assert "{" not in result.output.splitlines()[0]
