@@ -149,7 +149,7 @@ def test_check_warns_about_small_photos_and_cut_captions(make_folder: Callable[.
     result = runner.invoke(app, ["check", str(folder)])
     assert result.exit_code == 0, result.output  # warnings only: still renderable
     assert "photo 'photos/tiny.jpg' of message 'tiny' is 120x90 px for a 1280x" in result.output
-    assert "enlarged 2.0x, it will look soft" in result.output
+    assert "shown at most 2x (240x180 px), it fills only 5% of its box" in result.output  # not "enlarged"
     assert "the caption of message 'wordy' is too long for its box and is cut short" in result.output
 
 

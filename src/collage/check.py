@@ -218,10 +218,18 @@ def _size_problems(message_id: str, rel: str, info: PhotoInfo, cells: list[tuple
     need = min(cell.box.w / info.width, cell.box.h / info.height)
     if need <= 1.5:
         return []
-    shown_at = min(need, max_upscale)
-    return [Problem(shown, f"photo '{rel}' of message '{message_id}' is {info.width}x{info.height} px for a "
-                    f"{cell.box.w}x{cell.box.h} box: enlarged {shown_at:.1f}x, it will look soft", line=line,
-                    field="photo", hint="ask for the original photo if there is a larger one", severity="warning")]
+    box = f"{cell.box.w}x{cell.box.h}"
+    size = f"photo '{rel}' of message '{message_id}' is {info.width}x{info.height} px for a {box} box"
+    hint = "ask for the original photo if there is a larger one"
+    if need <= max_upscale:
+        return [Problem(shown, f"{size}: enlarged {need:.1f}x, it will look soft", line=line, field="photo",
+                        hint=hint, severity="warning")]
+    # Never blown up past max_upscale: the photo stays small in the middle of its box.
+    w, h = round(info.width * max_upscale), round(info.height * max_upscale)
+    share = w * h / (cell.box.w * cell.box.h)
+    return [Problem(shown, f"{size}: shown at most {max_upscale:g}x ({w}x{h} px), it fills only {share:.0%} of its "
+                    "box", line=line, field="photo", hint=hint + ", or show it in a grid, where its box is smaller",
+                    severity="warning")]
 
 
 def _caption_problems(message_id: str, cells: list[tuple[Cell, bool]], height: int, shown: str,
