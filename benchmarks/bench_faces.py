@@ -34,15 +34,38 @@ Box = tuple[float, float, float, float]
 
 
 def before(path: Path) -> tuple[tuple[Box, ...], bool]:
-    """Today's covers: the frontal, alt2 and profile Haar cascades on a copy up to 1280 px, each head
-    grown by a margin that stops at the sign (as collage did before the CNN)."""
+    """The covers collage made before the CNN: OpenCV's frontal, alt2 and profile Haar cascades (as
+    shipped in its wheel) on a copy up to 1280 px, eagerly (few confirmations), each head grown by a
+    margin that stops at the sign."""
+    import cv2
+
     from collage.media import photos, subjects
 
     image = photos.load(path, (subjects.MASK_SIDE, subjects.MASK_SIDE), (0, 0, 0))
     rgb = np.asarray(image.convert("RGB"), dtype=np.uint8)
-    found = subjects.find(rgb)  # the sign, as for a crop
-    heads = subjects._faces(rgb, thorough=True)
-    return subjects.cover_areas(subjects.Subjects(heads, found.sign)), False
+    k = subjects.MASK_SIDE / max(rgb.shape[:2])
+    if k < 1:
+        rgb = np.asarray(cv2.resize(rgb, (round(rgb.shape[1] * k), round(rgb.shape[0] * k)),
+                                    interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    k = subjects.WORK_SIDE / max(rgb.shape[:2])
+    small = rgb if k >= 1 else cv2.resize(rgb, (round(rgb.shape[1] * k), round(rgb.shape[0] * k)),
+                                          interpolation=cv2.INTER_AREA)
+    h, w = rgb.shape[:2]
+    gray = cv2.equalizeHist(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
+    side = max(16, round(min(h, w) * 0.04))
+    base = Path(cv2.data.haarcascades)  # type: ignore[attr-defined]
+    frontal, alt, profile = (cv2.CascadeClassifier(str(base / f"haarcascade_{n}.xml"))
+                             for n in ("frontalface_default", "frontalface_alt2", "profileface"))
+    heads = []
+    for cascade, flip, neighbours in ((frontal, False, 3), (alt, False, 3), (profile, False, 4), (profile, True, 4)):
+        img = cv2.flip(gray, 1) if flip else gray
+        for x, y, fw, fh in cascade.detectMultiScale(img, scaleFactor=1.1, minNeighbors=neighbours,
+                                                     minSize=(side, side)):
+            x = w - x - fw if flip else x  # a detection covers eyes to mouth; the head is ~1.5x as tall
+            heads.append((max(0.0, float(x - 0.15 * fw) / w), max(0.0, float(y - 0.3 * fh) / h),
+                          min(1.0, float(x + 1.15 * fw) / w), min(1.0, float(y + 1.2 * fh) / h)))
+    sign = subjects._sign(np.asarray(small, dtype=np.uint8))
+    return subjects.cover_areas(subjects.Subjects(tuple(heads), sign)), False
 
 
 def after(path: Path) -> tuple[tuple[Box, ...], bool]:

@@ -83,8 +83,8 @@ def test_cover_crop_keeps_face_and_sign_whole_where_the_centre_would_cut(tmp_pat
 
 
 def test_no_crop_of_the_shape_holds_both_so_the_photo_is_shown_whole(make_folder: Callable[..., Path]) -> None:
-    def photo(path: Path) -> None:
-        held_sign_photo(path)
+    def photo(path: Path) -> None:  # the head a little below the top: head and sign fit a 640x300 window
+        held_sign_photo(path, person_at=(100, 60))
 
     folder = make_folder(small_manifest([msg("p", name="Eileen")], sequence=[{"photo": "p"}],
                                         video={"size": "vertical", "fps": 10, "output": "out/t.mp4", "fit": "cover"}),
@@ -94,8 +94,8 @@ def test_no_crop_of_the_shape_holds_both_so_the_photo_is_shown_whole(make_folder
 
 
 def test_the_rendered_cover_crop_shows_the_whole_sign(make_folder: Callable[..., Path]) -> None:
-    def photo(path: Path) -> None:
-        held_sign_photo(path)
+    def photo(path: Path) -> None:  # the head a little below the top: head and sign fit a 640x300 window
+        held_sign_photo(path, person_at=(100, 60))
 
     folder = make_folder(small_manifest([msg("p", name="Eileen")], sequence=[{"photo": "p"}],
                                         video={"size": "640x360", "fps": 10, "output": "out/t.mp4", "fit": "cover"},

@@ -40,7 +40,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> list[faceset.Outcome]:
 def test_every_labelled_face_is_covered_or_its_photo_refused(outcomes: list[faceset.Outcome]) -> None:
     exposed = [(o.sample.name, [round(s, 2) for s in o.shares]) for o in outcomes if o.exposed]
     assert not exposed, f"faces shown (share of each visible core painted): {exposed}"
-    assert sum(len(o.shares) for o in outcomes) >= 11  # the subset does hold faces
+    assert sum(len(o.shares) for o in outcomes) >= 10  # the subset does hold faces
 
 
 def test_the_second_detector_finds_no_face_left_in_a_drawn_photo(outcomes: list[faceset.Outcome]) -> None:

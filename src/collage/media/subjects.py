@@ -1,16 +1,16 @@
 """What a crop must keep and what a cover must hide: the faces and the handwritten sign in a photo.
 
-Faces for crops come from OpenCV's Haar cascades (frontal and profile), which ship inside the
-`opencv-python-headless` wheel. Faces to cover (a masked contributor's) come from a CNN, CenterFace, run
-on the photo and on turned copies of it, and every cover is checked by a second CNN, BlazeFace, on the
-covered picture as it is shown (`media.faces`; both ship inside collage: nothing is downloaded). The
+Faces come from a CNN, CenterFace (`media.faces`; it ships inside collage: nothing is downloaded): for
+a crop, on the upright photo; to cover a masked contributor's faces, on it and on turned copies of it,
+and every cover is then checked by a second CNN, BlazeFace, on the covered picture as it is shown. The
 sign is found as the largest bright, low-saturation region that is roughly a sheet (it fills most of its
 bounding box) and has writing on it (dark strokes inside). Boxes are returned as fractions of the
 upright photo, (x0, y0, x1, y1), so the planner can use them at any output size without reading pixels
 itself.
 
-Detection for crops runs on a copy at most 640 px on its long side (enough for a face a tenth of the
-photo's height, and ~30 ms a photo); results are remembered per file state for the process.
+Detection for crops runs on a copy at most 640 px on its long side (~0.15 s a photo on 2 cores, less
+than the Haar cascades it replaced took on the same photos); results are remembered per file state for
+the process.
 """
 
 from __future__ import annotations
@@ -18,15 +18,14 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 as fractions of the photo
 WORK_SIDE = 640
-MASK_SIDE = 1280  # faces to cover are looked for on a larger copy, and more eagerly (recall over precision)
-MASK_MARGIN = 0.12  # a covered head's box grows by this share of its size on each side (hair, ears, chin)
+MASK_SIDE = 1280  # faces to cover are looked for on a larger copy, in every turn
+MASK_MARGIN = 0.12  # a head given without its face (no `cores`) grows by this share of its size on each side
 # The covered picture is checked at the largest size it is shown (fitted into a 1920x1080 frame: whole and
 # in tiles) and at a grid cell's (640 px tall: whole); a face still seen is covered too, for up to ROUNDS
 # rounds.
@@ -53,15 +52,6 @@ class Cover:
 
     faces: tuple[Box, ...] = ()
     refused: bool = False
-
-
-@functools.cache
-def _cascades() -> tuple[object, object]:
-    import cv2
-
-    base = Path(cv2.data.haarcascades)  # type: ignore[attr-defined]
-    return (cv2.CascadeClassifier(str(base / "haarcascade_frontalface_default.xml")),
-            cv2.CascadeClassifier(str(base / "haarcascade_profileface.xml")))
 
 
 def detect(path: Path) -> Subjects:
@@ -221,46 +211,14 @@ def find(rgb: NDArray[np.uint8], thorough: bool = False) -> Subjects:
         small = np.asarray(cv2.resize(rgb, (max(1, round(rgb.shape[1] * k)), max(1, round(rgb.shape[0] * k))),
                                       interpolation=cv2.INTER_AREA), dtype=np.uint8)
     sign = _sign(small)
-    if thorough:  # to cover: the CNN, every face it finds (on the sign too: a light wall behind a head
-        from collage.media import faces  # can pass for the paper, and a face left uncovered is what matters)
+    from collage.media import faces
 
-        found = faces.find(rgb)
+    if thorough:  # to cover: every face, in every turn (on the sign too: a light wall behind a head can
+        found = faces.find(rgb)  # pass for the paper, and a face left uncovered is what matters)
         return Subjects(tuple(f.head for f in found), sign, tuple(f.box for f in found))
-    # For a crop, a face found mostly on the paper is the writing.
-    return Subjects(tuple(f for f in _faces(rgb) if sign is None or _overlap(f, sign) < 0.5), sign)
-
-
-def _faces(rgb: NDArray[np.uint8], thorough: bool = False) -> tuple[Box, ...]:
-    import cv2
-
-    h, w = rgb.shape[:2]
-    gray = cv2.equalizeHist(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
-    min_side = max(16, round(min(h, w) * (0.04 if thorough else 0.06)))
-    frontal, profile = _cascades()
-    passes: list[tuple[Any, bool, int]] = [(frontal, False, 5), (profile, False, 7), (profile, True, 7)]
-    if thorough:
-        passes = [(frontal, False, 3), (_alt(), False, 3), (profile, False, 4), (profile, True, 4)]
-    found: list[tuple[int, int, int, int]] = []
-    for cascade, flip, neighbours in passes:
-        img = cv2.flip(gray, 1) if flip else gray
-        rects = cascade.detectMultiScale(img, scaleFactor=1.1, minNeighbors=neighbours, minSize=(min_side, min_side))
-        for x, y, fw, fh in rects:
-            found.append((w - x - fw, y, fw, fh) if flip else (x, y, fw, fh))
-    faces: list[Box] = []
-    for x, y, fw, fh in sorted(found, key=lambda r: -r[2] * r[3]):
-        # A detection covers eyes to mouth; the whole head is about 1.5x as tall and a little wider.
-        box = (max(0.0, float(x - 0.15 * fw) / w), max(0.0, float(y - 0.3 * fh) / h),
-               min(1.0, float(x + 1.15 * fw) / w), min(1.0, float(y + 1.2 * fh) / h))
-        if thorough or not any(_overlap(box, f) > 0.3 for f in faces):  # to cover: every one found
-            faces.append(box)
-    return tuple(faces) if thorough else tuple(faces[:6])
-
-
-@functools.cache
-def _alt() -> Any:
-    import cv2
-
-    return cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / "haarcascade_frontalface_alt2.xml"))  # type: ignore[attr-defined]
+    # For a crop: the upright photo only (one pass), and a face found mostly on the paper is the writing.
+    kept = [f for f in faces.find(rgb, turns=(0,)) if sign is None or _overlap(f.box, sign) < 0.5]
+    return Subjects(tuple(f.head for f in kept[:6]), sign)
 
 
 def cover_areas(found: Subjects) -> tuple[Box, ...]:
