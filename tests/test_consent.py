@@ -18,7 +18,7 @@ import pytest
 import yaml
 from PIL import Image, ImageDraw
 
-from .support.media import HELD_HEAD, HELD_SIGN, decode_frames
+from .support.media import HELD_HEAD, HELD_SIGN, decode_frames, write_folder
 from .support.media import collage_cli as _collage
 from .support.media import face_with_sign as _photo
 
@@ -32,10 +32,6 @@ NAME_CJK = "乔兰心"
 
 
 def _folder(root: Path, consent: str = "masked", **message: Any) -> Path:
-    folder = root / "folder"
-    if not (folder / "photos" / "p1.jpg").exists():
-        _photo(folder / "photos" / "p1.jpg")
-        Image.new("RGB", (1280, 720), (40, 90, 160)).save(folder / "photos" / "p2.jpg")
     manifest = {
         "title": "Consent",
         "video": {"size": f"{SIZE[0]}x{SIZE[1]}", "fps": 10, "output": "out/v.mp4", "fit": "contain"},
@@ -46,8 +42,9 @@ def _folder(root: Path, consent: str = "masked", **message: Any) -> Path:
                       **message},
                      {"id": "p2", "photo": "photos/p2.jpg", "name": "Named Person", "approved": True}],
     }
-    (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
-    return folder
+    folder = root / "folder"
+    photos = {} if (folder / "photos" / "p1.jpg").exists() else {"p1": _photo, "p2": (40, 90, 160)}  # written once
+    return write_folder(folder, manifest, photos, size=(1280, 720))
 
 
 

@@ -17,7 +17,7 @@ from collage.video.encode import EncodeSpec, gop_frames
 from collage.video.tasks import BedTask, SegmentTask, SlideTask
 from collage.video.workers import Inline, Threads
 
-from .support.media import BLUE, RED, solid
+from .support.media import BLUE, RED, write_folder
 
 pytestmark = pytest.mark.pure
 
@@ -31,14 +31,12 @@ def test_work_encodes_each_different_missing_segment_once() -> None:
 
 
 def _timeline(tmp_path: Path, motion: str = "none") -> Any:
-    for name, colour in (("a", RED), ("b", BLUE)):
-        solid(tmp_path / "photos" / f"{name}.jpg", colour)
-    (tmp_path / "collage.yaml").write_text(
-        "video: {size: 320x180, fps: 10}\ntiming: {title: 1s, slide: 4s, transition: 0.5s}\n"
+    project = load(write_folder(
+        tmp_path, "video: {size: 320x180, fps: 10}\ntiming: {title: 1s, slide: 4s, transition: 0.5s}\n"
         f"sequence:\n  - title: Hello\n  - {{photo: a, motion: {motion}}}\n  - photo: b\n  - photo: a\n"
         "  - title: End\n"
-        "messages:\n  - {photo: photos/a.jpg, approved: true}\n  - {photo: photos/b.jpg, approved: true}\n")
-    project = load(tmp_path)
+        "messages:\n  - {photo: photos/a.jpg, approved: true}\n  - {photo: photos/b.jpg, approved: true}\n",
+        {"a": RED, "b": BLUE}))
     return project, build_plan(project)
 
 

@@ -11,9 +11,11 @@ from collage.manifest import load, parse_size
 from collage.manifest.durations import parse_duration
 from collage.model.project import Transition
 
-from .support.media import RED, solid
+from .support.media import RED, solid, write_folder
 
 pytestmark = pytest.mark.pure
+
+PHOTO = {"a": RED}  # photos/a.jpg, the photo most manifests here name
 
 
 @pytest.mark.parametrize(("text", "seconds"), [
@@ -49,15 +51,8 @@ def _errors(folder: Path) -> list[str]:
     return [str(p) for p in info.value.errors]
 
 
-def _write(tmp_path: Path, text: str, photos: tuple[str, ...] = ("a",)) -> Path:
-    for p in photos:
-        solid(tmp_path / "photos" / f"{p}.jpg", RED)
-    (tmp_path / "collage.yaml").write_text(text, encoding="utf-8")
-    return tmp_path
-
-
 def test_minimal_manifest_defaults(tmp_path: Path) -> None:
-    folder = _write(tmp_path, "messages:\n  - photo: photos/a.jpg\n    approved: true\n")
+    folder = write_folder(tmp_path, "messages:\n  - photo: photos/a.jpg\n    approved: true\n", PHOTO)
     project = load(folder)
     assert project.size == (1920, 1080) and project.fps == 30
     assert project.timing.title == 5 and project.timing.slide == 6
@@ -68,8 +63,8 @@ def test_minimal_manifest_defaults(tmp_path: Path) -> None:
 
 
 def test_missing_photo_names_line_and_field(tmp_path: Path) -> None:
-    folder = _write(tmp_path, "messages:\n  - photo: photos/a.jpg\n    approved: true\n"
-                              "  - photo: photos/bob.jpg\n    approved: true\n")
+    folder = write_folder(tmp_path, "messages:\n  - photo: photos/a.jpg\n    approved: true\n"
+                                    "  - photo: photos/bob.jpg\n    approved: true\n", PHOTO)
     errors = _errors(folder)
     assert errors == [
         "collage.yaml:4: messages[1].photo: no such file 'photos/bob.jpg' (check the name and the folder)"
@@ -77,7 +72,7 @@ def test_missing_photo_names_line_and_field(tmp_path: Path) -> None:
 
 
 def test_unknown_keys_get_did_you_mean(tmp_path: Path) -> None:
-    folder = _write(tmp_path, "titel: x\nvideo:\n  fsp: 25\nmessages:\n  - phto: photos/a.jpg\n")
+    folder = write_folder(tmp_path, "titel: x\nvideo:\n  fsp: 25\nmessages:\n  - phto: photos/a.jpg\n", PHOTO)
     errors = _errors(folder)
     assert "collage.yaml:1: titel: unknown key 'titel' (did you mean 'title'?)" in errors
     assert "collage.yaml:3: video.fsp: unknown key 'fsp' (did you mean 'fps'?)" in errors
@@ -86,7 +81,7 @@ def test_unknown_keys_get_did_you_mean(tmp_path: Path) -> None:
 
 
 def test_all_problems_reported_at_once(tmp_path: Path) -> None:
-    folder = _write(tmp_path, (
+    folder = write_folder(tmp_path, (
         "video:\n  size: 1921x1080\n  fps: 0\n"
         "timing:\n  slide: 5x\n"
         "messages:\n"
@@ -94,7 +89,7 @@ def test_all_problems_reported_at_once(tmp_path: Path) -> None:
         "  - id: a\n    photo: photos/a.jpg\n"
         "  - photo: ../escape.jpg\n"
         "  - id: d\n    photo: photos/a.jpg\n    email: [x, y]\n"
-    ))
+    ), PHOTO)
     errors = _errors(folder)
     text = "\n".join(errors)
     assert "collage.yaml:2: video.size: 1921x1080 has an odd side" in text
@@ -119,7 +114,7 @@ def test_symlink_leading_out_is_refused(tmp_path: Path) -> None:
 
 
 def test_sequence_references(tmp_path: Path) -> None:
-    folder = _write(tmp_path, (
+    folder = write_folder(tmp_path, (
         "sequence:\n"
         "  - photo: alcie\n"
         "  - grid: 7x1\n"
@@ -127,7 +122,7 @@ def test_sequence_references(tmp_path: Path) -> None:
         "  - title: x\n    photo: a\n"
         "  - titel: oops\n"
         "messages:\n  - id: alice\n    photo: photos/a.jpg\n    approved: true\n"
-    ))
+    ), PHOTO)
     errors = _errors(folder)
     assert "collage.yaml:2: sequence[0].photo: no message with id 'alcie' (did you mean 'alice'?)" in errors
     assert any(e.startswith("collage.yaml:3: sequence[1].grid: '7x1' is not a grid") for e in errors)
@@ -138,7 +133,8 @@ def test_sequence_references(tmp_path: Path) -> None:
 
 
 def test_yaml_syntax_error_reports_position_without_quoting_the_line(tmp_path: Path) -> None:
-    folder = _write(tmp_path, "messages:\n  - photo: photos/a.jpg\n    email: secret@example.org: [\n")
+    folder = write_folder(tmp_path, "messages:\n  - photo: photos/a.jpg\n    email: secret@example.org: [\n",
+                          PHOTO)
     errors = _errors(folder)
     assert len(errors) == 1 and errors[0].startswith("collage.yaml:3: YAML syntax error")
     assert "secret" not in errors[0]
@@ -146,15 +142,15 @@ def test_yaml_syntax_error_reports_position_without_quoting_the_line(tmp_path: P
 
 def test_text_fields_stay_text(tmp_path: Path) -> None:
     # YAML 1.1 would read NO as false and 0012 as 12; names and places are text.
-    folder = _write(tmp_path, "messages:\n  - id: 0012\n    photo: photos/a.jpg\n    location: NO\n"
-                              "    name: yes\n    approved: true\n")
+    folder = write_folder(tmp_path, "messages:\n  - id: 0012\n    photo: photos/a.jpg\n    location: NO\n"
+                                    "    name: yes\n    approved: true\n", PHOTO)
     m = load(folder).messages[0]
     assert (m.id, m.location, m.name) == ("0012", "NO", "yes")
 
 
 def test_email_is_dropped_and_unapproved_are_not_kept(tmp_path: Path) -> None:
-    folder = _write(tmp_path, "messages:\n  - photo: photos/a.jpg\n    approved: true\n    email: a@example.org\n"
-                              "  - photo: photos/b.jpg\n    email: b@example.org\n", photos=("a", "b"))
+    folder = write_folder(tmp_path, "messages:\n  - photo: photos/a.jpg\n    approved: true\n    email: a@example.org\n"
+                                    "  - photo: photos/b.jpg\n    email: b@example.org\n", {"a": RED, "b": RED})
     project = load(folder)
     assert [m.id for m in project.messages] == ["a"]
     assert project.unapproved == {"b"}
@@ -162,9 +158,9 @@ def test_email_is_dropped_and_unapproved_are_not_kept(tmp_path: Path) -> None:
 
 
 def test_unapproved_reference_is_a_warning_and_left_out(tmp_path: Path) -> None:
-    folder = _write(tmp_path, "sequence:\n  - photo: b\n  - photo: a\nmessages:\n"
-                              "  - photo: photos/a.jpg\n    approved: true\n  - photo: photos/b.jpg\n",
-                    photos=("a", "b"))
+    folder = write_folder(tmp_path, "sequence:\n  - photo: b\n  - photo: a\nmessages:\n"
+                                    "  - photo: photos/a.jpg\n    approved: true\n  - photo: photos/b.jpg\n",
+                          {"a": RED, "b": RED})
     project = load(folder)
     assert [getattr(i, "message", None) for i in project.sequence] == ["a"]
     assert [str(w) for w in project.warnings] == [
@@ -180,7 +176,7 @@ def test_missing_manifest(tmp_path: Path) -> None:
 
 
 def test_output_must_stay_inside_and_be_mp4(tmp_path: Path) -> None:
-    folder = _write(tmp_path, "video:\n  output: ../out.mov\nmessages: []\n")
+    folder = write_folder(tmp_path, "video:\n  output: ../out.mov\nmessages: []\n", PHOTO)
     errors = _errors(folder)
     assert any(e.startswith("collage.yaml:2: video.output: '../out.mov' leads outside the folder") for e in errors)
     assert any("must end in .mp4" in e for e in errors)
@@ -189,11 +185,11 @@ def test_output_must_stay_inside_and_be_mp4(tmp_path: Path) -> None:
 def test_music_and_timing_options(tmp_path: Path) -> None:
     (tmp_path / "music").mkdir()
     (tmp_path / "music" / "a.mp3").write_bytes(b"")
-    folder = _write(tmp_path, (
+    folder = write_folder(tmp_path, (
         "timing: {slide: auto, fit: music, min: 3s, max: 9s, beats: true}\n"
         "music:\n  loudness: -20\n  crossfade: 3s\n  fade_out: 5s\n"
         "  tracks:\n    - file: music/a.mp3\n      volume: -3dB\n      start: 10s\n      end: 1m\n"
-        "messages:\n  - photo: photos/a.jpg\n    approved: true\n"))
+        "messages:\n  - photo: photos/a.jpg\n    approved: true\n"), PHOTO)
     project = load(folder)
     assert (project.timing.slide, project.timing.fit, project.timing.min, project.timing.max, project.timing.beats) \
         == ("auto", "music", 3.0, 9.0, True)
@@ -205,11 +201,11 @@ def test_music_and_timing_options(tmp_path: Path) -> None:
 def test_music_and_timing_errors(tmp_path: Path) -> None:
     (tmp_path / "music").mkdir()
     (tmp_path / "music" / "a.mp3").write_bytes(b"")
-    folder = _write(tmp_path, (
+    folder = write_folder(tmp_path, (
         "timing: {fit: music, min: 9s, max: 3s}\n"
         "music:\n  loudness: 0\n  tracks:\n    - file: music/a.mp3\n      volume: loud\n"
         "    - file: music/a.mp3\n      start: 5s\n      end: 2s\n"
-        "messages: []\n"))
+        "messages: []\n"), PHOTO)
     errors = "\n".join(_errors(folder))
     assert "collage.yaml:1: timing.min: min 9s is longer than max 3s" in errors
     assert "collage.yaml:3: music.loudness: 0.0 LUFS is out of range" in errors
@@ -223,10 +219,10 @@ def test_music_and_timing_errors(tmp_path: Path) -> None:
 
 
 def test_fit_and_focus(tmp_path: Path) -> None:
-    folder = _write(tmp_path, "video: {fit: cover}\nmessages:\n  - photo: photos/a.jpg\n    approved: true\n"
-                              "    fit: contain\n    focus: [0.2, 0.8]\n  - id: b\n    photo: photos/a.jpg\n"
-                              "    approved: true\n    focus: [2, 0.5]\n  - id: c\n    photo: photos/a.jpg\n"
-                              "    fit: zoom\n")
+    folder = write_folder(tmp_path, "video: {fit: cover}\nmessages:\n  - photo: photos/a.jpg\n    approved: true\n"
+                                    "    fit: contain\n    focus: [0.2, 0.8]\n  - id: b\n    photo: photos/a.jpg\n"
+                                    "    approved: true\n    focus: [2, 0.5]\n  - id: c\n    photo: photos/a.jpg\n"
+                                    "    fit: zoom\n", PHOTO)
     errors = _errors(folder)
     assert "collage.yaml:10: messages[1].focus: focus is [x, y] with each from 0 to 1 (e.g. [0.5, 0.3] keeps " \
            "the upper middle in view)" in errors
@@ -239,8 +235,8 @@ def test_fit_and_focus(tmp_path: Path) -> None:
 
 
 def test_renditions_are_named_shapes_beside_the_main_video(tmp_path: Path) -> None:
-    folder = _write(tmp_path, "video: {size: 1080p, output: out/v.mp4, renditions: [vertical, Square, 1280x720]}\n"
-                    "messages:\n  - photo: photos/a.jpg\n    approved: true\n")
+    folder = write_folder(tmp_path, "video: {size: 1080p, output: out/v.mp4, renditions: [vertical, Square, 1280x720]}"
+                                    "\nmessages:\n  - photo: photos/a.jpg\n    approved: true\n", PHOTO)
     project = load(folder)
     assert [(r.name, r.size) for r in project.renditions] == [
         ("vertical", (1080, 1920)), ("square", (1080, 1080)), ("1280x720", (1280, 720))]
@@ -266,8 +262,8 @@ def test_renditions_are_named_shapes_beside_the_main_video(tmp_path: Path) -> No
     ("vertical", "video.renditions"),
 ])
 def test_bad_renditions_name_the_entry(tmp_path: Path, renditions: str, expected: str) -> None:
-    folder = _write(tmp_path, f"video: {{renditions: {renditions}}}\nmessages:\n  - photo: photos/a.jpg\n"
-                    "    approved: true\n")
+    folder = write_folder(tmp_path, f"video: {{renditions: {renditions}}}\nmessages:\n  - photo: photos/a.jpg\n"
+                          "    approved: true\n", PHOTO)
     errors = _errors(folder)
     assert any(expected in e for e in errors), errors
     assert all(":1:" in e or ":1 " in e or "collage.yaml:1" in e for e in errors), errors
@@ -276,19 +272,19 @@ def test_bad_renditions_name_the_entry(tmp_path: Path, renditions: str, expected
 @pytest.mark.parametrize(("value", "shown"), [("show", True), ("sidecars", False), (None, False)])
 def test_style_translations(tmp_path: Path, value: str | None, shown: bool) -> None:
     style = f"style: {{translations: {value}}}\n" if value else ""
-    folder = _write(tmp_path, style + "messages:\n  - photo: photos/a.jpg\n    approved: true\n")
+    folder = write_folder(tmp_path, style + "messages:\n  - photo: photos/a.jpg\n    approved: true\n", PHOTO)
     assert load(folder).show_translations is shown
 
 
 def test_style_translations_must_be_show_or_sidecars(tmp_path: Path) -> None:
-    folder = _write(tmp_path, "style:\n  translations: yes please\nmessages:\n  - photo: photos/a.jpg\n"
-                    "    approved: true\n")
+    folder = write_folder(tmp_path, "style:\n  translations: yes please\nmessages:\n  - photo: photos/a.jpg\n"
+                          "    approved: true\n", PHOTO)
     assert any("collage.yaml:2" in e and "style.translations: expected show or sidecars" in e
                for e in _errors(folder)), _errors(folder)
 
 
 def test_a_message_with_an_error_is_not_also_missing_where_it_is_placed(tmp_path: Path) -> None:
-    folder = _write(tmp_path, "sequence:\n  - photo: a\nmessages:\n  - id: a\n    photo: photos/a.jpg\n"
-                    "    profesion: Teacher\n    approved: true\n")
+    folder = write_folder(tmp_path, "sequence:\n  - photo: a\nmessages:\n  - id: a\n    photo: photos/a.jpg\n"
+                          "    profesion: Teacher\n    approved: true\n", PHOTO)
     errors = _errors(folder)
     assert len(errors) == 1 and "unknown key 'profesion' (did you mean 'profession'?)" in errors[0], errors

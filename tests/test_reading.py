@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from collage import load
 from collage.errors import Problem
@@ -16,6 +15,8 @@ from collage.model.project import Message
 from collage.model.timeline import Cell, MediaFacts, MusicFacts, Rect, Timeline
 from collage.plan import build, reading
 from collage.plan.reading import RATES, reading_seconds, runs, slide_texts
+
+from .support.media import write_folder
 
 pytestmark = pytest.mark.pure
 
@@ -96,12 +97,8 @@ def _plan(tmp_path: Path, messages: list[dict[str, Any]], sequence: list[dict[st
         manifest["music"] = [{"file": "music/a.wav"}]
         (tmp_path / "music").mkdir(parents=True, exist_ok=True)
         (tmp_path / "music" / "a.wav").write_bytes(b"")
-    (tmp_path / "photos").mkdir(parents=True, exist_ok=True)
-    for m in messages:
-        (tmp_path / "photos" / f"{m['id']}.jpg").write_bytes(b"")
-    (tmp_path / "collage.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
-                                           encoding="utf-8")
-    return build(load(tmp_path), facts)
+    empty = {m["id"]: Path.touch for m in messages}
+    return build(load(write_folder(tmp_path, manifest, empty)), facts)
 
 
 def _reading(timeline: Timeline) -> list[Problem]:

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-import wave
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,25 +31,16 @@ from .support.media import (
     mean_colour,
     msg,
     probe,
+    sine,
     small_manifest,
     two_tone_sideways,
+    write_folder,
+    write_wav,
 )
 
 pytestmark = pytest.mark.e2e
 
 EMAIL = "hidden.contributor@example.org"
-
-
-def sine_wav(path: Path, seconds: float, freq: float = 440.0, rate: int = 44100, channels: int = 1) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    t = np.arange(int(seconds * rate)) / rate
-    tone = (0.5 * np.sin(2 * np.pi * freq * t) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as wf:
-        wf.setnchannels(channels)
-        wf.setsampwidth(2)
-        wf.setframerate(rate)
-        wf.writeframes(np.repeat(tone, channels).tobytes())
-    return path
 
 
 def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -61,15 +51,6 @@ def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """One render shared by the checks below (rendering is the slow part)."""
-    folder = tmp_path_factory.mktemp("e2e") / "folder"
-    from .support.media import solid
-
-    for ident, colour in {"red": RED, "green": GREEN, "blue": BLUE, "yellow": YELLOW, "secret": MAGENTA}.items():
-        solid(folder / "photos" / f"{ident}.jpg", colour, quality=95)
-    two_tone_sideways(folder / "photos" / "turned.jpg", CYAN, ORANGE)
-    sine_wav(folder / "music" / "tone.wav", 1.7)  # shorter than the video: it must loop
-    import yaml
-
     manifest = small_manifest(
         [
             msg("red", name="Alice Chen", profession="Teacher", location="Taipei", email=EMAIL),
@@ -87,7 +68,10 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
             {"title": "Thank you"},
         ],
     )
-    (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    photos = {"red": RED, "green": GREEN, "blue": BLUE, "yellow": YELLOW, "secret": MAGENTA,
+              "turned": lambda p: two_tone_sideways(p, CYAN, ORANGE)}
+    folder = write_folder(tmp_path_factory.mktemp("e2e") / "folder", manifest, photos)
+    write_wav(folder / "music" / "tone.wav", sine(1.7, 440, 0.5, 44100), 44100)  # shorter than the video: it loops
     result = _run("render", str(folder))
     out = folder / "out" / "test.mp4"
     return {"folder": folder, "result": result, "out": out, "frames": decode(out) if out.exists() else [],

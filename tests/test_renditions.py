@@ -24,6 +24,7 @@ from .support.media import (
     mean_colour,
     probe,
     solid,
+    write_folder,
 )
 from .support.media import collage_cli as _collage
 
@@ -34,9 +35,6 @@ SHAPES = {None: (640, 360), "360x640": (360, 640), "360x360": (360, 360)}
 
 
 def _folder(root: Path) -> Path:
-    folder = root / "shapes"
-    for ident, colour in COLOURS.items():
-        solid(folder / "photos" / f"{ident}.jpg", colour, size=(800, 600))
     manifest: dict[str, Any] = {
         "title": "Shapes",
         "video": {"size": "640x360", "fps": 10, "output": "out/v.mp4", "renditions": ["360x640", "360x360"]},
@@ -46,8 +44,7 @@ def _folder(root: Path) -> Path:
         "messages": [{"id": i, "photo": f"photos/{i}.jpg", "name": f"Person {i.upper()}", "message": "Hello",
                       "translation": "你好", "approved": True} for i in COLOURS],
     }
-    (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
-    return folder
+    return write_folder(root / "shapes", manifest, COLOURS, size=(800, 600))
 
 
 def _plan(folder: Path, rendition: str | None) -> dict[str, Any]:

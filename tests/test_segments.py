@@ -19,7 +19,7 @@ from collage.render import render
 from collage.video.cache import SegmentCache
 from collage.video.encode import FFmpegEncoder
 
-from .support.media import BLUE, CYAN, GREEN, ORANGE, RED, YELLOW, msg, small_manifest
+from .support.media import BLUE, CYAN, GREEN, ORANGE, RED, YELLOW, msg, small_manifest, write_folder
 
 pytestmark = pytest.mark.e2e
 
@@ -61,12 +61,7 @@ def _diff(a: np.ndarray, b: np.ndarray) -> float:
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The same folder rendered segmented (2 workers, cached) and in one pass."""
-    from .support.media import solid
-
-    folder = tmp_path_factory.mktemp("segments") / "folder"
-    for ident, colour in PHOTOS.items():
-        solid(folder / "photos" / f"{ident}.jpg", colour, quality=95)
-    (folder / "collage.yaml").write_text(yaml.safe_dump(_manifest(), allow_unicode=True), encoding="utf-8")
+    folder = write_folder(tmp_path_factory.mktemp("segments") / "folder", _manifest(), PHOTOS)
     segmented = render(folder, jobs=2)
     single = folder / "single.mp4"
     render(folder, output=single, encoder=FFmpegEncoder())

@@ -15,7 +15,7 @@ import yaml
 from PIL import Image
 
 from .support.browser import local_page
-from .support.media import BLUE, GREEN, RED, YELLOW, solid
+from .support.media import BLUE, GREEN, RED, YELLOW, write_folder
 from .support.media import collage_cli as _collage
 
 pytestmark = pytest.mark.e2e
@@ -25,9 +25,6 @@ SECRET = "Dolkar Hiddenname"
 
 
 def _folder(root: Path) -> Path:
-    folder = root / "side"
-    for name, colour in (("a", RED), ("b", GREEN), ("c", BLUE), ("d", YELLOW), ("e", RED)):
-        solid(folder / "photos" / f"{name}.jpg", colour, size=(800, 600))
     manifest = {
         "title": "Sidecars",
         "video": {"size": "640x360", "fps": 10, "output": "out/v.mp4"},
@@ -47,8 +44,8 @@ def _folder(root: Path) -> Path:
              "approved": False, "email": "pending@example.org"},
         ],
     }
-    (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
-    return folder
+    photos = {"a": RED, "b": GREEN, "c": BLUE, "d": YELLOW, "e": RED}
+    return write_folder(root / "side", manifest, photos, size=(800, 600))
 
 
 @pytest.fixture(scope="module")

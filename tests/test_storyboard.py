@@ -16,7 +16,7 @@ import yaml
 from PIL import Image
 
 from .support.browser import local_page
-from .support.media import BLUE, GREEN, RED, decode_frames, solid
+from .support.media import BLUE, GREEN, RED, decode_frames, sine, solid, write_folder, write_wav
 from .support.media import HELD_HEAD as HEAD
 from .support.media import collage_cli as _collage
 from .support.media import face_with_sign as _photo
@@ -29,10 +29,6 @@ PENDING_ID = "awaiting-zz9"
 
 
 def _folder(root: Path) -> Path:
-    folder = root / "board"
-    for name, colour in (("a", RED), ("b", GREEN), ("c", BLUE), ("d", RED)):
-        solid(folder / "photos" / f"{name}.jpg", colour, size=(800, 600))
-    _photo(folder / "photos" / "m.jpg")
     manifest = {
         "title": "Storyboard test",
         "video": {"size": "640x360", "fps": 10, "output": "out/v.mp4"},
@@ -50,8 +46,8 @@ def _folder(root: Path) -> Path:
              "email": "pending@example.org"},
         ],
     }
-    (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
-    return folder
+    photos = {"a": RED, "b": GREEN, "c": BLUE, "d": RED, "m": _photo}
+    return write_folder(root / "board", manifest, photos, size=(800, 600))
 
 
 def _open(page_dir: Path, screenshot: Path) -> dict[str, Any]:
@@ -146,17 +142,7 @@ def test_still_is_the_frame_the_video_shows(tmp_path: Path) -> None:
 
 def _steps(path: Path, seconds: int = 12) -> None:
     """A track whose pitch changes every second (220 Hz, then 330, 440, ...): where it plays is audible."""
-    import wave
-
-    rate = 48000
-    t = np.arange(rate) / rate
-    samples = np.concatenate([0.3 * np.sin(2 * np.pi * (220 + 110 * k) * t) for k in range(seconds)])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes((samples * 32767).astype("<i2").tobytes())
+    write_wav(path, np.concatenate([sine(1, 220 + 110 * k, 0.3) for k in range(seconds)]))
 
 
 def _pitch(samples: np.ndarray, rate: int = 48000) -> float:
