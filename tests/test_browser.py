@@ -379,8 +379,8 @@ def test_seek_to_the_middle_shows_the_right_picture(clip: Clip, session: Session
     assert score >= MIN_PSNR_DB, f"PSNR {score:.1f} dB against PyAV's decode at {start:.3f} s"
     _, title = decoded_frame_at(clip.path, 0.0)
     assert psnr(session.canvas, title) < MIN_PSNR_DB - 10  # the comparison can tell slides apart
-    shot = Image.open(session.screenshot)
-    assert shot.format == "PNG" and shot.size[0] == SHOT_WIDTH and shot.size[1] >= 2 * 360
+    with Image.open(session.screenshot) as shot:
+        assert shot.format == "PNG" and shot.size[0] == SHOT_WIDTH and shot.size[1] >= 2 * 360
 
 
 def test_every_request_stays_on_the_local_server(session: Session) -> None:

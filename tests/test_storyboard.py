@@ -91,8 +91,8 @@ def test_the_storyboard_opens_offline_with_every_slide_and_nothing_private(tmp_p
     assert "collage.yaml:41: warning" in text
     for private in ("@", "example.org", PENDING_ID, "Pending Person", SECRET_NAME, "Tenzin", str(tmp_path)):
         assert private not in page, private
-    sheet = Image.open(board / "contact-sheet.png")
-    assert sheet.width >= 4 * 480 and sheet.height >= 270  # four slides a row, 480 px each
+    with Image.open(board / "contact-sheet.png") as sheet:
+        assert sheet.width >= 4 * 480 and sheet.height >= 270  # four slides a row, 480 px each
 
     # The masked photo's picture, as the video shows it: its face covered.
     masked_slide = next(s for s in plan["slides"] if s["kind"] == "photo")
