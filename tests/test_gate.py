@@ -164,8 +164,8 @@ def test_anchors_and_merge_keys_work_for_normal_use(tmp_path: Path) -> None:
         "video: &v {size: 320x180, fps: 10}\n"
         "messages:\n"
         "  - &first {photo: photos/red.jpg, profession: Lawyer, location: Taipei, approved: true}\n"
-        "  - <<: *first\n    photo: photos/green.jpg\n    location: Tainan\n"
-    ), {"red": RED, "green": RED})
+        "  - <<: *first\n    photo: photos/green.jpg\n    location: Tainan\n    approved: true\n"
+    ), {"red": RED, "green": RED})  # (approval itself is written on each message: test_smuggling)
     project = load(folder)
     red, green = project.messages
     assert (red.profession, red.location) == ("Lawyer", "Taipei")
@@ -299,7 +299,8 @@ def test_an_unwritable_cache_folder_is_an_input_error(make_folder: Callable[...,
     blocker.write_text("")
     result = _collage("render", str(folder), "-q", "--cache-dir", str(blocker / "cache"))
     assert result.returncode == 1, result.stderr
-    assert "cannot write the cache folder (choose another --cache-dir, or render with --no-cache)" in result.stderr
+    assert "--cache-dir: it cannot be written there" in result.stderr and "is a file, not a folder" in result.stderr
+    assert "or render with --no-cache" in result.stderr
     assert "Traceback" not in result.stderr
 
 

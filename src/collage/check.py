@@ -4,7 +4,6 @@ and reports; it plans nothing (`pipeline.timeline` does)."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,7 +15,7 @@ from collage.audio import loudness as audio
 from collage.draw import text
 from collage.draw.compose import caption_blocks
 from collage.errors import InputError, Problem, RenderError
-from collage.media import photos, subjects
+from collage.media import photos, remembered
 from collage.model.project import Message, Project
 from collage.model.theme import Weight
 from collage.model.timeline import Cell, Timeline
@@ -270,33 +269,25 @@ def run(folder: Path | str, manifest: Path | str | None = None, size: tuple[int,
         project = manifest_mod.load(folder, manifest)
     except InputError as exc:
         return Report(exc.problems)
-    planned = pipeline.timeline(project, size, fps)
+    store = targets.memo_folder(project, cache_dir)
+    planned = pipeline.timeline(project, size, fps, store)
     problems = list(planned.warnings)
-    store = memo_folder(project, cache_dir)
     if media:  # the main video's first: a rendition then reports only what is its own
         problems += media_problems(project, planned, verified_photos(store), measured_music(store))
     problems += output_problems(project)
     shapes: list[tuple[str | None, Timeline]] = [(None, planned)]
     for rendition in project.renditions:  # each shape has a layout of its own, and its own problems
-        shaped = pipeline.timeline(project.shaped(rendition.name), None, fps)
+        shaped = pipeline.timeline(project.shaped(rendition.name), None, fps, store)
         problems += own_problems(shaped.warnings, problems, rendition.name)
         if media:
             problems += own_problems(layout_problems(project, shaped), problems, rendition.name)
         shapes.append((rendition.name, shaped))
     if media and not any(p.severity == "error" for p in problems):
-        signs = measured_signs(store)
+        found = remembered.found(store)
         for name, timeline in shapes:
-            problems += own_problems(small_signs(project, timeline, signs), problems, name)
-        signs.save()
+            problems += own_problems(small_signs(project, timeline, found), problems, name)
+        found.save()
     return Report(tuple(problems), project, planned, tuple((n, t) for n, t in shapes if n is not None))
-
-
-def memo_folder(project: Project, cache_dir: Path | None = None) -> Path | None:
-    """Where the checks remember what they measured: the render's cache folder (`cache_dir`, or the one
-    beside the video), only if the write rule lets collage write there (else nowhere)."""
-    folder = cache_dir if cache_dir is not None else names.cache(project.output)
-    allowed = not targets.problems(targets.owned(project), [targets.Target(folder, "--cache-dir", "cache")])
-    return folder if allowed else None
 
 
 def output_problems(project: Project) -> list[Problem]:
@@ -309,18 +300,7 @@ def output_problems(project: Project) -> list[Problem]:
     return targets.problems(targets.owned(project), chosen)
 
 
-def measured_signs(cache_dir: Path | None) -> FileFacts:
-    """Where each photo's sign is (its box as fractions, or none found), remembered by file state in the
-    cache folder when there is one."""
-
-    def sign(path: Path) -> str:
-        return json.dumps(subjects.detect(path).sign)
-
-    store = cache_dir / "signs.json" if cache_dir is not None and is_cache(cache_dir) and cache_dir.is_dir() else None
-    return FileFacts(store, sign)
-
-
-def small_signs(project: Project, timeline: Timeline, signs: FileFacts) -> list[Problem]:
+def small_signs(project: Project, timeline: Timeline, found: remembered.Found) -> list[Problem]:
     """A warning for each message whose sign (as detected; the whole photo where none is found) is
     shown under SIGN_MIN of the frame height on a slide: the viewer came to read it."""
     out: list[Problem] = []
@@ -329,10 +309,10 @@ def small_signs(project: Project, timeline: Timeline, signs: FileFacts) -> list[
             path = project.folder / cell.photo
             try:
                 info = photos.probe(path)
-                found = json.loads(signs(path))
+                sign = found.subjects(path).sign
             except (photos.PhotoError, OSError, ValueError):
                 continue  # unreadable: reported by the media checks
-            share = 1.0 if not found else found[3] - found[1]
+            share = 1.0 if sign is None else sign[3] - sign[1]
             photo_h = shown_height(cell.box, info.width / info.height, cover=cell.crop is not None)
             on_screen = photo_h * share / timeline.height
             if on_screen < SIGN_MIN - 0.0005:

@@ -293,10 +293,12 @@ def plan(
 ) -> None:
     """Print the timeline: each slide's index, kind, start, duration and messages."""
     from collage.manifest import load
+    from collage.outputs import targets
     from collage.pipeline import timeline as plan_timeline
 
     try:
-        timeline = plan_timeline(load(folder, manifest, rendition))
+        project = load(folder, manifest, rendition)
+        timeline = plan_timeline(project, memo=targets.memo_folder(project))
     except CollageError as exc:
         _fail(exc)
     if as_json:

@@ -6,15 +6,19 @@ media measured (`media.facts`), then the pure planner run on them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from collage import plan
 from collage.media import facts as media_facts
 from collage.model.project import Project
 from collage.model.timeline import Timeline
 
 
-def timeline(project: Project, size: tuple[int, int] | None = None, fps: int | None = None) -> Timeline:
-    """The plan of `project` at `size` and `fps` (defaults: the manifest's), with the media facts it needs."""
-    facts = media_facts.probe(project)
+def timeline(project: Project, size: tuple[int, int] | None = None, fps: int | None = None,
+             memo: Path | None = None) -> Timeline:
+    """The plan of `project` at `size` and `fps` (defaults: the manifest's), with the media facts it needs
+    (what is found in the photos remembered in the cache folder `memo`, when there is one)."""
+    facts = media_facts.probe(project, memo)
     planned = plan.build(project, facts, size, fps)
     if project.timing.beats and facts.music is not None:
         # Beats are found in the bed as it will play under the video: over the planned length, which

@@ -141,7 +141,7 @@ def _job(project: Project, output: Path | str | None, preview: bool, options: di
         raise InputError([Problem(str(settings.output), "--cluster needs the cache: the workers write their "
                                   "segments into it", hint="drop --no-cache, or give a --cache-dir they all see")])
     # Laid out at the video's own size, whatever size it is encoded at: a preview is the same layout, scaled.
-    timeline = pipeline.timeline(project, project.size, settings.fps)
+    timeline = pipeline.timeline(project, project.size, settings.fps, settings.cache_dir)
     problems = list(timeline.warnings) + _media_problems(project, timeline, settings, media)
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)

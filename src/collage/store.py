@@ -32,7 +32,7 @@ def digest_file(path: Path) -> str:
     return h.hexdigest()
 
 
-_PATH_KEY = re.compile(r"^[0-9a-f]{32}$")
+_PATH_KEY = re.compile(r"^[0-9a-f]{32}(:[0-9a-f]{16})?$")  # a file, and what else its fact depends on
 
 
 def _path_key(path: Path) -> str:
@@ -44,27 +44,37 @@ def _path_key(path: Path) -> str:
 class FileFacts:
     """A fact computed from a file (`compute(path)`, e.g. its digest), remembered by (size, mtime,
     inode) so that an unchanged file is not read again, in this run or the next. Without a backing
-    file (no cache) it is remembered for this run only. A compute that raises remembers nothing."""
+    file (no cache) it is remembered for this run only. A compute that raises remembers nothing.
 
-    def __init__(self, store: Path | None, compute: Callable[[Path], str]) -> None:
-        self.store, self.compute = store, compute
+    A fact that depends on more than the file (the boxes a cover must include, say) names that as its
+    `variant`. With a `version` (the code and models that find the fact), facts found by other code
+    are forgotten."""
+
+    def __init__(self, store: Path | None, compute: Callable[[Path], str], version: str = "") -> None:
+        self.store, self.compute, self.version = store, compute, version
         self._known: dict[str, list[Any]] = {}
         self._dirty = False
         if store is not None:
             with contextlib.suppress(OSError, ValueError):
                 loaded = json.loads(store.read_text(encoding="utf-8"))
+                if isinstance(loaded, dict) and set(loaded) == {"version", "facts"}:  # a versioned store
+                    if not version:  # (read to be kept or pruned, as `cache prune` does: its version stays)
+                        self.version = str(loaded["version"])
+                    loaded = loaded["facts"] if self.version == loaded["version"] else {}
+                elif version:
+                    loaded = {}
                 if isinstance(loaded, dict):  # (keys an older version wrote as paths are forgotten)
                     self._known = {k: v for k, v in loaded.items() if _PATH_KEY.match(k)}
                     self._dirty = len(self._known) != len(loaded)
 
-    def __call__(self, path: Path) -> str:
+    def __call__(self, path: Path, variant: str = "", compute: Callable[[Path], str] | None = None) -> str:
         st = path.stat()
         stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
-        key = _path_key(path)
+        key = _path_key(path) + (":" + hashlib.blake2b(variant.encode(), digest_size=8).hexdigest() if variant else "")
         known = self._known.get(key)
         if isinstance(known, list) and len(known) == 4 and known[:3] == stamp:
             return str(known[3])
-        value = self.compute(path)
+        value = (compute or self.compute)(path)
         self._known[key] = [*stamp, value]
         self._dirty = True
         return value
@@ -72,15 +82,16 @@ class FileFacts:
     def retain(self, paths: Iterable[Path]) -> None:
         """Forget every file but `paths`, and save."""
         wanted = {_path_key(p) for p in paths}
-        kept = {k: v for k, v in self._known.items() if k in wanted}
+        kept = {k: v for k, v in self._known.items() if k.partition(":")[0] in wanted}
         self._dirty = self._dirty or kept != self._known
         self._known = kept
         self.save()
 
     def save(self) -> None:
         if self.store is not None and self._dirty:
+            data: dict[str, Any] = {"version": self.version, "facts": self._known} if self.version else self._known
             with contextlib.suppress(OSError, InputError):  # a cache that cannot be written only costs time
-                files.write_text(self.store, json.dumps(self._known), private=True)
+                files.write_text(self.store, json.dumps(data), private=True)
             self._dirty = False
 
 

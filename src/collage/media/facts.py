@@ -16,9 +16,11 @@ from collage.model.project import GridItem, Message, PhotoItem, Project
 from collage.model.timeline import Box, Mask, MediaFacts, MusicFacts
 
 
-def probe(project: Project) -> MediaFacts:
-    """Every fact the plan may need, but the beats (they depend on the planned length: `with_beats`)."""
-    return MediaFacts(photo_sizes(project), photo_subjects(project), _music(project, None), photo_masks(project))
+def probe(project: Project, memo: Path | None = None) -> MediaFacts:
+    """Every fact the plan may need, but the beats (they depend on the planned length: `with_beats`).
+    Faces, signs and covers found are remembered in the cache folder `memo` (`media.remembered`)."""
+    return MediaFacts(photo_sizes(project), photo_subjects(project, memo), _music(project, None),
+                      photo_masks(project, memo))
 
 
 def with_beats(project: Project, facts: MediaFacts, seconds: float) -> MediaFacts:
@@ -69,24 +71,26 @@ def photo_sizes(project: Project) -> dict[str, tuple[int, int]] | None:
     return sizes
 
 
-def photo_subjects(project: Project) -> dict[str, tuple[Box, ...]] | None:
+def photo_subjects(project: Project, memo: Path | None = None) -> dict[str, tuple[Box, ...]] | None:
     """Faces and sign of every photo that will be cover-cropped (None when none is: OpenCV is then not
     imported). An unreadable photo is left out; the checks report it."""
     shown = covered(project)
     if not shown:
         return None
-    from collage.media import photos, subjects
+    from collage.media import photos, remembered
 
+    known = remembered.found(memo)
     found: dict[str, tuple[Box, ...]] = {}
     for m in shown:
         try:
-            found[m.id] = subjects.detect(project.folder / m.photo).boxes
+            found[m.id] = known.subjects(project.folder / m.photo).boxes
         except photos.PhotoError:
             continue
+    known.save()
     return found
 
 
-def photo_masks(project: Project) -> dict[str, Mask] | None:
+def photo_masks(project: Project, memo: Path | None = None) -> dict[str, Mask] | None:
     """What to cover in each photo that has something to cover: every face found in a masked
     contributor's photo, and the `mask` boxes of any message (None when no message has either: OpenCV
     is then not imported). Covers belong to the photo, not the message: every message that shows the
@@ -95,7 +99,9 @@ def photo_masks(project: Project) -> dict[str, Mask] | None:
     chosen = [m for m in project.messages if m.consent == "masked" or m.mask]
     if not chosen:
         return None
-    from collage.media import photos, subjects
+    from collage.media import photos, remembered
+
+    known = remembered.found(memo)
 
     def same(m: Message) -> list[Message]:  # the chosen messages whose photo is m's, by path or by bytes
         return [c for c in chosen if _same_file(project.folder / c.photo, project.folder / m.photo)]
@@ -106,12 +112,13 @@ def photo_masks(project: Project) -> dict[str, Mask] | None:
         if m.consent == "masked":
             own = tuple((x, y, x + w, y + h) for x, y, w, h in m.mask)
             try:
-                cover = subjects.cover(project.folder / m.photo, own)
+                cover = known.cover(project.folder / m.photo, own)
             except photos.PhotoError:
                 continue
             found[m.id] = cover.faces
             if cover.refused:
                 refused.add(m.id)
+    known.save()
     out: dict[str, Mask] = {}
     for m in project.messages:
         sources = [m] if m in chosen else []

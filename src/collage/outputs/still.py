@@ -31,7 +31,7 @@ def still(folder: Path | str, slide: int, at: float | None = None, *, manifest_p
     middle) as a PNG: `output`, or NAME.slide-N.png beside the video's output (NAME.<rendition>.slide-N.png
     for one of `video.renditions`)."""
     project = manifest.load(folder, manifest_path, rendition)
-    timeline = pipeline.timeline(project)
+    timeline = pipeline.timeline(project, memo=targets.memo_folder(project))
     errors = [p for p in timeline.warnings if p.severity == "error"]
     if errors:
         raise InputError(errors)
@@ -60,5 +60,6 @@ def still(folder: Path | str, slide: int, at: float | None = None, *, manifest_p
     picture = Image.fromarray(composer.frame_at(frame))
     note = PngImagePlugin.PngInfo()
     note.add_text("Software", targets.MARK)  # collage's mark: a later still may replace the file
-    files.save(target, lambda path: picture.save(path, format="PNG", pnginfo=note))
+    # Fast compression: a proof is looked at once (level 6 took 0.4 s of a 1.5 s still, for 20 % fewer bytes).
+    files.save(target, lambda path: picture.save(path, format="PNG", pnginfo=note, compress_level=1))
     return Still(target, slide, frame, frame / timeline.fps)

@@ -56,9 +56,9 @@ def storyboard(folder: Path | str, out_dir: Path | str | None = None, *,
     import numpy as np
 
     project = manifest.load(folder, manifest_path, rendition)
-    timeline = pipeline.timeline(project)
+    cache = targets.memo_folder(project)
+    timeline = pipeline.timeline(project, memo=cache)
     problems = list(timeline.warnings)
-    cache = check.memo_folder(project)
     problems += check.media_problems(project, timeline, check.verified_photos(cache), check.measured_music(cache))
     target = Path(out_dir).absolute() if out_dir is not None else names.storyboard(project.output, rendition)
     given = out_dir is not None

@@ -117,6 +117,14 @@ def video_targets(project: Project, video: Path, shown: str, *, sidecars: bool, 
     return chosen
 
 
+def memo_folder(project: Project, cache_dir: Path | None = None) -> Path | None:
+    """Where what collage measures in the folder is remembered (photos found whole, loudness, faces and
+    signs): the render's cache folder (`cache_dir`, or the one beside the video), only if this rule lets
+    collage write there (else nowhere)."""
+    folder = cache_dir if cache_dir is not None else names.cache(project.output)
+    return None if problems(owned(project), [Target(folder, "--cache-dir", "cache")]) else folder
+
+
 def problems(owner: Owned, targets: Iterable[Target]) -> list[Problem]:
     """Why collage may not write each target (none: all may be written). Each path is judged once."""
     out: list[Problem] = []

@@ -33,7 +33,7 @@ def in_use(project: Project, cache: Cache, tool: str, preview: bool) -> set[str]
     """The keys a full render (or, with `preview`, a preview) of the manifest as it is now uses; None
     when it has errors (a masked photo with nothing found to cover, say): then nothing is in use."""
     settings = resolve_settings(project, preview=preview, cache_dir=cache.root)
-    timeline = pipeline.timeline(project, project.size, settings.fps)
+    timeline = pipeline.timeline(project, project.size, settings.fps, cache.root)
     if any(p.severity == "error" for p in timeline.warnings):
         return None
     return keys.of_render(project, timeline, settings.spec(timeline, project.title), cache.digests, tool,
