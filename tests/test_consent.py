@@ -366,3 +366,53 @@ def test_privacy_default_makes_every_message_anonymous_unless_it_says_named(tmp_
     (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True))
     bad = _collage("check", folder)
     assert bad.returncode == 1 and "privacy.default" in bad.stderr
+
+
+def _faces_on(frame: np.ndarray, head: tuple[float, float, float, float]) -> list[Any]:
+    """Faces that two independent detectors find on the person's head in a drawn picture: CenterFace
+    (which placed the covers, in every turn) and BlazeFace (which checked them), at their own thresholds."""
+    from collage.media import faces
+
+    picture = np.ascontiguousarray(frame)
+    found = [f.box for f in faces.find(picture)] + [box for box, _ in faces.seen(picture)]
+    return [b for b in found if min(b[2], head[2]) > max(b[0], head[0]) and min(b[3], head[3]) > max(b[1], head[1])]
+
+
+def _head_in(cell: dict[str, Any], size: tuple[int, int]) -> tuple[float, float, float, float]:
+    """Where the photo's head is in a frame of `size`: the 1280x720 photo contained in its cell's box."""
+    x, y, w, h = cell["box"]
+    scale = min(w / 1280, h / 720)
+    left, top = x + (w - 1280 * scale) / 2, y + (h - 720 * scale) / 2
+    return ((left + HEAD[0] * scale) / size[0], (top + HEAD[1] * scale) / size[1],
+            (left + HEAD[2] * scale) / size[0], (top + HEAD[3] * scale) / size[1])
+
+
+def test_a_masked_face_is_covered_in_every_shape_and_every_poster(tmp_path: Path) -> None:
+    """Each rendition lays the masked photo out anew, and each has its own poster: the face is covered in
+    all of them. The same folder with the contributor named shows the face in each, so every check here
+    can fail."""
+    shapes = {None: "v", "360x640": "v.360x640", "360x360": "v.360x360"}
+    seen: dict[str, dict[str | None, list[np.ndarray]]] = {}
+    heads: dict[str | None, tuple[float, float, float, float]] = {}
+    for consent in ("named", "masked"):
+        folder = _folder(tmp_path / consent, consent=consent, hide=["name"])
+        manifest = yaml.safe_load((folder / "collage.yaml").read_text())
+        manifest["video"]["renditions"] = [s for s in shapes if s]
+        manifest["sequence"] = [{"title": "Start"}, {"photo": "p1"}, {"photo": "p2"}]
+        (folder / "collage.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False))
+        result = _collage("render", folder, "-q", "--no-cache")
+        assert result.returncode == 0, result.stderr
+        seen[consent] = {}
+        for shape, name in shapes.items():
+            args = ["plan", folder, "--json", *(["--rendition", shape] if shape else [])]
+            plan = json.loads(_collage(*args).stdout)
+            slide = next(s for s in plan["slides"] if s["messages"] == ["p1"])
+            heads[shape] = _head_in(slide["cells"][0], (plan["size"][0], plan["size"][1]))
+            middle = round((slide["start"] + slide["duration"] / 2) * plan["fps"])
+            frame = decode_frames(folder / "out" / f"{name}.mp4", [middle])[0]
+            poster = np.asarray(Image.open(folder / "out" / f"{name}.jpg").convert("RGB"))  # the first photo slide
+            seen[consent][shape] = [frame, poster]
+    for shape in shapes:
+        for shown, covered in zip(seen["named"][shape], seen["masked"][shape], strict=True):
+            assert _faces_on(shown, heads[shape]), f"no face seen even unmasked in {shape}: the check means nothing"
+            assert not _faces_on(covered, heads[shape]), f"a face shows in the masked {shape or 'main'} video or poster"
