@@ -309,7 +309,7 @@ def small_signs(project: Project, timeline: Timeline, found: remembered.Found) -
             path = project.folder / cell.photo
             try:
                 info = photos.probe(path)
-                sign = found.subjects(path).sign
+                sign = found.sign(path)
             except (photos.PhotoError, OSError, ValueError):
                 continue  # unreadable: reported by the media checks
             share = 1.0 if sign is None else sign[3] - sign[1]

@@ -2,7 +2,8 @@
 per photo (and per version of the code and models that find it), not once a command: a `still` of one
 slide then costs drawing that slide, not looking at every photo again.
 
-    subjects.json   the faces and the sign (cover crops, Ken Burns, how large a sign is shown)
+    subjects.json   the faces and the sign (cover crops, Ken Burns)
+    signs.json      the sign alone (how large each photo's sign is shown: `check` asks it of every photo)
     covers.json     a masked photo's checked covers (`subjects.cover`): for each set of boxes given
 
 Records are keyed by a digest of the photo's path, never its name (a photo may be named after its
@@ -38,11 +39,17 @@ class Found:
         version = _version()
         self._subjects = FileFacts(None if memo is None else memo / "subjects.json", _subjects, version)
         self._covers = FileFacts(None if memo is None else memo / "covers.json", lambda path: "", version)
+        self._signs = FileFacts(None if memo is None else memo / "signs.json",
+                                lambda path: json.dumps(subjects.sign(path)), version)
 
     def subjects(self, path: Path) -> Subjects:
         found = json.loads(self._subjects(path))
         return Subjects(_boxes(found["faces"]), None if found["sign"] is None else _box(found["sign"]),
                         _boxes(found["cores"]))
+
+    def sign(self, path: Path) -> Box | None:
+        found = json.loads(self._signs(path))
+        return None if found is None else _box(found)
 
     def cover(self, path: Path, boxes: tuple[Box, ...] = ()) -> Cover:
         def compute(p: Path) -> str:
@@ -53,8 +60,8 @@ class Found:
         return Cover(_boxes(found["faces"]), bool(found["refused"]))
 
     def save(self) -> None:
-        self._subjects.save()
-        self._covers.save()
+        for store in (self._subjects, self._signs, self._covers):
+            store.save()
 
 
 @functools.cache

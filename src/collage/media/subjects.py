@@ -196,21 +196,37 @@ def _detect(path_str: str, mtime_ns: int, size: int, thorough: bool = False) -> 
     return find(rgb, thorough)
 
 
-def find(rgb: NDArray[np.uint8], thorough: bool = False) -> Subjects:
-    """Faces and sign in an RGB array (any size; large ones are reduced first)."""
+def sign(path: Path) -> Box | None:
+    """Only the sign in the photo at `path` (what `check` asks of every photo shown: how large its sign
+    is on screen), found as `detect` finds it, without looking for faces."""
+    stat = path.stat()
+    return _sign_of(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sign_of(path_str: str, mtime_ns: int, size: int) -> Box | None:
+    from collage.media import photos
+
+    image = photos.load(Path(path_str), (WORK_SIDE, WORK_SIDE), (0, 0, 0))
+    return _sign(_reduced(np.asarray(image.convert("RGB"), dtype=np.uint8), WORK_SIDE))
+
+
+def _reduced(rgb: NDArray[np.uint8], side: int) -> NDArray[np.uint8]:
+    """The picture at most `side` pixels on its long side."""
     import cv2
 
     h, w = rgb.shape[:2]
-    scale = min(1.0, (MASK_SIDE if thorough else WORK_SIDE) / max(h, w))
-    if scale < 1:
-        rgb = np.asarray(cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))),
-                                    interpolation=cv2.INTER_AREA), dtype=np.uint8)
-    small = rgb
-    if thorough and max(h, w) * scale > WORK_SIDE:  # the sign is found at the size it was tuned for
-        k = WORK_SIDE / max(rgb.shape[:2])
-        small = np.asarray(cv2.resize(rgb, (max(1, round(rgb.shape[1] * k)), max(1, round(rgb.shape[0] * k))),
-                                      interpolation=cv2.INTER_AREA), dtype=np.uint8)
-    sign = _sign(small)
+    scale = side / max(h, w)
+    if scale >= 1:
+        return rgb
+    return np.asarray(cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))),
+                                 interpolation=cv2.INTER_AREA), dtype=np.uint8)
+
+
+def find(rgb: NDArray[np.uint8], thorough: bool = False) -> Subjects:
+    """Faces and sign in an RGB array (any size; large ones are reduced first)."""
+    rgb = _reduced(rgb, MASK_SIDE if thorough else WORK_SIDE)
+    sign = _sign(_reduced(rgb, WORK_SIDE))  # the sign is found at the size it was tuned for
     from collage.media import faces
 
     if thorough:  # to cover: every face, in every turn (on the sign too: a light wall behind a head can

@@ -145,7 +145,7 @@ class SegmentCache:
                 if stale.is_dir() and now - stale.stat().st_mtime > SCRATCH_QUIET:
                     shutil.rmtree(stale)
         wanted = list(sources)
-        for name in ("digests.json", "verified.json", "music.json", "subjects.json", "covers.json"):
+        for name in ("digests.json", "verified.json", "music.json", "subjects.json", "signs.json", "covers.json"):
             FileFacts(self.root / name, lambda path: "").retain(wanted)
         return count, freed
 
