@@ -4,6 +4,7 @@ only approved messages."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -185,6 +186,26 @@ class Project:
             if m.id == message_id:
                 return m
         raise KeyError(message_id)
+
+
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def caption_text(message: Message, template: str = DEFAULT_CAPTION) -> str | None:
+    """The caption template filled in (`{name} · {profession} · {location}` by default). A missing
+    part goes with the separator before it (after it, for the first part); None when all are missing.
+    (Here, below every stage: the manifest's checks and the plan make the same caption.)"""
+    pieces = _FIELD.split(template)
+    literals, fields = pieces[0::2], pieces[1::2]
+    values = {"name": message.name, "profession": message.profession, "location": message.location,
+              "message": message.text}
+    present = [(i, values.get(f)) for i, f in enumerate(fields) if values.get(f)]
+    if not present:
+        return None
+    out = literals[0]
+    for k, (i, value) in enumerate(present):
+        out += (literals[i] if k and i else "") + str(value)
+    return (out + literals[-1]).strip() or None
 
 
 def explicitly_placed(sequence: tuple[SequenceItem, ...], messages: tuple[Message, ...] | list[Message]) -> set[str]:

@@ -27,28 +27,11 @@ from collage.model.project import (
     SequenceItem,
     TitleItem,
     Transition,
+    caption_text,
     explicitly_placed,
 )
 from collage.model.timeline import Cell, Mask, MediaFacts, Slide, SlideKind, Timeline
 from collage.plan import layout, reading
-
-_FIELD = re.compile(r"\{(\w+)\}")
-
-
-def caption_text(message: Message, template: str = DEFAULT_CAPTION) -> str | None:
-    """The caption template filled in (`{name} · {profession} · {location}` by default). A missing
-    part goes with the separator before it (after it, for the first part); None when all are missing."""
-    pieces = _FIELD.split(template)
-    literals, fields = pieces[0::2], pieces[1::2]
-    values = {"name": message.name, "profession": message.profession, "location": message.location,
-              "message": message.text}
-    present = [(i, values.get(f)) for i, f in enumerate(fields) if values.get(f)]
-    if not present:
-        return None
-    out = literals[0]
-    for k, (i, value) in enumerate(present):
-        out += (literals[i] if k and i else "") + str(value)
-    return (out + literals[-1]).strip() or None
 
 
 @dataclass
