@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from collage.errors import Problem
 from collage.model.project import (
-    DEFAULT_CAPTION,
     Fit,
     GridItem,
     Message,
