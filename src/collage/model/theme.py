@@ -45,6 +45,9 @@ class Theme:
     caption_weight: Weight = "regular"
     caption_position: CaptionPosition = "auto"  # auto: below grid photos, over full-screen ones
     max_upscale: float = 2.0  # a small photo is never blown up more than this
+    # The captions files' cue where only music plays (captioning norms ask for sound that carries meaning):
+    # an organisation may put it in its audience's language.
+    music_cue: str = "[music]"
 
 
 DEFAULT = Theme()
@@ -57,7 +60,8 @@ ALIASES = {"title_colour": "title", "subtitle_colour": "subtitle", "body_colour"
            "subtitle_size": "subtitle_px", "body_size": "body_px", "caption_size": "caption_px",
            "caption_over_size": "caption_over_px", "captions": "caption_position"}
 KEYS = tuple(sorted({*ALIASES, "background", "background_image", "caption_band", "fill_darken", "title_weight",
-                     "caption_weight", "max_upscale"}))
+                     "caption_weight", "max_upscale", "music_cue"}))
+MUSIC_CUE_MAX = 32  # characters: at most two lines of a caption, in any script
 
 
 class ThemeError(ValueError):
@@ -122,6 +126,11 @@ def _value(name: str, value: Any) -> Any:
         if value not in ("auto", "below", "over"):
             raise ThemeError("auto, below or over")
         return value
+    if name == "music_cue":
+        if not isinstance(value, str) or not value.strip() or len(value.strip()) > MUSIC_CUE_MAX or any(
+                ch.isspace() and ch != " " for ch in value.strip()):
+            raise ThemeError(f"a short text on one line (at most {MUSIC_CUE_MAX} characters), e.g. \"[music]\"")
+        return value.strip()
     if name == "background_image":
         if value is not None and not isinstance(value, str):
             raise ThemeError("a path to an image")
