@@ -14,7 +14,7 @@ from collage import pipeline
 from collage.audio import loudness as audio
 from collage.draw import text
 from collage.draw.compose import caption_blocks
-from collage.errors import InputError, Problem, RenderError
+from collage.errors import CollageError, InputError, Problem, RenderError
 from collage.media import photos, remembered
 from collage.model.project import Message, Project
 from collage.model.theme import Weight
@@ -34,6 +34,19 @@ class Report:
     project: Project | None = None
     timeline: Timeline | None = None
     renditions: tuple[tuple[str, Timeline], ...] = ()  # each rendition's plan, by name
+    described: Timeline | None = None  # the described version's plan (`video.described`)
+
+    def said(self) -> list[tuple[int, str, str, float, float]]:
+        """What the described version says over each slide: (slide, key, words, start s, seconds). The
+        words are those the voice is given, made only of what the video shows."""
+        if self.project is None or self.described is None:
+            return []
+        from collage.speech import script
+
+        project, planned = self.project, self.described
+        words = {line.key: line.text for line in script.lines(project)}
+        return [(p.slide, p.key, words.get(p.key, ""), p.start / planned.fps, p.frames / planned.fps)
+                for p in planned.narration]
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -282,12 +295,37 @@ def run(folder: Path | str, manifest: Path | str | None = None, size: tuple[int,
         if media:
             problems += own_problems(layout_problems(project, shaped), problems, rendition.name)
         shapes.append((rendition.name, shaped))
+    described = None
+    if project.described is not None:  # the described version: its own, longer plan, and what it says
+        try:
+            described = pipeline.timeline(project.describing(), size, fps, store)
+        except CollageError as exc:
+            problems.append(Problem(_shown(project), f"the described version cannot be made: {exc}",
+                                    line=project.described.line, field="video.described"))
+        else:
+            problems += own_problems(described.warnings, problems, "described")
+            problems += described_problems(project, described)
     if media and not any(p.severity == "error" for p in problems):
         found = remembered.found(store)
         for name, timeline in shapes:
             problems += own_problems(small_signs(project, timeline, found), problems, name)
         found.save()
-    return Report(tuple(problems), project, planned, tuple((n, t) for n, t in shapes if n is not None))
+    return Report(tuple(problems), project, planned, tuple((n, t) for n, t in shapes if n is not None), described)
+
+
+def described_problems(project: Project, timeline: Timeline) -> list[Problem]:
+    """The described version's: each title card and shown message its narration folder has no recording
+    for (the voice says those instead)."""
+    from collage.media import narration
+
+    described = project.described
+    if described is None or not described.audio:
+        return []
+    shown = {c.message for s in timeline.slides for c in s.cells}
+    return [Problem(_shown(project), f"no recording of '{key}' in {described.audio}/: the voice says it instead",
+                    line=described.line, field="video.described.audio",
+                    hint=f"record it as {described.audio}/{key}.wav (any audio format)", severity="warning")
+            for key in narration.missing(project, shown)]
 
 
 def output_problems(project: Project) -> list[Problem]:
@@ -296,6 +334,8 @@ def output_problems(project: Project) -> list[Problem]:
     shown, cache = _shown(project), names.cache(project.output)
     videos = [project.shaped(r).output for r in (None, *(r.name for r in project.renditions))]
     videos.append(names.preview(project.output))
+    if project.described is not None:  # NAME.described.mp4 (and each rendition's the manifest asks for)
+        videos += [project.shaped(r).describing().output for r in (None, *project.described.renditions)]
     chosen = [t for v in videos for t in targets.video_targets(project, v, shown, sidecars=True, cache=cache)]
     return targets.problems(targets.owned(project), chosen)
 

@@ -65,6 +65,9 @@ ManifestOpt = Annotated[Path | None, typer.Option("--manifest", "-m",
 RenditionOpt = Annotated[str | None, typer.Option("--rendition", "-r", metavar="NAME", show_default=False,
                                                   help="One of the manifest's video.renditions (e.g. vertical) "
                                                        "instead of the main video.")]
+DescribedOpt = Annotated[bool, typer.Option("--described", help="The described version (video.described: "
+                                            "NAME.described.mp4, which says what each slide shows) instead of "
+                                            "the video.")]
 
 
 def _err(text: str) -> None:
@@ -115,9 +118,11 @@ def render(
     no_sidecars: Annotated[bool, typer.Option("--no-sidecars", help="Write only the MP4: no captions (VTT, "
                                               "SRT), transcript or poster beside it.")] = False,
     rendition: RenditionOpt = None,
+    described: DescribedOpt = False,
 ) -> None:
-    """Render the video, and each shape in `video.renditions` beside it (NAME.vertical.mp4, ...). Segments
-    unchanged since an earlier render are reused from the cache."""
+    """Render the video, and each shape in `video.renditions` beside it (NAME.vertical.mp4, ...), and the
+    described version if `video.described` asks for it (NAME.described.mp4). Segments unchanged since an
+    earlier render are reused from the cache."""
     from collage.progress import ProgressReporter
     from collage.render import prepare
 
@@ -127,12 +132,13 @@ def render(
                                    sidecars=not no_sidecars)
     written = 0
     try:
-        todo = prepare(folder, preview=preview, rendition=rendition, **options)
+        todo = prepare(folder, preview=preview, rendition=rendition, described=described, **options)
         _report([p for job in todo for p in job.warnings])  # before the long part, so the editor can stop and fix
         stale = (0, 0)
         for job in todo:
             shape = job.project.rendition
-            label = ("preview" if preview else "render") + (f" {shape}" if shape else "")
+            label = ("preview" if preview else "render") + (f" {shape}" if shape else "") + \
+                (" described" if job.project.narrated else "")
             result = job.run(progress=None if quiet else ProgressReporter(label))
             _wrote(result)
             stale = result.stale  # (the same for every shape: each counts all shapes as in use)
@@ -282,6 +288,22 @@ def check(folder: Folder, manifest: ManifestOpt = None) -> None:
     for name, shaped in report.renditions:
         typer.echo(f"    {name} rendition ({shaped.width}x{shaped.height}): {_count(len(shaped.slides), 'slide')}, "
                    f"{shaped.duration:.2f} s")
+    if report.described is not None:
+        _said(report)
+
+
+def _said(report: Any) -> None:
+    """What the described version says over each slide, and how long it takes (the words the voice is
+    given: made only of what the video shows)."""
+    from collage.privacy import redact
+
+    planned = report.described
+    rows = report.said()
+    language = report.project.described.language
+    typer.echo(f"described version ({language}): {_count(len(planned.slides), 'slide')}, {planned.duration:.2f} s, "
+               f"{sum(r[4] for r in rows):.1f} s of words; it says:")
+    for slide, key, words, start, seconds in rows:
+        typer.echo(redact(f"  slide {slide:>2}  {start:>6.2f}s  {seconds:>4.1f}s  {key}: {words}"))
 
 
 @app.command(cls=_Command)
@@ -290,14 +312,20 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
     manifest: ManifestOpt = None,
     rendition: RenditionOpt = None,
+    described: DescribedOpt = False,
 ) -> None:
-    """Print the timeline: each slide's index, kind, start, duration and messages."""
+    """Print the timeline: each slide's index, kind, start, duration and messages (with --described, the
+    described version's, and when each thing is said)."""
     from collage.manifest import load
     from collage.outputs import targets
     from collage.pipeline import timeline as plan_timeline
 
     try:
         project = load(folder, manifest, rendition)
+        if described:
+            from collage.render import described_version
+
+            project = described_version(project)
         timeline = plan_timeline(project, memo=targets.memo_folder(project))
     except CollageError as exc:
         _fail(exc)
@@ -310,6 +338,9 @@ def plan(
         what = ", ".join(s.messages) if s.messages else " / ".join(x for x in (s.title, s.subtitle) if x)
         start, dur = s.start / timeline.fps, s.frames / timeline.fps
         typer.echo(f"{s.index:>3}  {s.kind:<5}  {start:>7.2f}s  {dur:>5.2f}s  {what}")
+        for p in (p for p in timeline.narration if p.slide == s.index):
+            typer.echo(f"{'':>3}  {'says':<5}  {p.start / timeline.fps:>7.2f}s  {p.frames / timeline.fps:>5.2f}s  "
+                       f"{p.key}")
     typer.echo(f"total {timeline.duration:.2f} s ({timeline.frames} frames at {timeline.fps} fps, "
                f"{timeline.width}x{timeline.height})")
 

@@ -22,7 +22,7 @@ from collage import check, manifest, pipeline
 from collage.errors import InputError, Problem
 from collage.model.project import Project
 from collage.model.timeline import Timeline
-from collage.outputs import sidecars, targets
+from collage.outputs import descriptions, names, sidecars, targets
 from collage.video import assemble
 from collage.video.assemble import Progress, Window
 from collage.video.encode import Encoder
@@ -74,32 +74,42 @@ class Job:
     def _sidecars(self) -> tuple[Path, ...]:
         if not self.settings.sidecars:
             return ()
-
-        return tuple(sidecars.write(self.project, self.timeline, self.settings.output, self.settings.size))
+        made = descriptions if self.project.narrated else sidecars  # the described version's: what it says
+        return tuple(made.write(self.project, self.timeline, self.settings.output, self.settings.size))
 
 
 def prepare(folder: Path | str, *, manifest_path: Path | str | None = None, output: Path | str | None = None,
             preview: bool = False, rendition: str | None = None, slides: tuple[int, int] | None = None,
-            **options: Any) -> list[Job]:
+            described: bool = False, **options: Any) -> list[Job]:
     """Load, plan and check everything; raise InputError listing every problem before any encoding.
 
     Without `preview`, `rendition` or `slides`: the main video and every rendition (`video.renditions`),
     planned and checked together (a problem in any stops them all; the media are measured and checked
     once; each rendition is laid out for its own frame, written beside the main output, or `output`, as
-    NAME.<rendition>.mp4, and named in its warnings). With one of them: only that video (a rendition at
-    `output` when it is given). `options` go to `resolve_settings` (jobs, cache_dir, cache, cache_limit,
-    cluster, sidecars)."""
+    NAME.<rendition>.mp4, and named in its warnings), and the described version of each shape
+    `video.described` asks for (NAME.described.mp4). With one of them: only that video (a rendition at
+    `output` when it is given); with `described`, the described version of that shape only. `options`
+    go to `resolve_settings` (jobs, cache_dir, cache, cache_limit, cluster, sidecars)."""
     options["slides"] = slides
+    if described:
+        shaped = manifest.load(folder, manifest_path, rendition)
+        return [_job(described_version(shaped), output, preview, options)]
     if preview or rendition is not None or slides is not None:
         return [_job(manifest.load(folder, manifest_path, rendition), output, preview, options)]
     project = manifest.load(folder, manifest_path)
     jobs: list[Job] = []
     problems: list[Problem] = []
-    for name in (None, *(r.name for r in project.renditions)):
+    shapes: list[tuple[str | None, bool]] = [(name, False) for name in (None, *(r.name for r in project.renditions))]
+    if project.described is not None:
+        shapes += [(name, True) for name in (None, *project.described.renditions)]
+    for name, narrated in shapes:
         try:
             where = output if output is None or name is None else \
                 Path(output).with_name(f"{Path(output).stem}.{name}.mp4")  # beside the main video's -o
-            job = _job(project.shaped(name), where, False, options, media=name is None)
+            where = names.described(Path(where)) if narrated and where is not None else where
+            shaped = project.shaped(name)
+            job = _job(shaped.describing() if narrated else shaped, where, False, options,
+                       media=name is None and not narrated)
         except InputError as exc:
             problems += check.own_problems(exc.problems, problems, name)
             continue
@@ -161,16 +171,31 @@ def _job(project: Project, output: Path | str | None, preview: bool, options: di
     return Job(project, timeline.cut(first, last), settings, tuple(problems), window)
 
 
+def described_version(project: Project) -> Project:
+    """The described version of this shape, or why there is none."""
+    try:
+        return project.describing()
+    except KeyError:
+        shown = manifest.display_path(project.manifest)
+        if project.described is None:
+            raise InputError([Problem(shown, "--described: the manifest asks for no described version",
+                                      field="video.described", hint="add `described: true` under `video:`")]) from None
+        raise InputError([Problem(shown, f"--described: video.described does not list the {project.rendition} "
+                                  "rendition", field="video.described.renditions",
+                                  hint=f"add it: `renditions: [{project.rendition}]` under `described:`")]) from None
+
+
 def _media_problems(project: Project, timeline: Timeline, settings: Settings, media: bool) -> list[Problem]:
     """Every photo is decoded whole before encoding, as `check` does, and remembered in the cache by file
     state (an editor's renders pay for it once). Without a cache there is nowhere to remember it, and
     drawing decodes each photo anyway: a damaged one then stops the render when it is drawn (exit 1,
     nothing written), rather than every photo being decoded twice (+40 % CPU on a cold CI preview). A
     rendition's media are checked once, on the main video; its own layout is checked here."""
+    said = check.described_problems(project, timeline) if project.narrated else []
     if not media:
-        return check.layout_problems(project, timeline)
+        return said + check.layout_problems(project, timeline)
     verified = check.verified_photos(settings.cache_dir) if settings.cache_dir is not None else None
-    return check.media_problems(project, timeline, verified, check.measured_music(settings.cache_dir))
+    return said + check.media_problems(project, timeline, verified, check.measured_music(settings.cache_dir))
 
 
 def _targets(project: Project, settings: Settings, output_given: bool = False,

@@ -11,30 +11,34 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
+from collections.abc import Callable, Generator
 from pathlib import Path
 
 import numpy as np
 
 from collage.audio.loudness import SAMPLE_RATE, ebur128, gain_filter, raw_args
-from collage.audio.mix import mix_blocks
+from collage.audio.mix import Audio, mix_blocks
 from collage.errors import RenderError
 from collage.ffmpeg import ffmpeg_exe
 from collage.model.project import Music
 
 
 def build_bed(folder: Path, music: Music, duration: float, target: Path,
-              codec: tuple[str, ...] = ("-c:a", "pcm_s16le"), window: tuple[float, float] | None = None) -> Path | None:
+              codec: tuple[str, ...] = ("-c:a", "pcm_s16le"), window: tuple[float, float] | None = None,
+              mix: Callable[[float], Generator[Audio, None, None]] | None = None) -> Path | None:
     """Write the bed for `duration` seconds to `target` (48 kHz stereo; WAV, or `codec` into MP4 when
     `target` ends in .m4a); None without music. The mix is streamed to a scratch file beside `target`,
     measured, and normalised from there, so memory does not grow with the video's length. With
     `window` (start, length of the whole video), the bed is mixed and levelled for the whole video and
-    `duration` seconds of it from `start` are written: a part of the video, with its music as it plays there."""
-    if not music.tracks or duration <= 0:
+    `duration` seconds of it from `start` are written: a part of the video, with its music as it plays there.
+    `mix(seconds)`: the blocks to level instead of the music alone (the described version's mix)."""
+    if (not music.tracks and mix is None) or duration <= 0:
         return None
     start, whole = window or (0.0, duration)
     raw = target.with_name(target.name + ".f32")
     try:
-        with raw.open("wb") as f, contextlib.closing(mix_blocks(folder, music, whole)) as blocks:
+        blocks_of = mix or (lambda seconds: mix_blocks(folder, music, seconds))
+        with raw.open("wb") as f, contextlib.closing(blocks_of(whole)) as blocks:
             for piece in blocks:  # (closing: the decoders stop at once if writing fails)
                 f.write(np.ascontiguousarray(piece, dtype="<f4").data)
         source = [*raw_args(), "-i", str(raw)]

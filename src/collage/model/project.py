@@ -138,6 +138,23 @@ class Rendition:
     size: tuple[int, int]
 
 
+DESCRIBED_LANGUAGES = ("en", "zh")  # what the described version can say (its phrasing and the default voices)
+DESCRIBED_FIELDS = ("who", "name", "profession", "location", "sign")  # a `video.described.template`'s fields
+
+
+@dataclass(frozen=True)
+class Described:
+    """`video.described`: a version of the video that says what each slide shows (NAME.described.mp4),
+    each slide lengthened to fit what is said (extended audio description)."""
+
+    language: str = "en"  # what is said: `en` or `zh` (the sign's text, or its translation, in that language)
+    voice: str | None = None  # a local voice model in the folder (a Piper .onnx); None: the bundled engine
+    audio: str | None = None  # a folder of recordings in the folder: one per message id and title card
+    template: str | None = None  # how a person is said: "{who}. Their sign reads: {sign}" (DESCRIBED_FIELDS)
+    renditions: tuple[str, ...] = ()  # renditions that get a described version too
+    line: int | None = None
+
+
 @dataclass(frozen=True)
 class Project:
     folder: Path
@@ -165,6 +182,8 @@ class Project:
     # may replace one, nor be written among them (`outputs.targets`).
     sources: frozenset[Path] = field(default_factory=frozenset)
     output_line: int | None = None  # the line of `video.output`, when the manifest gives it
+    described: Described | None = None  # `video.described`: NAME.described.mp4 is made too
+    narrated: bool = False  # this is the described version (`describing`)
 
     def path(self, rel: str) -> Path:
         return self.folder / rel
@@ -180,6 +199,16 @@ class Project:
                 return replace(self, size=r.size, output=names.rendition(self.output, r.name),
                                renditions=(), rendition=r.name, poster=None, main_size=self.size)
         raise KeyError(rendition)
+
+    def describing(self) -> Project:
+        """The described version of this shape: the same slides, each as long as what is said about it
+        needs (so not fitted to the music, nor snapped to beats), written as NAME.described.mp4. Raises
+        KeyError when the manifest asks for no described version of this shape."""
+        d = self.described
+        if d is None or (self.rendition is not None and self.rendition not in d.renditions):
+            raise KeyError(self.rendition or "described")
+        return replace(self, output=names.described(self.output), renditions=(), narrated=True,
+                       timing=replace(self.timing, fit="none", beats=False))
 
     def message(self, message_id: str) -> Message:
         for m in self.messages:

@@ -128,6 +128,16 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Spoken:
+    """What the described version says over a slide: one title card's or one person's words."""
+
+    slide: int
+    key: str  # `title-N` (the N-th title card) or a message id: what is said, and its recording's name
+    start: int  # first frame
+    frames: int
+
+
+@dataclass(frozen=True)
 class Timeline:
     title: str
     width: int
@@ -138,6 +148,7 @@ class Timeline:
     fade_out: int
     warnings: tuple[Problem, ...] = ()
     masks: dict[str, Mask] = field(default_factory=dict)  # message id -> what is covered in its photo
+    narration: tuple[Spoken, ...] = ()  # the described version's: what is said when, in order
 
     @property
     def frames(self) -> int:
@@ -187,7 +198,9 @@ class Timeline:
                        for k, s in enumerate(chosen))
         fade_in = self.slides[first].transition if first else self.fade_in
         fade_out = self.slides[last + 1].transition if last + 1 < len(self.slides) else self.fade_out
-        return replace(self, slides=slides, fade_in=fade_in, fade_out=fade_out)
+        said = tuple(replace(p, slide=p.slide - first, start=p.start - base) for p in self.narration
+                     if first <= p.slide <= last)
+        return replace(self, slides=slides, fade_in=fade_in, fade_out=fade_out, narration=said)
 
     def chapters(self) -> tuple[tuple[int, int, str], ...]:
         """(start frame, end frame, title) of each section a title card opens; players list them."""
@@ -240,6 +253,9 @@ class Timeline:
                 }
                 for s in self.slides
             ],
+            **({"narration": [{"slide": p.slide, "says": p.key, "start": sec(p.start), "duration": sec(p.frames),
+                               "start_frame": p.start, "frames": p.frames} for p in self.narration]}
+               if self.narration else {}),
         }
 
 
@@ -261,3 +277,4 @@ class MediaFacts:
     subjects: dict[str, tuple[Box, ...]] | None = None  # message id -> boxes to keep in view
     music: MusicFacts | None = None
     masks: dict[str, Mask] | None = None  # message id -> what to cover (masked consent, `mask` boxes)
+    speech: dict[str, float] | None = None  # the described version's: seconds each thing said lasts, by key

@@ -2,6 +2,7 @@
 
     out/NAME.mp4                        the video (`video.output`, default out/FOLDER.mp4; or -o)
     out/NAME.<rendition>.mp4            each shape of `video.renditions`, beside it
+    out/NAME[.<rendition>].described.mp4   `video.described`: the version that says what each slide shows
     out/NAME.preview.mp4                `render --preview`
     out/NAME.slides-3-5[.preview].mp4   `render --slides 3-5` (a proof)
     out/NAME.vtt .srt .transcript.html .jpg   the sidecars, beside each of those videos
@@ -25,6 +26,11 @@ STORYBOARD_MARK = ".collage-storyboard"  # a storyboard folder holds it: collage
 def rendition(video: Path, name: str) -> Path:
     """NAME.<rendition>.mp4 beside the main video."""
     return video.with_name(f"{video.stem}.{name}.mp4")
+
+
+def described(video: Path) -> Path:
+    """NAME.described.mp4 beside NAME.mp4 (its sidecars: NAME.described.vtt, the spoken script, and the rest)."""
+    return video.with_name(f"{video.stem}.described.mp4")
 
 
 def preview(video: Path) -> Path:

@@ -28,8 +28,8 @@ from collage.model.project import (
     caption_text,
     explicitly_placed,
 )
-from collage.model.timeline import Cell, Mask, MediaFacts, Slide, SlideKind, Timeline
-from collage.plan import layout, reading
+from collage.model.timeline import Cell, Mask, MediaFacts, Slide, SlideKind, Spoken, Timeline
+from collage.plan import layout, narration, reading
 
 
 @dataclass
@@ -79,6 +79,14 @@ def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, in
                                         "plain timing is shown", field="timing", severity="warning"))
         elif timing.fit == "music":
             ctx.problems.extend(_fit(drafts, music.seconds, timing.min, timing.max, ctx.fps, ctx.manifest))
+    said = narration.said([d.kind for d in drafts], [[c.message for c in d.cells] for d in drafts])
+    short: dict[int, float] = {}
+    if project.narrated and facts.speech is not None:  # the described version: each slide as long as its words
+        seconds, short = narration.lengthened([d.seconds for d in drafts], said,
+                                              [d.transition.seconds or 0.0 for d in drafts],
+                                              timing.transition.seconds or 0.0, facts.speech, timing.max)
+        for draft, length in zip(drafts, seconds, strict=True):
+            draft.seconds = length
     bounds = _place(drafts, ctx.fps)
     if timing.beats and music is not None:
         bounds = _snap(bounds, music.beats, ctx.fps, [d.needs for d in drafts])
@@ -86,10 +94,18 @@ def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, in
     fade_in, fade_out = _fades(slides, bounds, timing.transition.seconds or 0.0, ctx.fps)
     ctx.problems += _unread(slides, drafts, project, ctx.fps, timing.fit == "music" and music is not None, ctx.manifest)
     ctx.problems += _unmasked(project, facts.masks)
+    spoken: tuple[Spoken, ...] = ()
+    if project.narrated:
+        if facts.speech is None:
+            ctx.problems.append(Problem(ctx.manifest, "the described version's words were not measured; it is "
+                                        "planned without them", field="video.described", severity="warning"))
+        else:
+            spoken = narration.place(slides, said, facts.speech, ctx.fps, fade_in)
+            ctx.problems += narration.problems(slides, short, spoken, ctx.fps, timing.max, ctx.manifest)
     shown = {c.message for s in slides for c in s.cells}
     return Timeline(project.title, ctx.width, ctx.height, ctx.fps, tuple(slides), fade_in, fade_out,
                     tuple(project.warnings) + tuple(ctx.problems),
-                    {k: v for k, v in ctx.masks.items() if k in shown})
+                    {k: v for k, v in ctx.masks.items() if k in shown}, spoken)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from collage.audio import bed as audio
+from collage.audio import described
 from collage.draw.compose import Composer
 from collage.ffmpeg import own_processes
 from collage.model.project import Project
@@ -58,7 +59,11 @@ def single_pass(project: Project, timeline: Timeline, settings: Settings, window
     spec = settings.spec(timeline, project.title, encoder.pixel_format)
     total = timeline.frames
     with tempfile.TemporaryDirectory(prefix="collage-") as tmp:
-        bed = audio.build_bed(project.folder, project.music, timeline.duration, Path(tmp) / "bed.wav", window=window)
+        words = tuple(described.Said(s.start / timeline.fps + (window[0] if window else 0.0), s.clip)
+                      for s in keys.said(project, timeline, settings.cache_dir))
+        bed = (described.build(project.folder, project.music, timeline.duration, words, Path(tmp) / "bed.wav",
+                               ("-c:a", "pcm_s16le"), window) if words else
+               audio.build_bed(project.folder, project.music, timeline.duration, Path(tmp) / "bed.wav", window=window))
         composer = Composer(project.folder, timeline, project.theme, manifest_name=project.manifest.name,
                             pixel_format=encoder.pixel_format, size=settings.size)
         with encoder.session(settings.output, spec, bed) as sink:
@@ -77,13 +82,16 @@ def segmented(project: Project, timeline: Timeline, settings: Settings, window: 
     scratch = cache.scratch()
     try:
         tool = keys.tool(cache.digests)
-        named = keys.of_render(project, timeline, spec, cache.digests, tool, cache.durable, window)
+        named = keys.of_render(project, timeline, spec, cache.digests, tool, cache.durable, window, settings.cache_dir)
         run_files: list[Path | None] = [cache.lookup(k) for k in named.run]
         needed = {i for r, f in zip(named.runs, run_files, strict=True) if f is None for i in r}
         files: list[Path | None] = [cache.lookup(k) if i in needed else None for i, k in enumerate(named.segment)]
         copies = graph.work(named.segment, needed, [f is not None for f in files])
         bed_file = cache.lookup(named.bed, ".m4a")
-        bed_task = None if bed_file else BedTask(project.folder, project.music, spec, scratch / "bed.m4a", window)
+        words = tuple(described.Said(s.start / timeline.fps + (window[0] if window else 0.0), s.clip)
+                      for s in named.said)  # (a proof's words, where they play in the whole video)
+        bed_task = None if bed_file else BedTask(project.folder, project.music, spec, scratch / "bed.m4a", window,
+                                                 words)
         work = graph.build(project, timeline, spec, named.segments, list(copies), bed_task, scratch)
         done = sum(g.frames for i, g in enumerate(named.segments) if i not in needed or files[i] is not None)
         if progress:

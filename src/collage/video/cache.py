@@ -33,7 +33,7 @@ SCRATCH_MAX_AGE = 24 * 3600  # older scratch folders belong to runs that died
 SCRATCH_QUIET = 3600  # `cache prune`: a scratch folder untouched this long is a dead run's (slides in it)
 
 
-_ENTRY = re.compile(r"^[0-9a-f]{40}\.(mp4|m4a|json)$")  # the only files collage deletes from entries/
+_ENTRY = re.compile(r"^[0-9a-f]{40}\.(mp4|m4a|wav|json)$")  # the only files collage deletes from entries/
 
 
 def _made(entry: list[Path]) -> float:

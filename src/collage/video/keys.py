@@ -80,14 +80,16 @@ def segment(seg: Segment, a: str | None, b: str | None, spec: EncodeSpec, tool_k
 
 
 def bed(music: Music, folder: Path, spec: EncodeSpec, digests: Digests, tool_key: str,
-        window: tuple[float, float] | None = None) -> str:
+        window: tuple[float, float] | None = None, said: tuple[Said, ...] = ()) -> str:
+    """`said`: the described version's words, where each is said (the bed is then the whole mix)."""
     settings = dataclasses.asdict(music)
     for track in settings["tracks"]:
         track.pop("line")  # where in the manifest, not what plays
     tracks = [digests(folder / t.file) for t in music.tracks]
     return _digest({"music": settings, "tracks": tracks, "frames": spec.frames, "fps": spec.fps,
                     "audio": [spec.audio_bitrate, spec.sample_rate, spec.audio_coder], "tool": tool_key,
-                    **({"window": list(window)} if window else {})})
+                    **({"window": list(window)} if window else {}),
+                    **({"said": [[s.start, s.entry] for s in said]} if said else {})})
 
 
 def run(segment_keys: list[str]) -> str:
@@ -104,16 +106,18 @@ class Keys:
     runs: list[list[int]]  # segments joined and kept together (one run a slide)
     run: list[str]
     bed: str
+    said: tuple[Said, ...] = ()  # the described version's words (their clips are cache entries too)
 
     @property
     def all(self) -> set[str]:
-        return {*self.segment, *self.run, self.bed}
+        return {*self.segment, *self.run, self.bed, *(s.entry for s in self.said)}
 
 
 def of_render(project: Project, timeline: Timeline, spec: EncodeSpec, digests: Digests, tool_key: str,
-              durable: bool, window: tuple[float, float] | None = None) -> Keys:
+              durable: bool, window: tuple[float, float] | None = None, memo: Path | None = None) -> Keys:
     """The cache key of every segment, run of segments and the bed a render of `timeline` needs. Runs
-    are kept only by a `durable` cache (one that keeps nothing keeps no runs either)."""
+    are kept only by a `durable` cache (one that keeps nothing keeps no runs either). The described
+    version's words are found (or made) in the cache folder `memo`."""
     # Holds in pieces of one GOP: the keyframes fall where one long encode would put them, and a
     # long hold no longer keeps one core busy after the others are done (an edit re-encodes a
     # slide's pieces in parallel).
@@ -127,8 +131,28 @@ def of_render(project: Project, timeline: Timeline, spec: EncodeSpec, digests: D
     # frame of every file it opens: ~20 ms at 1080p), and an edit looks up and joins only the runs it
     # touches.
     runs = _runs(segs) if durable else [[i] for i in range(len(segs))]
+    words = said(project, timeline, memo)
     return Keys(segs, seg_keys, runs, [run([seg_keys[i] for i in r]) for r in runs],
-                bed(project.music, project.folder, spec, digests, tool_key, window))
+                bed(project.music, project.folder, spec, digests, tool_key, window, words), words)
+
+
+@dataclasses.dataclass(frozen=True)
+class Said:
+    """One thing the described version says: where (frame), and its clip (a cache entry)."""
+
+    start: int
+    entry: str
+    clip: Path
+
+
+def said(project: Project, timeline: Timeline, memo: Path | None) -> tuple[Said, ...]:
+    """The described version's words, each with its clip (`media.narration`); none for other videos."""
+    if not project.narrated or not timeline.narration:
+        return ()
+    from collage.media import narration
+
+    clips = narration.clips(project, memo, {p.key for p in timeline.narration})
+    return tuple(Said(p.start, clips[p.key].entry, clips[p.key].path) for p in timeline.narration if p.key in clips)
 
 
 def _runs(segs: list[Segment]) -> list[list[int]]:

@@ -37,11 +37,12 @@ def in_use(project: Project, cache: Cache, tool: str, preview: bool) -> set[str]
     if any(p.severity == "error" for p in timeline.warnings):
         return None
     return keys.of_render(project, timeline, settings.spec(timeline, project.title), cache.digests, tool,
-                          cache.durable).all
+                          cache.durable, memo=cache.root).all
 
 
 def every_variant(project: Project, cache: Cache, tool: str, remember: bool = True) -> list[set[str] | None]:
-    """`in_use` of the full render and the preview of the main video and of every rendition. With
+    """`in_use` of the full render and the preview of the main video, of every rendition and of every
+    described version. With
     `remember`, worked out once for the same manifest, cache and tool (each shape of a run asks for
     the note about stale files); `cache prune` always works it out afresh."""
     st = project.manifest.stat()
@@ -50,8 +51,10 @@ def every_variant(project: Project, cache: Cache, tool: str, remember: bool = Tr
         # (A rendition's own `renditions` are empty: the main video's project is loaded again.)
         main = project if project.rendition is None else manifest.load(project.folder, project.manifest)
         _VARIANTS.clear()
-        _VARIANTS[key] = [in_use(main.shaped(r), cache, tool, preview)
-                          for r in (None, *(x.name for x in main.renditions)) for preview in (False, True)]
+        shapes = [main.shaped(r) for r in (None, *(x.name for x in main.renditions))]
+        if main.described is not None:  # the described versions too (NAME.described.mp4, and a rendition's)
+            shapes += [main.shaped(r).describing() for r in (None, *main.described.renditions)]
+        _VARIANTS[key] = [in_use(shape, cache, tool, preview) for shape in shapes for preview in (False, True)]
     return _VARIANTS[key]
 
 

@@ -2,7 +2,8 @@
 
     draw_slide(SlideTask)      one slide drawn and packed into the encoder's pixel format -> a .npy file
     encode_segment(SegmentTask) one segment (a hold or a transition) from its packed slides -> an MP4 file
-    encode_bed(BedTask)        the music bed (or silence) for the whole video, as AAC -> an .m4a file
+    encode_bed(BedTask)        the music bed (or silence) for the whole video, as AAC -> an .m4a file; for the
+                               described version, the words over the bed ducked under them
 
 A task names everything it needs (the slide as plan data, the folder, sizes, encoder settings, file
 paths) and touches nothing else, so it runs the same inline, on a worker thread or, later, on a
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from collage.audio import bed as audio
+from collage.audio import described
 from collage.draw.compose import Artist, moving_frames, segment_frames
 from collage.draw.pixels import Packed, PixelFormat, black
 from collage.model.project import Music
@@ -113,11 +115,15 @@ class BedTask:
     spec: EncodeSpec  # the whole video's: its length, audio codec settings
     target: Path  # .m4a
     window: tuple[float, float] | None = None  # a part of a longer video: (its start, the whole's length), s
+    said: tuple[described.Said, ...] = ()  # the described version's words: the music is ducked under them
 
 
 def encode_bed(task: BedTask) -> Path:
     spec = task.spec
     codec = tuple(aac_args(spec))
+    if task.said:
+        described.build(task.folder, task.music, spec.duration, task.said, task.target, codec, task.window)
+        return task.target
     if audio.build_bed(task.folder, task.music, spec.duration, task.target, codec, task.window) is None:
         run_ffmpeg(lambda target: silence_command(spec, target), task.target)  # players expect an audio track
     return task.target

@@ -1,0 +1,148 @@
+"""The described version's sidecars: what it says, as text, beside NAME.described.mp4.
+
+    NAME.described.vtt              what is said, when (WebVTT; for a `<track kind="descriptions">`, and
+                                    the described version's captions: its only words are these)
+    NAME.described.srt              the same cues
+    NAME.described.transcript.html  what is said over each slide, in order, with the time it starts
+    NAME.described.jpg              the poster, as the main video's
+
+Each thing said (`Timeline.narration`: a title card, a person) is one or more cues timed to when it is
+said: broken into lines and cues as captions are (`outputs.sidecars.broken`: two lines a cue, 42
+characters a line, 16 for Chinese), its time shared between its cues in proportion to their length. The
+words are `speech.script`'s, the very ones the voice was given: no withheld name, no email.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from collage.draw.compose import Artist
+from collage.model.project import Project
+from collage.model.timeline import Timeline
+from collage.outputs import files, names
+from collage.outputs.sidecars import broken, poster_slide
+from collage.outputs.targets import MARK
+from collage.speech import script
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: int  # first frame
+    end: int  # one past the last frame
+    lines: tuple[str, ...]
+    slide: int
+    ident: str  # said-N.K: the N-th thing said, its K-th cue (from 1)
+
+
+def words(project: Project) -> dict[str, str]:
+    """What is said, by key (`title-N`, message id)."""
+    return {line.key: line.text for line in script.lines(project)}
+
+
+def cues(project: Project, timeline: Timeline) -> list[Cue]:
+    said = words(project)
+    out: list[Cue] = []
+    for n, piece in enumerate(timeline.narration):
+        text = " ".join(said.get(piece.key, "").split())
+        if not text or piece.frames <= 0:
+            continue
+        parts = broken(((text, ""),))
+        weights = [max(1, sum(len(line) for line in cue)) for cue in parts]
+        at = piece.start
+        for k, (lines, share) in enumerate(zip(parts, _apportion(weights, piece.frames), strict=True), start=1):
+            if share <= 0:
+                continue
+            out.append(Cue(at, at + share, tuple(lines), piece.slide, f"said-{n + 1}.{k}"))
+            at += share
+    return out
+
+
+def _apportion(weights: list[int], frames: int) -> list[int]:
+    total = sum(weights)
+    exact = [w * frames / total for w in weights]
+    out = [math.floor(x) for x in exact]
+    for k in sorted(range(len(exact)), key=lambda k: out[k] - exact[k])[:frames - sum(out)]:
+        out[k] += 1
+    return out
+
+
+def vtt(project: Project, timeline: Timeline) -> str:
+    from webvtt import Caption, WebVTT
+
+    doc = WebVTT()
+    for cue in cues(project, timeline):
+        doc.captions.append(Caption(_stamp(cue.start, timeline.fps, "."), _stamp(cue.end, timeline.fps, "."),
+                                    [_escape(line) for line in cue.lines], identifier=cue.ident))
+    header, _, rest = str(doc.content).partition("\n\n")
+    note = "NOTE what the described version says (for <track kind=\"descriptions\">)"
+    return f"{header}\n\nNOTE {MARK}\n\n{note}\n\n{rest}"
+
+
+def srt_text(project: Project, timeline: Timeline) -> str:
+    import datetime
+
+    import srt
+
+    fps = timeline.fps
+    subs = [srt.Subtitle(k, datetime.timedelta(milliseconds=round(c.start * 1000 / fps)),
+                         datetime.timedelta(milliseconds=round(c.end * 1000 / fps)),
+                         "\n".join(line.replace("<", "<\u2060").replace("{", "{\u2060") for line in c.lines))
+            for k, c in enumerate(cues(project, timeline), start=1)]
+    return str(srt.compose(subs))
+
+
+def transcript(project: Project, timeline: Timeline) -> str:
+    """What is said over each slide, in order, each slide with the time it starts."""
+    e = html.escape
+    said = words(project)
+    body = []
+    for slide in timeline.slides:
+        lines = [said[p.key] for p in timeline.narration if p.slide == slide.index and said.get(p.key)]
+        if not lines:
+            continue
+        whole = slide.start // timeline.fps
+        when = f'<time datetime="PT{whole}S">{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}</time>'
+        body.append(f"<p>{when}</p><ul>" + "".join(f'<li dir="auto">{e(line)}</li>' for line in lines) + "</ul>")
+    return f"""<!doctype html>
+<html><head><meta charset="utf-8">
+<meta name="generator" content="{MARK}">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(project.title)}: described version</title>
+<style>body {{ font: 16px/1.5 system-ui, "Noto Sans", "Noto Sans CJK SC", sans-serif; max-width: 46em;
+margin: 2em auto; padding: 0 1em; }} time {{ color: #777; font: 13px ui-monospace, monospace; }}</style>
+</head>
+<body>
+<h1 dir="auto">{e(project.title)}</h1>
+<p>What the described version says over each slide, with the time the slide starts.</p>
+{"".join(body)}
+</body></html>
+"""
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _stamp(frame: int, fps: int, comma: str) -> str:
+    ms = round(frame * 1000 / fps)
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{comma}{ms:03d}"
+
+
+def write(project: Project, timeline: Timeline, video: Path, size: tuple[int, int]) -> list[Path]:
+    """The described version's sidecars beside `video`, each written aside and moved into place."""
+    vtt_path, srt_path, transcript_path, poster = names.sidecars(video)
+    for target, text in ((vtt_path, vtt(project, timeline)), (srt_path, srt_text(project, timeline)),
+                         (transcript_path, transcript(project, timeline))):
+        files.write_text(target, text)
+    slide = poster_slide(project, timeline)
+    artist = Artist(project.folder, size, project.theme, project.manifest.name, (timeline.width, timeline.height))
+    picture = artist.draw(slide, slide.progress(slide.start + slide.frames // 2))
+    files.save(poster, lambda path: picture.save(path, format="JPEG", quality=90, comment=MARK.encode()))
+    return [vtt_path, srt_path, transcript_path, poster]
