@@ -516,6 +516,23 @@ def test_malformed_or_entity_laden_xml_is_refused_naming_the_part(tmp_path: Path
     assert "DOCTYPE" in message and SHEET_PART in message
 
 
+@pytest.mark.pure
+@pytest.mark.parametrize("encoding", ["x-nope", "UTF-16", "latin-1", "utf-7", ""])
+def test_a_part_declaring_an_unknown_or_wrong_encoding_is_refused_naming_the_part(tmp_path: Path,
+                                                                                   encoding: str) -> None:
+    """Found by the fuzzing campaign: `encoding="x-nope"` in a part's XML declaration raised LookupError
+    out of expat (a crash, not a problem)."""
+    base = _book(tmp_path / "base.xlsx", [["Name", "Photo"], ["A", "a.jpg"]])
+    part = _sheet_xml(HEAD_ROW).replace(b'encoding="UTF-8"', f'encoding="{encoding}"'.encode())
+    book = _repack(base, tmp_path / "declared.xlsx", {SHEET_PART: part})
+    from collage.errors import InputError
+
+    try:
+        _read(book)
+    except InputError as exc:
+        assert SHEET_PART in str(exc) or "workbook" in str(exc)
+
+
 def _patch_declared_size(path: Path, part: str, size: int) -> None:
     """Make the zip's directory lie: `part` declared `size` bytes uncompressed, whatever it holds."""
     import struct
@@ -812,3 +829,34 @@ def test_an_xlsx_reads_as_openpyxl_reads_it(tmp_path: Path, prefix: str) -> None
     assert [(r.number, r.values) for r in rows] == [
         (2, {"name": "Alice Chen", "photo": "alice.jpg", "approved": "TRUE"}),
         (4, {"name": "two  spaces", "approved": "FALSE"})]
+
+
+@pytest.mark.parametrize("default", ["named", "anonymous"])
+def test_no_file_named_after_a_contributor_not_to_be_named_is_printed(tmp_path: Path, default: str) -> None:
+    """Found by the fuzzing campaign: the photos no row names were listed by file name, and one was named
+    after a contributor whose row asks not to be named (her row's own file name was mistyped); another
+    row's did-you-mean could offer it too, and another row's new id, made of that file's name, was
+    printed among those added."""
+    folder = write_folder(tmp_path / "f", photos={**PHOTOS, "zelda-quorvath": GREEN, "zelda-quorvath-2": BLUE})
+    if default == "anonymous":
+        (folder / "collage.yaml").write_text("privacy: {default: anonymous}\nmessages: []\n", encoding="utf-8")
+    sheet = _csv(tmp_path / "s.csv", [["Name", "Photo", "Consent"],
+                                      ["Zelda Quorvath", "zelda_quorvat.jpg", "anonymous"],
+                                      ["Alice Chen", "alice.jpg", "named"], ["Wei", "zelda-quorvath-3.jpg", "named"],
+                                      ["Bo", "zelda-quorvath-2.jpg", "named"]])  # an id made of the file's name
+    result = _collage("import", folder, sheet)
+    assert result.returncode == 0, result.stderr
+    assert "quorvath" not in result.stdout.casefold() and "zelda" not in result.stdout.casefold(), result.stdout
+
+
+def test_a_value_holding_her_name_is_not_printed_where_her_row_differs(tmp_path: Path) -> None:
+    """Found by the fuzzing campaign: a row asking not to be named, matched to a message already in the
+    manifest, differed in its sign's text, which held her name: the report printed it."""
+    folder = write_folder(tmp_path / "f", {"messages": [{"id": "alice", "photo": "photos/alice.jpg", "name": "A. Q.",
+                                                         "message": "We stand with you", "approved": False}]},
+                          photos=PHOTOS)
+    sheet = _csv(tmp_path / "s.csv", [["Name", "Photo", "Consent", "Message"],
+                                      ["Zelda Quorvath", "alice.jpg", "anonymous", "From Zelda Quorvath"]])
+    result = _collage("import", folder, sheet)
+    assert result.returncode == 0, result.stderr
+    assert "quorvath" not in result.stdout.casefold() and "zelda" not in result.stdout.casefold(), result.stdout

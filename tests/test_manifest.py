@@ -140,6 +140,39 @@ def test_yaml_syntax_error_reports_position_without_quoting_the_line(tmp_path: P
     assert "secret" not in errors[0]
 
 
+@pytest.mark.parametrize("shape", ["lines", "a flow list", "messages"])
+def test_a_large_manifest_is_parsed_by_libyaml(tmp_path: Path, shape: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by the fuzzing campaign: 1,000,000 lines of `x: 1` took minutes to refuse, a manifest of
+    5,000 messages 20 s to read (PyYAML's pure-Python parser, twice). libyaml parses them; the pure
+    parser reads again only a small document libyaml refuses (a bound on the work, not a time)."""
+    import yaml
+
+    from collage.manifest import yamlpos
+
+    if yamlpos._FAST is None:
+        pytest.skip("PyYAML without libyaml")
+    pure: list[int] = []
+
+    class Counted(yaml.SafeLoader):
+        def __init__(self, stream: str) -> None:
+            pure.append(len(stream))
+            super().__init__(stream)
+
+    monkeypatch.setattr(yamlpos.yaml, "SafeLoader", Counted)
+    text = {"lines": "title: T\n" + "x: 1\n" * 1_000_000,
+            "a flow list": "title: [" + "1, " * 600_000 + "1]\n",
+            "messages": "messages:\n" + "".join(f"  - {{id: m{i}, photo: photos/a.jpg, approved: true}}\n"
+                                                for i in range(5000))}[shape]
+    (tmp_path / "collage.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(InputError):
+        load(tmp_path)
+    assert pure == []
+    (tmp_path / "collage.yaml").write_text("title: [1,\nmessages: []\n", encoding="utf-8")  # small, refused
+    with pytest.raises(InputError) as info:
+        load(tmp_path)
+    assert pure and "YAML syntax error" in str(info.value)
+
+
 def test_text_fields_stay_text(tmp_path: Path) -> None:
     # YAML 1.1 would read NO as false and 0012 as 12; names and places are text.
     folder = write_folder(tmp_path, "messages:\n  - id: 0012\n    photo: photos/a.jpg\n    location: NO\n"
@@ -196,6 +229,27 @@ def test_music_and_timing_options(tmp_path: Path) -> None:
     m = project.music
     assert (m.loudness, m.crossfade, m.fade_out) == (-20, 3.0, 5.0)
     assert (m.tracks[0].volume, m.tracks[0].start, m.tracks[0].end) == (-3.0, 10.0, 60.0)
+
+
+@pytest.mark.parametrize("volume", ["1" + "0" * 400, ".nan", ".inf", "-.inf", "1.0e+308", "61", "-61dB"])
+def test_a_volume_is_a_finite_gain(tmp_path: Path, volume: str) -> None:
+    """Found by the fuzzing campaign: a volume of 10**400 raised OverflowError (a crash, not a problem);
+    NaN and infinity passed to the render's `volume=nandB`."""
+    (tmp_path / "music").mkdir()
+    (tmp_path / "music" / "a.mp3").write_bytes(b"")
+    folder = write_folder(tmp_path, f"music:\n  - file: music/a.mp3\n    volume: {volume}\nmessages: []\n", PHOTO)
+    errors = _errors(folder)
+    assert any(e.startswith("collage.yaml:3: music[0].volume:") and "from -60 to 60 dB" in e for e in errors), errors
+
+
+@pytest.mark.parametrize("text", ['timing: {slide: "x\\uD800"}', 'music: [{file: m.mp3, volume: "\\uDC80dB"}]',
+                                  'sequence: [{grid: "2x\\uD800"}]', 'video: {size: "1x\\uD800"}'])
+def test_an_invalid_character_in_a_value_a_validator_quotes_is_a_problem(tmp_path: Path, text: str) -> None:
+    """Found by the fuzzing campaign: a validator's message quoting a value with half of a UTF-16 pair
+    made pydantic raise UnicodeEncodeError (a crash, not a problem)."""
+    folder = write_folder(tmp_path, text + "\nmessages: [{photo: photos/a.jpg, approved: true}]\n", PHOTO)
+    errors = _errors(folder)
+    assert any("UTF-16" in e for e in errors), errors
 
 
 def test_music_and_timing_errors(tmp_path: Path) -> None:

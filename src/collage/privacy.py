@@ -20,8 +20,11 @@ import unicodedata
 from collections.abc import Iterator
 
 # Bounded (the lengths RFC 5321 allows): unbounded runs made the search quadratic on a long word
-# (100,000 letters took 35 s, found by fuzzing).
-EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
+# (100,000 letters took 35 s, found by fuzzing). The local part is tried once a run of its characters,
+# from the run's start, and never given back (`++`: no character of it can be an @): a run of a million
+# letters is read once, not 64 times. (Whether an address is there is the same: one is there exactly
+# when an @ has such a character before it and a domain after it.)
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 HIDDEN = "[email hidden]"
 HIDDEN_LINE = "[a line that holds an email address was hidden]"
 # Characters that read as a dot (NFKC leaves the ideographic full stop as it is).
@@ -38,8 +41,15 @@ _BRACKETED = r"\s*[\[({{<]\s*{}\s*[\])}}>]\s*"
 _AT_SIGN = rf"(?:\s*@\s*|{_BRACKETED.format('at')})"
 _DOT_SIGN = rf"(?:\s+\.\s*|\.|{_BRACKETED.format('dot')})"
 _DOT_WORD = rf"(?:\s+dot\s+|\.|{_BRACKETED.format('dot')})"
-_DISGUISED = re.compile(rf"[\w.+-]{{1,64}}(?:{_AT_SIGN}{_LABEL}(?:{_DOT_SIGN}{_LABEL}){{1,8}}"
-                        rf"|\s+at\s+{_LABEL}(?:{_DOT_WORD}{_LABEL}){{1,8}})", re.IGNORECASE)
+_AFTER_LOCAL = rf"(?:{_AT_SIGN}{_LABEL}(?:{_DOT_SIGN}{_LABEL}){{1,8}}|\s+at\s+{_LABEL}(?:{_DOT_WORD}{_LABEL}){{1,8}})"
+_DISGUISED = re.compile(rf"[\w.+-]{{1,64}}{_AFTER_LOCAL}", re.IGNORECASE)
+# The same, tried only from the start of a run of the local part's characters, which it takes whole and
+# never gives back (`++`; what may follow it, a space, an @ or a bracket, is none of them): tried from
+# every letter, a word of a million letters cost 64 million steps (found by fuzzing). See `_disguised`.
+_DISGUISED_RUN = re.compile(rf"(?<![\w.+-])[\w.+-]++{_AFTER_LOCAL}", re.IGNORECASE)
+_LOCAL_RUN = re.compile(r"[\w.+-]*")
+_LOCAL_CHAR = re.compile(r"[\w.+-]")
+_AT = re.compile("at", re.IGNORECASE)  # a disguised address has an @ or the word `at`
 _RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\u200f\u202b\u202e\u2067\ufb1d-\ufdff\ufe70-\ufeff]|[\U00010800-\U00010fff]")
 _LAST_LABEL = re.compile(rf"(?:\.|dot|\s)\s*[\])}}>]?\s*({_LABEL})$", re.IGNORECASE)
 _TOP_LEVEL = frozenset({
@@ -51,16 +61,19 @@ _TOP_LEVEL = frozenset({
 def fold(text: str) -> str:
     """The text as a reader sees it: compatibility forms folded, invisible characters and combining
     marks (accents) removed, ideographic and other dots made dots."""
+    if text.isascii():  # nothing in ASCII folds, is invisible, combines or reads as another dot
+        return text
     folded = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text))
-    kept = "".join(ch for ch in folded if not unicodedata.category(ch).startswith("M")
-                   and unicodedata.category(ch) != "Cf")
-    return _IGNORABLE.sub("", kept).translate(_DOTS)
+    # Each distinct character judged once, then all removed at once: a long text is mostly a few characters.
+    marks = {ord(ch): None for ch in set(folded)
+             if unicodedata.category(ch)[0] == "M" or unicodedata.category(ch) == "Cf"}
+    return _IGNORABLE.sub("", folded.translate(marks) if marks else folded).translate(_DOTS)
 
 
 def name_key(text: str) -> str:
     """A name folded for comparison: as read (`fold`), case folded, and only its letters and digits (no
     spaces, hyphens or dots): `Ａｌｉｃｅ Exámple`, `alice-example` and `AliceExample` are the same."""
-    return "".join(ch for ch in fold(text).casefold() if ch.isalnum())
+    return "".join(filter(str.isalnum, fold(text).casefold()))
 
 
 def _readings(text: str) -> Iterator[str]:
@@ -78,12 +91,37 @@ def looks_like_email(text: str) -> bool:
     for reading in _readings(text):
         if EMAIL.search(reading) is not None:
             return True
-        for found in _DISGUISED.finditer(reading):
-            end = _LAST_LABEL.search(found.group(0))
+        if "@" not in reading and _AT.search(reading) is None:
+            continue
+        for found in _disguised(reading):
+            end = _LAST_LABEL.search(found)
             last = end.group(1).casefold() if end else ""
             if (len(last) == 2 and last.isalpha()) or last in _TOP_LEVEL:
                 return True
     return False
+
+
+def _disguised(reading: str) -> Iterator[str]:
+    """The matches `_DISGUISED.finditer(reading)` finds, each as far as its end (all that is judged of
+    it), in time linear in the text. A match starts in a run of local-part characters, and only where
+    the run's last 64 of them begin (a shorter local part is followed by one more of them, which
+    nothing after a local part can be); all those starts end alike. So each run is tried once, from its
+    start (`_DISGUISED_RUN`), but a run that a match ended inside of, which `finditer` goes on from
+    where that match ended."""
+    pos, size = 0, len(reading)
+    while pos <= size:
+        found = None
+        if 0 < pos < size and _LOCAL_CHAR.match(reading, pos - 1) and _LOCAL_CHAR.match(reading, pos):
+            run_end = _LOCAL_RUN.match(reading, pos).end()  # type: ignore[union-attr]  # `*` always matches
+            found = _DISGUISED.match(reading, max(pos, run_end - 64))
+            if found is None:
+                pos = run_end
+        if found is None:
+            found = _DISGUISED_RUN.search(reading, pos)
+            if found is None:
+                return
+        yield found.group(0)
+        pos = found.end()
 
 
 def redact(text: str) -> str:

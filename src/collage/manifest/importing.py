@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from collage.errors import InputError, Problem
-from collage.manifest.leaks import NAMES_WITHHELD
+from collage.manifest.leaks import NAMES_WITHHELD, mentions, withheld_names
 from collage.manifest.report import AUDIO_SUFFIXES, PHOTO_SUFFIXES
 from collage.manifest.scaffold import media_files
 from collage.manifest.sheet import Row, read
@@ -109,6 +109,7 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
     shown = table_name(sheet)
     default = _default_consent(data)
     missing: list[tuple[int, str, bool]] = []  # row, photo as written, whether the row's contributor is named
+    quiet_rows: list[dict[str, str]] = []  # the names of rows not to be named (as written in the sheet)
     for row in table.rows:
         values = _values(shown, row)
         result.emails += "email" in values
@@ -116,6 +117,8 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
         rel = _find(folder, photos, values.pop("photo", ""))
         if rel is None:
             missing.append((row.number, row.values.get("photo", ""), (said or default) == "named"))
+            if (said or default) != "named" and isinstance(values.get("name"), str):
+                quiet_rows.append({"name": values["name"], "consent": "anonymous"})
             continue
         named.add(rel)
         if not keep_emails:
@@ -134,6 +137,8 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
         # privacy.default); with neither, the default decides.
         consents = [c for c in (said, _consent(existing, default) if existing is not None else None) if c]
         private = any(c != "named" for c in consents) if consents else default != "named"
+        if private and isinstance(values.get("name"), str):  # her name, whatever else of her row holds it
+            quiet_rows.append({"name": values["name"], "consent": "anonymous"})
         if existing is None:
             # A contributor who is not to be named gets a neutral id, numbered by the row (stable while the
             # sheet grows below), never one made from a file name or taken from the sheet's id column.
@@ -186,6 +191,7 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
             result.missing.append((number, None, None))
     result.unnamed = sorted(p for p in photos if p not in named and _key(p) not in by_photo)
     result.unnamed_shown = default == "named"
+    _withhold(result, withheld_names({"privacy": data.get("privacy"), "messages": [*messages, *quiet_rows]}))
     if result.updated and not created:
         _only_updated(original, data, yaml, result.updated, shown)
     if exact or created:
@@ -210,6 +216,30 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
             files.create(folder / SCHEMA_ID, schema_json() + "\n")
     result.created = created
     return result
+
+
+NOT_SHOWN = "(a file whose name is not shown: it holds the name of a contributor not to be named)"
+NOT_SHOWN_ID = "(an id not shown: it holds the name of a contributor not to be named)"
+
+
+def _withhold(result: Imported, withheld: list[Any]) -> None:
+    """No line of the report repeats a withheld name (of a message or a row not to be named), whatever
+    holds it: a file no row names, what a row wrote as its photo or a guess at it, a value that differs,
+    a new id (found by fuzzing: a photo named after her, her row's own file name mistyped, was listed).
+    (Ids already in the manifest cannot hold one: it is checked before the import.)"""
+    if not withheld:
+        return
+
+    def says(text: str | None) -> bool:
+        return text is not None and mentions(text, withheld)
+
+    result.added = [NOT_SHOWN_ID if says(i) else i for i in result.added]  # an id made of such a file's name
+    result.approved = [NOT_SHOWN_ID if says(i) else i for i in result.approved]
+    result.unnamed = [NOT_SHOWN if says(p) else p for p in result.unnamed]
+    result.missing = [(n, None, None) if says(written) else (n, written, None if says(guess) else guess)
+                      for n, written, guess in result.missing]
+    result.differing = [(i, f, "differs (not shown: it holds the name of a contributor not to be named)")
+                        if says(how) else (i, f, how) for i, f, how in result.differing]
 
 
 def table_name(sheet: Path | str) -> str:

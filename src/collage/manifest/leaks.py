@@ -27,6 +27,7 @@ from collage.privacy import fold, looks_like_email, name_key
 
 NAMES_WITHHELD = "holds the name of a contributor who asked not to be named"
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _WORDS = re.compile(r"[^\W_]+")
 _CONSENTS = ("anonymous", "masked")
 
@@ -43,44 +44,67 @@ def leaks(r: Reporter, data: dict[str, Any], implied_title: str | None = None) -
     """Report every leak in the manifest's data; `implied_title`: the title the folder's name gives when
     the manifest has none (it is shown on the first card and written into the video's metadata)."""
     withheld = _withheld(data)
-    _walk(r, data, (), withheld)
+    if withheld:
+        r.mentions = lambda text: mentions(text, withheld)
+        r.mentions_whole = lambda text: mentions(text, withheld, whole=True)
+    _walk(r, data, (), withheld, {})
     if implied_title is not None:
         _names(r, implied_title, ("title",), withheld)
 
 
-def _walk(r: Reporter, value: Any, path: yamlpos.Path_, withheld: list[_Withheld]) -> None:
+def _walk(r: Reporter, value: Any, path: yamlpos.Path_, withheld: list[_Withheld], seen: dict[str, str]) -> None:
+    """`seen`: what each text was judged to hold ("" for nothing), so that a text an alias repeats
+    (a few hundred bytes can repeat a long one thousands of times) is read once."""
     if isinstance(value, dict):
         for k, v in value.items():
-            if looks_like_email(k):
+            bad = _judged(k, seen)
+            if bad == _EMAIL:
                 r.error((*path, k), "a key looks like an email address", "emails are private; remove it",
                         key_line=True)
-            elif _unholdable(k):
-                r.error((*path, k), f"a key holds {_unholdable(k)}", key_line=True)
+            elif bad:
+                r.error((*path, k), f"a key holds {bad}", key_line=True)
             elif k != "email":
-                _walk(r, v, (*path, k), withheld)
+                if withheld and mentions(k, withheld):
+                    r.error((*path, k), f"a key {NAMES_WITHHELD}", "take the name out", key_line=True)
+                _walk(r, v, (*path, k), withheld, seen)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            _walk(r, v, (*path, i), withheld)
+            _walk(r, v, (*path, i), withheld, seen)
     elif isinstance(value, str | yamlpos.Verbatim):
         text = value.text if isinstance(value, yamlpos.Verbatim) else value
-        bad = _unholdable(text)
-        if bad:
-            r.error(path, f"holds {bad}", "remove it; write characters themselves (a line break is fine)",
-                    key_line=True)
-        elif looks_like_email(text):
+        bad = _judged(text, seen)
+        if bad == _EMAIL:
             r.error(path, "looks like an email address; emails are private and never shown",
                     "move it to the message's `email:` field, or remove it", key_line=True)
+        elif bad:
+            r.error(path, f"holds {bad}", "remove it; write characters themselves (a line break is fine)",
+                    key_line=True)
         else:
             _names(r, text, path, withheld)
 
 
+_EMAIL = "an email address"
+
+
+def _judged(text: str, seen: dict[str, str]) -> str:
+    """What `text` must not hold and does (a character no file can hold, or an address), or ""."""
+    if text not in seen:
+        seen[text] = _unholdable(text) or (_EMAIL if looks_like_email(text) else "")
+    return seen[text]
+
+
 def _unholdable(text: str) -> str | None:
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+    if _SURROGATE.search(text):
         return "an invalid character (half of a UTF-16 pair, such as \\uD800)"
     found = _CONTROL.search(text)
     if found:
         return f"a control character (U+{ord(found.group()):04X}), which no caption, title or file name may hold"
     return None
+
+
+def withheld_names(data: dict[str, Any]) -> list[_Withheld]:
+    """The names `data` (a manifest's) withholds, for `mentions`."""
+    return _withheld(data)
 
 
 def _withheld(data: dict[str, Any]) -> list[_Withheld]:
@@ -99,12 +123,28 @@ def _withheld(data: dict[str, Any]) -> list[_Withheld]:
             # more, or any word of a script written without spaces (a Chinese given name).
             words = frozenset(w for w in _words(item["name"]) if len(w) >= 3 or not w.isascii())
             if key:
-                out.append(_Withheld(i, key, words, frozenset(h for h in hide or () if isinstance(h, str))))
+                hidden = frozenset(h for h in hide if isinstance(h, str)) if isinstance(hide, list) else frozenset()
+                out.append(_Withheld(i, key, words, hidden))
     return out
 
 
 def _words(text: str) -> list[str]:
     return _WORDS.findall(fold(text).casefold())
+
+
+def _found(w: _Withheld, key: str, words: set[str]) -> tuple[bool, bool]:
+    """Whether a text (as `name_key` and `_words` give it) holds the whole name `w`, and a word of it."""
+    # A two-letter name (Li, Bo) is looked for as a word only: as part of a longer text it is any word.
+    whole = (w.key in key) if len(w.key) >= 3 or not w.key.isascii() else w.key in words
+    # Every word of it, in any order, is the whole name too (`Quorvath, Zelda`: found by fuzzing).
+    whole = whole or (len(w.words) >= 2 and w.words <= words)
+    return whole, bool(words & w.words)
+
+
+def mentions(text: str, withheld: list[_Withheld], whole: bool = False) -> bool:
+    """Whether `text` holds a withheld name, or (unless `whole`) a word of one, wherever it is written."""
+    key, words = name_key(text), set(_words(text))
+    return any(_found(w, key, words)[0] or (not whole and _found(w, key, words)[1]) for w in withheld)
 
 
 def _names(r: Reporter, text: str, path: yamlpos.Path_, withheld: list[_Withheld]) -> None:
@@ -115,14 +155,13 @@ def _names(r: Reporter, text: str, path: yamlpos.Path_, withheld: list[_Withheld
         own = path[:2] == ("messages", w.message)
         if own and len(path) > 2 and (path[2] == "name" or path[2] in w.hidden):
             continue
-        # A two-letter name (Li, Bo) is looked for as a word only: as part of a longer text it is any word.
-        whole = (w.key in key) if len(w.key) >= 3 or not w.key.isascii() else w.key in words
+        whole, word = _found(w, key, words)
         # Another contributor may share the name: inside their own name it is a warning, and a word of it
         # in their caption is one too; the whole name in their caption is shown all the same.
         other = path[:1] == ("messages",) and not own and len(path) >= 3 and path[2] in (
             "name", "profession", "location", "message", "translation")
         in_name = other and path[2] == "name"
-        part = bool(words & w.words) and not in_name
+        part = word and not in_name
         if whole or part:
             severity: Severity = "warning" if other and (in_name or not whole) else "error"
             r.error(path, f"{NAMES_WITHHELD} (the message at line {r.pos.line(('messages', w.message))})",

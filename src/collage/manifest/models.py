@@ -5,6 +5,7 @@ the wrong type is an error, never coerced. `collage schema` is generated from th
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal
 
@@ -37,16 +38,6 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-class DescribedIn(Strict):
-    """`video.described` as a mapping (`true` takes every default)."""
-
-    language: ShortText = "en"  # what is said: en or zh
-    voice: ShortText | None = None  # a local voice model in the folder (a Piper .onnx voice)
-    audio: ShortText | None = None  # a folder of recordings: MESSAGE-ID.wav, title-0.wav, ...
-    template: ShortText | None = None  # how each person is said, e.g. "{who}. Their sign reads: {sign}"
-    renditions: list[str] = []  # renditions that get a described version too
-
-
 class VideoIn(Strict):
     size: str = "1080p"
     fps: int = 30
@@ -54,10 +45,6 @@ class VideoIn(Strict):
     fit: Fit = "blur"
     poster: int | None = None  # the slide whose middle is the poster frame (default: the first grid)
     renditions: list[str] = []  # more shapes, rendered in the same run: presets or WIDTHxHEIGHT
-    # also NAME.described.mp4: true, or its settings (checked by `manifest.described`, naming each key's line)
-    described: Annotated[Any, WithJsonSchema({"anyOf": [{"type": "boolean"}, DescribedIn.model_json_schema()],
-                                              "description": "also NAME.described.mp4, which says what each "
-                                              "slide shows: true, or its settings"})] = False
 
 
 def parse_transition(value: Any) -> Transition:
@@ -87,16 +74,26 @@ def _slide_duration(value: Any) -> float | str:
     return parse_duration(value)
 
 
+MAX_GAIN = 60.0  # dB either way: a thousandfold in amplitude is already far past any track's need
+
+
 def _decibels(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError("expected a gain in dB such as -3 or -3dB")
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
+    gain: float | None = None
+    if isinstance(value, int):
+        gain = float(value) if abs(value) <= 10**6 else math.inf  # (10**400 has no float)
+    elif isinstance(value, float):
+        gain = value
+    elif isinstance(value, str):
         match = re.fullmatch(r"\s*([+-]?\d+(?:\.\d+)?)\s*(?:db)?\s*", value, re.IGNORECASE)
         if match:
-            return float(match.group(1))
-    raise ValueError(f"'{value}' is not a gain; write it in dB, e.g. -3 or -3dB")
+            gain = float(match.group(1))
+    if gain is None:
+        raise ValueError(f"'{value}' is not a gain; write it in dB, e.g. -3 or -3dB")
+    if not -MAX_GAIN <= gain <= MAX_GAIN:  # NaN too
+        raise ValueError(f"a gain is from -{MAX_GAIN:g} to {MAX_GAIN:g} dB, e.g. -3dB for a little quieter")
+    return gain
 
 
 TransitionIn = Annotated[Any, BeforeValidator(parse_transition), WithJsonSchema({

@@ -4,7 +4,10 @@ helpers for messages (did-you-mean, the kind of a value)."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,6 +17,11 @@ from collage.errors import Problem
 from collage.manifest import yamlpos
 from collage.manifest.models import Strict
 
+WITHHELD_HIDDEN = "(not shown: it holds the name of a contributor who asked not to be named)"
+# What a problem quotes of the manifest: 'a value', "a value", a list after "one of:", a field's keys.
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+_LISTED = re.compile(r"(one of:? )([^()\n]*)")
+_PART = re.compile(r"[^.\[\]]+")
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".avif", ".tif", ".tiff"})
 AUDIO_SUFFIXES = frozenset({".mp3", ".wav", ".flac", ".ogg", ".opus", ".m4a", ".aac"})
 
@@ -27,6 +35,9 @@ class Reporter:
         self.problems: list[Problem] = []
         self.pos = yamlpos.Positions()
         self.invalid_ids: set[str] = set()  # messages reported invalid: references to them say no more
+        # Whether a text holds a name withheld in this manifest (set by `leaks`): no problem repeats one.
+        self.mentions: Callable[[str], bool] | None = None  # the whole name or a word of it
+        self.mentions_whole: Callable[[str], bool] | None = None  # the whole name (not a common word of it)
 
     @property
     def failed(self) -> bool:
@@ -40,6 +51,32 @@ class Reporter:
             severity=severity,
         ))
 
+    def concealed(self) -> list[Problem]:
+        """The problems found, none repeating a withheld name: a problem quotes what the manifest wrote
+        (an id, a file name, a key), which may be the name of a contributor who asked not to be named;
+        each quoted value, listed value and key that holds one or a word of one is replaced, and a text
+        that still holds a whole one is replaced whole."""
+        if self.mentions is None:
+            return self.problems
+        mentions = self.mentions
+
+        def hidden(text: str) -> str:
+            if not text or not mentions(text):
+                return text
+            text = _QUOTED.sub(lambda m: "'…'" if mentions(m.group()) else m.group(), text)
+            text = _LISTED.sub(lambda m: m.group(1) + ", ".join("…" if mentions(item) else item
+                                                              for item in m.group(2).split(", ")), text)
+            return WITHHELD_HIDDEN if whole(text) else text
+
+        def hidden_field(path: str) -> str:
+            return WITHHELD_HIDDEN if whole(path := _PART.sub(
+                lambda m: "…" if mentions(m.group()) else m.group(), path)) else path
+
+        whole = self.mentions_whole or mentions
+
+        return [dataclasses.replace(p, message=hidden(p.message), hint=hidden(p.hint), field=hidden_field(p.field))
+                for p in self.problems]
+
     def warn(self, path: yamlpos.Path_, message: str, hint: str = "") -> None:
         self.error(path, message, hint, severity="warning")
 
@@ -50,6 +87,10 @@ class Reporter:
             return None
         try:
             return cls.model_validate(data)
+        except UnicodeError:  # a validator's message quoting half of a UTF-16 pair, which pydantic cannot hold
+            self.error(path, "a value holds an invalid character (half of a UTF-16 pair, such as \\uD800)",
+                       "write characters themselves", key_line=True)
+            return None
         except ValidationError as exc:
             for err in exc.errors(include_input=False, include_url=False):
                 loc = (*path, *err["loc"])

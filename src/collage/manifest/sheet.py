@@ -463,6 +463,9 @@ class _Workbook:
         except pyexpat.ExpatError as exc:
             raise self._error(f"the part {shown} is not well-formed XML ({pyexpat.ErrorString(exc.code)}, its line "
                               f"{exc.lineno})", hint="save it again as .xlsx, or export CSV") from None
+        except (LookupError, ValueError):  # expat on an encoding it does not know, or a multi-byte one it cannot read
+            raise self._error(f"the part {shown} declares a text encoding collage cannot read (workbooks are "
+                              "UTF-8)", hint="save it again as .xlsx, or export CSV") from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
             raise self._error(f"the part {shown} cannot be unpacked (damaged, encrypted or in an unknown "
                               "compression)", hint="save it again as .xlsx, or export CSV") from None

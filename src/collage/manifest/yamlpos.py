@@ -8,6 +8,13 @@ Building objects from the node tree expands every alias, so a few hundred bytes 
 recurse without end. Before anything is composed, one iterative pass over the parser's events measures
 the document as it would be expanded (nodes, characters, depth, aliases) and refuses it, with the line,
 past fixed bounds far above any real manifest.
+
+The parsing is libyaml's (PyYAML's C loader, in its wheels) where it is there: the same YAML, read about
+twenty times faster than by PyYAML's pure-Python parser, which took minutes over a few megabytes (a
+million lines of `x: 1`: found by fuzzing). PyYAML's own reader still checks the characters first, and
+a small document that libyaml refuses is read again by PyYAML, so that its problem says what it always
+said (or passes: PyYAML reads an escaped half of a UTF-16 pair, which `leaks` then names). libyaml reads
+a few tabs PyYAML refuses (`-\tx`); over thousands of generated manifests, nothing else differed.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ MAX_NODES = 500_000  # after expanding aliases
 MAX_CHARS = 32 << 20  # characters of text after expanding aliases
 MAX_DEPTH = 64
 MAX_ALIASES = 100_000
+_FAST: Any = getattr(yaml, "CSafeLoader", None)  # libyaml, when PyYAML was built with it
+_PURE_AGAIN = 256 << 10  # characters up to which a document libyaml refuses is read again by PyYAML
 
 # Only the literal `true` approves, and only `true`/`false` are read as booleans there (YAML 1.1 also
 # reads yes/on/y as true): these keys keep the scalar as written, quoted or not.
@@ -88,20 +97,51 @@ def _too_big(what: str, event: yaml.Event, hint: str) -> YamlSyntaxError:
     return YamlSyntaxError(what, mark.line + 1, mark.column + 1, hint)
 
 
+class _Refused(Exception):
+    """libyaml refused the document: `error` says why, as PyYAML's pure parser might not."""
+
+    def __init__(self, error: YamlSyntaxError) -> None:
+        self.error = error
+
+
+def _loader(text: str, fast: bool) -> Any:
+    """A loader of `text`: libyaml's if `fast`, once PyYAML's reader has checked every character."""
+    try:
+        if fast:
+            yaml.reader.Reader(text)  # PyYAML's check of the characters (a regular expression: fast)
+            return _FAST(text)
+        return yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(text, exc) from None
+
+
+def _fast_first(read: Any, text: str, *args: Any) -> Any:
+    """`read(text, *args, fast)` with libyaml, and again with PyYAML for a small document it refuses."""
+    if _FAST is None:
+        return read(text, *args, False)
+    try:
+        return read(text, *args, True)
+    except _Refused as refused:
+        if len(text) > _PURE_AGAIN:
+            raise refused.error from None
+    return read(text, *args, False)
+
+
 def measure(text: str) -> None:
     """Refuse a document whose expansion would pass the bounds, or that refers to itself, by walking
     the parser's events once (no recursion, nothing expanded). Raises YamlSyntaxError with the line."""
+    _fast_first(_measure, text)
+
+
+def _measure(text: str, fast: bool) -> None:
     # Each open collection: [anchor, nodes, chars]; a closed anchored one leaves its expanded size.
     stack: list[list[Any]] = [[None, 0, 0]]
     sizes: dict[str, tuple[int, int]] = {}
     aliases = 0
-    try:
-        loader = yaml.SafeLoader(text)
-    except yaml.reader.ReaderError as exc:
-        raise _reader_error(text, exc) from None
+    loader = _loader(text, fast)
     try:
         while loader.check_event():
-            event = loader.get_event()  # type: ignore[no-untyped-call]  # PyYAML's stubs leave it untyped
+            event = loader.get_event()
             if isinstance(event, yaml.AliasEvent):
                 aliases += 1
                 if aliases > MAX_ALIASES:
@@ -136,9 +176,10 @@ def measure(text: str) -> None:
                 raise _too_big(f"the document expands to more than {MAX_NODES:,} values or {MAX_CHARS >> 20} MB of "
                                "text", event, "aliases repeat what they name: write a smaller manifest")
     except yaml.MarkedYAMLError as exc:
-        raise _mark_error(exc) from None
+        raise _Refused(_mark_error(exc)) if fast else _mark_error(exc) from None
     except yaml.YAMLError as exc:  # e.g. a non-UTF-8 stream
-        raise YamlSyntaxError(f"YAML error: {type(exc).__name__}", None, None) from None
+        error = YamlSyntaxError(f"YAML error: {type(exc).__name__}", None, None)
+        raise _Refused(error) if fast else error from None
     finally:
         loader.dispose()
 
@@ -151,9 +192,20 @@ def load(text: str, text_keys: frozenset[str]) -> tuple[Any, Positions]:
         raise YamlSyntaxError(f"the manifest is {len(text) >> 20} MB; collage reads manifests up to "
                               f"{MAX_BYTES >> 20} MB", 1, 1, "split the project, or remove what it does not use")
     measure(text)
-    loader = yaml.SafeLoader(text)
+    result: tuple[Any, Positions] = _fast_first(_load, text, text_keys)
+    return result
+
+
+def _load(text: str, text_keys: frozenset[str], fast: bool) -> tuple[Any, Positions]:
+    loader = _loader(text, fast)
     try:
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            raise _Refused(_mark_error(exc)) if fast else _mark_error(exc) from None
+        except yaml.YAMLError as exc:
+            error = YamlSyntaxError(f"YAML error: {type(exc).__name__}", None, None)
+            raise _Refused(error) if fast else error from None
         positions = Positions()
         data = _build(loader, node, (), None, positions, text_keys) if node is not None else None
     except yaml.MarkedYAMLError as exc:
@@ -229,7 +281,8 @@ def _build(
             _build(loader, item, (*path, i), key, positions, text_keys) for i, item in enumerate(node.value)
         ]
     if key in VERBATIM_KEYS and isinstance(node, yaml.ScalarNode):
-        plain = node.style is None and node.tag == "tag:yaml.org,2002:bool"  # not `!!str true`
+        # (libyaml says "" of a plain scalar, PyYAML None)
+        plain = not node.style and node.tag == "tag:yaml.org,2002:bool"  # not `!!str true`
         if plain and node.value in ("true", "false"):
             # Written on this mapping itself: not merged from another (`<<: *defaults`), and not an alias
             # of a value written before it (an anchor's node starts before the key that aliases it).
@@ -237,10 +290,10 @@ def _build(
             if not came or node.value == "false":
                 return node.value == "true"
             return Verbatim(node.value, quoted=False, came=came)
-        return Verbatim(node.value, quoted=node.style is not None)
+        return Verbatim(node.value, quoted=bool(node.style))
     if node.tag == "tag:yaml.org,2002:null":
         return None
-    if key in text_keys and isinstance(node, yaml.ScalarNode) and node.style is None:
+    if key in text_keys and isinstance(node, yaml.ScalarNode) and not node.style:
         return node.value
     return _construct(loader, node)
 
