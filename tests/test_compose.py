@@ -175,7 +175,7 @@ def test_a_translation_on_screen_keeps_its_own_script_wraps_and_is_checked(make_
     assert "".join(under.lines).replace(" ", "") == long  # all of it, nothing cut
     frame = Composer(folder, timeline, load(folder).theme).draw(timeline.slides[0])
     assert frame is not None
-    manifest["messages"][1]["translation"] = "हम आपके साथ हैं"  # Devanagari: no bundled face draws it
+    manifest["messages"][1]["translation"] = "ᠮᠣᠩᠭᠣᠯ"  # Mongolian: no bundled face draws it
     (folder / "collage.yaml").unlink()
     bad = make_folder(manifest, {"a": RED, "b": BLUE})
     errors = [str(p) for p in run(bad).errors]

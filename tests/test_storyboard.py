@@ -207,3 +207,95 @@ def test_the_page_never_names_a_message_not_approved(tmp_path: Path) -> None:
     assert made.returncode == 0, made.stderr
     page = (folder / "out" / "storyboard" / "storyboard.html").read_text(encoding="utf-8")
     assert "zz-hidden" not in page and "(a message not approved) is not approved" in page
+
+
+def test_the_page_draws_every_script_with_its_own_fonts_where_the_machine_has_none(tmp_path: Path) -> None:
+    """Names in twenty scripts, Simplified and Traditional Chinese and emoji, opened in a browser that finds
+    no font of the machine's (fontconfig pointed at a folder holding one font with no letters): every
+    line on the page is drawn by the fonts the page brings (each subset to what it shows, allowed by the
+    page's own policy), each script in the face the video uses; the machine's own fonts draw none of the
+    names. The contact sheet numbers each slide as the page does."""
+    from .support.browser import no_system_fonts
+    from .support.fonts import NAMES, block_font
+
+    messages = [{"id": f"m{i:02d}", "photo": f"photos/m{i:02d}.jpg", "name": name, "location": script,
+                 "approved": True} for i, (script, name) in enumerate(NAMES.items())]
+    messages += [{"id": "tw", "photo": "photos/m00.jpg", "name": "陳大文", "profession": "律師", "approved": True},
+                 {"id": "em", "photo": "photos/m01.jpg", "name": "Tenzin ✊🏽", "approved": True}]
+    manifest = {"title": "Every script · 每一种文字", "video": {"size": "640x360", "fps": 10, "output": "out/v.mp4"},
+                "timing": {"title": "1s", "slide": "2s", "transition": "0.5s"},
+                "sequence": [{"title": "致中国人权律师的话", "subtitle": "致中國人權律師的話"},
+                             {"grid": "3x3", "messages": "all"}],
+                "messages": messages}
+    folder = write_folder(tmp_path / "scripts", manifest, {f"m{i:02d}": (RED, GREEN, BLUE)[i % 3]
+                                                          for i in range(len(NAMES))})
+    made = _collage("storyboard", folder)
+    assert made.returncode == 0, made.stderr
+    board = folder / "out" / "storyboard"
+    page_text = (board / "storyboard.html").read_text(encoding="utf-8")
+    assert "font-src 'self'" in page_text and (board / "fonts" / "OFL.txt").is_file()
+
+    env = no_system_fonts(tmp_path / "browser")
+    # Probes: every character of the page as a box, one font 3 em wide a box, one 6 em. A line measured with
+    # its own font list and a probe after it is as wide with either probe only when no character of it
+    # fell through the page's fonts (a browser draws a character no font has as its first font's box, so
+    # which fonts drew a line cannot tell a box from a letter).
+    chars = "".join(sorted({ch for ch in _shown_text(page_text) if not ch.isspace()}))
+    block_font(board / "probe-a.ttf", chars, family="ProbeA", advance=3000)
+    block_font(board / "probe-b.ttf", chars, family="ProbeB", advance=6000)
+    with local_page(board, env=env) as (page, server, blocked):
+        page.goto(server.url("storyboard.html"), wait_until="load")
+        faces = page.evaluate("document.fonts.ready.then(() => [...document.fonts].map(f => [f.family, f.status]))")
+        assert faces and all(status == "loaded" for _, status in faces), faces
+        lines = page.evaluate("""async () => {
+            for (const name of ['probe-a', 'probe-b']) {
+                const face = new FontFace(name, `url(${name}.ttf)`);
+                await face.load();
+                document.fonts.add(face);
+            }
+            const ctx = document.createElement('canvas').getContext('2d');
+            const width = (family, line) => { ctx.font = `40px ${family}`; return ctx.measureText(line).width; };
+            const lines = [];
+            for (const e of document.querySelectorAll('h1, h2, p, li')) {
+                const family = getComputedStyle(e).fontFamily;
+                for (const line of e.innerText.split('\\n').filter(l => l.trim())) {
+                    lines.push([line, width(family + ', "probe-a"', line), width(family + ', "probe-b"', line),
+                                width('sans-serif, "probe-a"', line), width('sans-serif, "probe-b"', line)]);
+                }
+            }
+            return lines;
+        }""")
+        assert len(lines) > len(NAMES)
+        for line, a, b, _, _ in lines:
+            assert a == pytest.approx(b, abs=0.5), f"boxes in {line!r}: a character no page font has"
+        # The control: the machine's own sans-serif draws none of the names (no font of the machine's is seen).
+        names = [li for li in lines if any(name in li[0] for name in NAMES.values())]
+        assert len(names) == len(NAMES) and all(sa != pytest.approx(sb, abs=0.5) for _, _, _, sa, sb in names)
+
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+        nodes = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "h1, h2, p, li"})["nodeIds"]
+        drawn = [cdp.send("CSS.getPlatformFontsForNode", {"nodeId": n})["fonts"] for n in nodes]
+        families = {f["familyName"] for fonts in drawn for f in fonts if f["isCustomFont"]}
+        expected = {"Noto Sans", "Noto Sans Arabic", "Noto Serif Tibetan", "Noto Sans CJK SC", "Noto Sans CJK TC",
+                    "Noto Color Emoji", *(f"Noto Sans {s}" for s in NAMES if s not in ("Arabic", "Tibetan"))}
+        assert expected <= families, expected - families  # each script in its own face, as in the video
+        page.screenshot(path=str(tmp_path / "scripts.png"), full_page=True)
+    assert not blocked
+
+    # The contact sheet: each tile's number on a dark plate in its top left corner, the page's numbers.
+    with Image.open(board / "contact-sheet.png") as sheet:
+        tiles = np.asarray(sheet.convert("L")).astype(int)
+    plates = [tiles[8 + 4:8 + 40, x + 4:x + 40] for x in (8, 8 + 488)]
+    for plate in plates:
+        assert (plate < 40).mean() > 0.3 and (plate > 220).mean() > 0.05  # white on black
+    assert np.abs(plates[0] - plates[1]).mean() > 5  # "0" and "1"
+
+
+def _shown_text(page: str) -> str:
+    """The text of a page as shown: its tags (and its style sheet) gone, its characters unescaped."""
+    import html
+
+    return html.unescape(re.sub(r"<[^>]*>", " ", re.sub(r"(?s)<style>.*?</style>", "", page)))

@@ -160,18 +160,18 @@ def media_problems(project: Project, timeline: Timeline, verified: FileFacts | N
             continue
         for part, value in _on_screen(project, m):
             if value:
-                problems.extend(_text_problems(value, shown, m.line, f"messages[{m.id}].{part}"))
+                problems.extend(_text_problems(value, shown, m.line, f"messages[{m.id}].{part}", project.theme.fonts))
         if not m.hidden and all(cell.caption is None for cell, _ in cells[m.id]):  # as `init` left it
             problems.append(Problem(shown, f"message '{m.id}' has nothing to caption it: it is shown without "
                                     "a name, profession or location", line=m.line, field=f"messages[{m.id}]",
                                     hint="fill in what the contributor sent", severity="warning"))
     problems.extend(layout_problems(project, timeline, unreadable))
-    problems.extend(_text_problems(project.title, shown, None, "title"))  # also the file's metadata
+    problems.extend(_text_problems(project.title, shown, None, "title", project.theme.fonts))  # also the metadata
     for slide in timeline.slides:
         for part in ("title", "subtitle", "body"):
             value = getattr(slide, part)
             if value:
-                problems.extend(_text_problems(value, shown, slide.line, f"sequence.{part}"))
+                problems.extend(_text_problems(value, shown, slide.line, f"sequence.{part}", project.theme.fonts))
     for track in project.music.tracks:
         if music is not None and track.start == 0 and track.end is None:
             try:  # a whole file measured before, unchanged since: not decoded again (a long track takes seconds)
@@ -200,9 +200,9 @@ def layout_problems(project: Project, timeline: Timeline, skip: set[str] | None 
         except (photos.PhotoError, OSError):
             continue  # reported by the media checks
         problems += _size_problems(m.id, m.photo, info, cells[m.id], shown, m.line, project.theme.max_upscale)
-        if all(not _text_problems(v, shown, m.line, "") for _, v in _on_screen(project, m) if v):
+        if all(not _text_problems(v, shown, m.line, "", project.theme.fonts) for _, v in _on_screen(project, m) if v):
             problems += _caption_problems(m.id, cells[m.id], timeline.height, shown, m.line,
-                                          project.theme.caption_weight)
+                                          project.theme.caption_weight, project.theme.fonts)
     return problems
 
 
@@ -245,9 +245,9 @@ def _size_problems(message_id: str, rel: str, info: PhotoInfo, cells: list[tuple
 
 
 def _caption_problems(message_id: str, cells: list[tuple[Cell, bool]], height: int, shown: str,
-                      line: int | None, weight: Weight) -> list[Problem]:
+                      line: int | None, weight: Weight, fonts: text.Fonts) -> list[Problem]:
     for cell, _ in cells:
-        if cell.caption and any(b.truncated for b in caption_blocks(cell, height, weight)):
+        if cell.caption and any(b.truncated for b in caption_blocks(cell, height, weight, fonts)):
             return [Problem(shown, f"the caption of message '{message_id}' is too long for its box and is cut "
                             "short with '…'", line=line, field=f"messages[{message_id}]",
                             hint="shorten the name, profession, location or translation, or use a grid with "
@@ -256,13 +256,18 @@ def _caption_problems(message_id: str, cells: list[tuple[Cell, bool]], height: i
     return []
 
 
-def _text_problems(value: str, shown: str, line: int | None, field: str) -> list[Problem]:
+def _text_problems(value: str, shown: str, line: int | None, field: str, fonts: text.Fonts = ()) -> list[Problem]:
     out: list[Problem] = []  # (emails in shown text are refused by the manifest's validation)
-    missing = text.missing_characters(value)
+    try:
+        missing = text.missing_characters(value, fonts)
+    except RenderError as exc:  # a font of the manifest's changed since it was loaded
+        return [Problem(shown, str(exc), line=line, field=field)]
     if missing:
         chars = " ".join(f"'{c}' (U+{ord(c):04X})" for c in missing)
-        out.append(Problem(shown, f"no bundled font can draw {chars}", line=line, field=field,
-                           hint="replace the characters, or add a font that covers them"))
+        which = "neither the bundled fonts nor style.fonts" if fonts else "no bundled font"
+        out.append(Problem(shown, f"{which} can draw {chars}", line=line,
+                           field=field, hint="replace the characters, or add a font that covers them to "
+                           "style.fonts (e.g. `style: {fonts: [fonts/NotoSansMongolian-Regular.ttf]}`)"))
     try:
         text.require_shaping(value)
     except RenderError as exc:

@@ -54,17 +54,18 @@ def require_browser() -> None:
 
 
 @contextlib.contextmanager
-def local_page(site: Path, viewport: tuple[int, int] = (1100, 900),
-               timeout_ms: int = 60000) -> Iterator[tuple[Page, RangeServer, list[str]]]:
+def local_page(site: Path, viewport: tuple[int, int] = (1100, 900), timeout_ms: int = 60000,
+               env: dict[str, str] | None = None) -> Iterator[tuple[Page, RangeServer, list[str]]]:
     """A headless page with `site` served from 127.0.0.1: (page, server, the URLs it tried elsewhere,
-    each aborted). Browser and server are closed when the block ends."""
+    each aborted). Browser and server are closed when the block ends. `env`: more environment for the
+    browser (e.g. `no_system_fonts`)."""
     from playwright.sync_api import sync_playwright
 
     require_browser()
     blocked: list[str] = []
     with RangeServer(site) as server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
-                                    timeout=timeout_ms)
+                                    timeout=timeout_ms, env={**os.environ, **env} if env else None)
         try:
             page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
             page.set_default_timeout(timeout_ms)
@@ -83,3 +84,18 @@ def local_page(site: Path, viewport: tuple[int, int] = (1100, 900),
             browser.close()
 
 
+
+
+def no_system_fonts(folder: Path) -> dict[str, str]:
+    """An environment in which the browser finds no font of the machine's: fontconfig reads a config whose
+    only font folder, in `folder`, holds one font with no letters (with no font at all, Chromium loads no
+    web font either). A page then shows only the fonts it brings; a character none of them has is a box."""
+    from .fonts import block_font
+
+    fonts, cache = folder / "no-fonts", folder / "no-fonts-cache"
+    block_font(fonts / "Placeholder.ttf", "\ue000", family="Placeholder")
+    cache.mkdir(parents=True, exist_ok=True)
+    config = folder / "fonts.conf"
+    config.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>'
+                      f"<dir>{fonts}</dir><cachedir>{cache}</cachedir></fontconfig>\n", encoding="utf-8")
+    return {"FONTCONFIG_FILE": str(config)}

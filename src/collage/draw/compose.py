@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -152,7 +152,8 @@ class Artist:
         chosen by the theme for a contrast of at least 4.5:1 over any photo). `cell` is as laid out
         (design size): the text is fitted there, then drawn at the frame's size."""
         assert cell.caption_box is not None
-        blocks = [b.scaled(self.sy) for b in caption_blocks(cell, self.design[1], self.theme.caption_weight)]
+        blocks = [b.scaled(self.sy) for b in caption_blocks(cell, self.design[1], self.theme.caption_weight,
+                                                            self.theme.fonts)]
         box = self._rect(cell.caption_box)
         height = sum(b.height for b in blocks)
         if not cell.caption_over:
@@ -180,13 +181,13 @@ class Artist:
         fitted: list[tuple[text.TextBlock, tuple[int, int, int]]] = []
         if slide.title:
             fitted.append((text.fit(slide.title, max_w, 3, round(dh * t.title_px), round(dh * t.title_px * 0.6),
-                                    weight=t.title_weight, line_spacing=1.18), t.title))
+                                    weight=t.title_weight, line_spacing=1.18, fonts=t.fonts), t.title))
         if slide.subtitle:
             fitted.append((text.fit(slide.subtitle, max_w, 2, round(dh * t.subtitle_px),
-                                    round(dh * t.subtitle_px * 0.6), line_spacing=1.3), t.subtitle))
+                                    round(dh * t.subtitle_px * 0.6), line_spacing=1.3, fonts=t.fonts), t.subtitle))
         if slide.body:
             fitted.append((text.fit(slide.body, max_w, 6, round(dh * t.body_px), round(dh * t.body_px * 0.8),
-                                    line_spacing=1.45), t.body))
+                                    line_spacing=1.45, fonts=t.fonts), t.body))
         blocks = [(b.scaled(self.sy), colour) for b, colour in fitted]
         gap = round(h * 0.045)
         rule = bool(slide.title and slide.subtitle)
@@ -419,23 +420,26 @@ def covered(photo: Image.Image, areas: tuple[Area, ...]) -> Image.Image:
     return photo
 
 
-def caption_blocks(cell: Cell, height: int, weight: text.Weight = "regular") -> list[text.TextBlock]:
+def caption_blocks(cell: Cell, height: int, weight: text.Weight = "regular",
+                   fonts: text.Fonts = ()) -> list[text.TextBlock]:
     """A caption fitted to its box at its planned size in up to its lines (broken between parts first),
     shrinking to the legibility floor (3.5 % of the frame height); past that it ends in an ellipsis,
     which `check` reports. Over a photo it leaves room for the band's padding. A translation shown on
     screen follows in the lines the caption leaves (at least one), fitted the same way in its own
-    script's forms, at no larger a size than the caption's."""
+    script's forms, at no larger a size than the caption's. `fonts`: the manifest's, tried first."""
     box = cell.caption_box
     assert box is not None and cell.caption is not None
     floor = layout.caption_floor_px(height)
     px = max(cell.caption_px, floor)
     width = box.w - 2 * round(px * 0.7) if cell.caption_over else box.w
     lines = max(1, cell.caption_lines - (1 if cell.translation else 0))
-    block = text.fit(cell.caption, width, lines, px, floor, weight=weight, breaks=cell.caption.split(" · "))
+    block = text.fit(cell.caption, width, lines, px, floor, weight=weight, breaks=cell.caption.split(" · "),
+                     fonts=fonts)
     if not cell.translation:
         return [block]
     spare = max(1, cell.caption_lines - len(block.lines))
-    return [block, text.fit(cell.translation, width, spare, max(floor, block.style.px), floor, weight=weight)]
+    return [block, text.fit(cell.translation, width, spare, max(floor, block.style.px), floor, weight=weight,
+                            fonts=fonts)]
 
 
 def _stack(canvas: Image.Image, blocks: list[text.TextBlock], x: int, y: int, w: int,
@@ -446,8 +450,9 @@ def _stack(canvas: Image.Image, blocks: list[text.TextBlock], x: int, y: int, w:
         y += block.height
 
 
-def contact_sheet(frames: list[Frame], columns: int = 4, width: int = 480) -> Image.Image:
-    """Frames scaled to `width` and tiled, for a person to look at."""
+def contact_sheet(frames: list[Frame], columns: int = 4, width: int = 480, labels: Sequence[str] = ()) -> Image.Image:
+    """Frames scaled to `width` and tiled, for a person to look at; `labels` (each frame's slide number)
+    are drawn in each tile's top left corner, white on a dark plate, legible over any picture."""
     images = [Image.fromarray(f) for f in frames]
     if not images:
         return Image.new("RGB", (width, width * 9 // 16))
@@ -455,7 +460,20 @@ def contact_sheet(frames: list[Frame], columns: int = 4, width: int = 480) -> Im
     size = (width, round(images[0].height * scale))
     rows = -(-len(images) // columns)
     sheet = Image.new("RGB", (columns * size[0] + (columns + 1) * 8, rows * size[1] + (rows + 1) * 8), (40, 40, 40))
+    style = text.TextStyle(max(14, round(size[1] * 0.1)), "bold")
     for i, im in enumerate(images):
         r, c = divmod(i, columns)
-        sheet.paste(im.resize(size, Image.Resampling.LANCZOS), (8 + c * (size[0] + 8), 8 + r * (size[1] + 8)))
+        x, y = 8 + c * (size[0] + 8), 8 + r * (size[1] + 8)
+        sheet.paste(im.resize(size, Image.Resampling.LANCZOS), (x, y))
+        if i < len(labels):
+            _label(sheet, x, y, labels[i], style)
     return sheet
+
+
+def _label(sheet: Image.Image, x: int, y: int, label: str, style: text.TextStyle) -> None:
+    pad = round(style.px * 0.35)
+    w, h = round(style.width(label)) + 2 * pad, round(style.px * 1.2) + pad
+    plate = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    ImageDraw.Draw(plate).rounded_rectangle((0, 0, w - 1, h - 1), radius=pad, fill=(0, 0, 0, 200))
+    sheet.paste(plate, (x + pad, y + pad), plate)
+    style.draw_line(sheet, x + 2 * pad, round(y + pad + h / 2 + 0.36 * style.px), label, (255, 255, 255))

@@ -1,9 +1,12 @@
-"""Text in any script, drawn with Pillow from the fonts bundled in the package (`data/fonts`).
+"""Text in any script, drawn with Pillow from the fonts bundled in the package (`data/fonts`) and those a
+manifest adds (`style.fonts`, tried first).
 
-Pillow has no font fallback, so a line is split into runs, each set in the first bundled face that has
-its glyphs (by the face's cmap), and the runs are placed side by side on one baseline. raqm (bundled in
-Pillow's wheels) shapes each run; right-to-left runs such as Arabic-script names need the system's
-libfribidi, and we refuse to draw them unshaped.
+Pillow has no font fallback, so a line is split into runs, each set in the first face that has its
+glyphs (by the face's coverage: `collage.draw.coverage`, a table for the bundled fonts), and the runs are
+placed side by side on one baseline. raqm (bundled in Pillow's wheels) shapes each run: conjuncts and
+reordered vowel signs (Indic scripts, Khmer, Myanmar, Sinhala), stacked marks (Thai, Tibetan, Hebrew
+points), joined letters (Arabic script); right-to-left runs need the system's libfribidi, and we refuse
+to draw them unshaped.
 """
 
 from __future__ import annotations
@@ -11,14 +14,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+import os
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from PIL import Image, ImageDraw, ImageFont, features
 
+from collage.draw.coverage import Coverage, FaceFacts, faces_of
 from collage.errors import RenderError
 from collage.resources import fonts_dir
 
@@ -27,11 +32,13 @@ ELLIPSIS = "…"
 
 # CJK faces inside the .ttc: 2 is Simplified Chinese, 3 Traditional (0 would give Japanese forms).
 _CJK_SC, _CJK_TC = 2, 3
+# A face of one weight drawing text of a heavier one is drawn heavier by an outline this share of the type size.
+_EMBOLDEN = 0.03
 
 
 @dataclass(frozen=True)
 class Face:
-    file: str
+    file: str  # a bundled font's name in `data/fonts`, or the absolute path of one the manifest adds
     index: int = 0
     rtl: bool = False  # a right-to-left script face
     bitmap: int = 0  # colour bitmap face (emoji): its only size, scaled to the text's size
@@ -41,49 +48,105 @@ class Face:
 
     @property
     def path(self) -> Path:
-        return fonts_dir() / self.file
+        return Path(self.file) if os.path.isabs(self.file) else fonts_dir() / self.file
 
 
 _EMOJI = Face("NotoColorEmoji.ttf", bitmap=109)
-# Fallback order: the first face covering a character sets it (emoji last: it also maps digits).
+# Noto Sans <script>, regular and bold (subset: scripts/bundle_fonts.py; data/fonts/SOURCES.md).
+SCRIPTS = ("Devanagari", "Bengali", "Gurmukhi", "Gujarati", "Oriya", "Tamil", "Telugu", "Kannada", "Malayalam",
+           "Sinhala", "Thai", "Lao", "Khmer", "Myanmar", "Ethiopic", "Hebrew", "Armenian", "Georgian")
+
+
+def _scripts(weight: str) -> tuple[Face, ...]:
+    return tuple(Face(f"NotoSans{s}-{weight}.ttf", rtl=s == "Hebrew") for s in SCRIPTS)
+
+
+# Fallback order: the first face covering a character sets it (emoji last: it also maps digits). The script
+# faces share few characters (dandas, ZWNJ: kept in the face of the run they are in, see _STAYS).
 _FACES: dict[Weight, tuple[Face, ...]] = {
     "regular": (Face("NotoSans-Regular.ttf"), Face("NotoSansArabic-Regular.ttf", rtl=True),
-                Face("NotoSansCJK-Regular.ttc", _CJK_SC), Face("NotoSerifTibetan-Regular.ttf"), _EMOJI),
+                Face("NotoSansCJK-Regular.ttc", _CJK_SC), Face("NotoSerifTibetan-Regular.ttf"),
+                *_scripts("Regular"), _EMOJI),
     "bold": (Face("NotoSans-Bold.ttf"), Face("NotoSansArabic-Bold.ttf", rtl=True),
-             Face("NotoSansCJK-Regular.ttc", _CJK_SC, embolden=0.03), Face("NotoSerifTibetan-Bold.ttf"), _EMOJI),
+             Face("NotoSansCJK-Regular.ttc", _CJK_SC, embolden=_EMBOLDEN), Face("NotoSerifTibetan-Bold.ttf"),
+             *_scripts("Bold"), _EMOJI),
 }
 # Characters that only modify the one before them: they stay in its run, so shaping sees the sequence
 # (Tibetan stacks, emoji skin tones, ZWJ families, keycaps, flags' tag characters).
 _JOINERS = {"\u200d", "\ufe0e", "\ufe0f", "\u20e3"}
+# Characters several scripts share that stay in the face of the run they are in when it has them: a
+# ZWNJ inside an Indic or Persian word (it asks the shaper for a form), the dandas of the Indic scripts.
+_STAYS = {"\u200c", "\u0964", "\u0965", "\u00a0"}
 # Characters that are not drawn as glyphs and need no coverage.
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\ufe0e", "\ufe0f", "\u2060", "\n", "\t"}
 _NO_LINE_START = set("、。，．・：；？！）」』】〕〉》”’ー…‥,.:;?!)]}%")
 _NO_LINE_END = set("（「『【〔〈《“‘([{")
 _SEPARATORS = set("·•|–—/")  # a caption's separators stay with the part before them; at a line's end they go
 
+Fonts = tuple[str, ...]  # the manifest's fonts (`style.fonts`): absolute paths, tried in this order
 
-def _faces(weight: Weight, traditional: bool) -> tuple[Face, ...]:
+
+def _faces(weight: Weight, traditional: bool, fonts: Fonts = ()) -> tuple[Face, ...]:
     faces = _FACES[weight]
     if traditional:
-        return tuple(dataclasses.replace(f, index=_CJK_TC) if f.index == _CJK_SC else f for f in faces)
-    return faces
+        faces = tuple(dataclasses.replace(f, index=_CJK_TC) if f.index == _CJK_SC else f for f in faces)
+    return _user_faces(fonts, weight) + faces if fonts else faces
+
+
+def faces(weight: Weight, traditional: bool, fonts: Fonts = ()) -> tuple[Face, ...]:
+    """The fallback order: the manifest's faces, then the bundled ones (a page's fonts follow it)."""
+    return _faces(weight, traditional, fonts)
+
+
+def coverage_of(face: Face) -> Coverage:
+    return _coverage(face)
+
+
+def _user_faces(fonts: Fonts, weight: Weight) -> tuple[Face, ...]:
+    """Every face of the manifest's fonts, in their order, those of the weight asked for first (given
+    Mine-Regular and Mine-Bold, a bold title takes Mine-Bold); a regular face setting bold text is drawn
+    heavier, as the CJK face is."""
+    found: list[tuple[bool, Face]] = []
+    for file in fonts:
+        for index, facts in enumerate(_user_font(file)):
+            bold = facts.weight >= 600
+            heavier = _EMBOLDEN if weight == "bold" and not bold else 0.0
+            found.append((bold != (weight == "bold"), Face(file, index, embolden=heavier)))
+    return tuple(face for _, face in sorted(found, key=lambda f: f[0]))
+
+
+def _user_font(file: str) -> tuple[FaceFacts, ...]:
+    """A manifest's font, read again whenever the file changes (the manifest's check found it readable)."""
+    try:
+        return faces_of(Path(file))
+    except Exception as exc:  # fontTools raises many kinds on a damaged file
+        raise RenderError(f"cannot read the font '{file}': {exc}", "check the file named in style.fonts") from None
+
+
+def _coverage(face: Face) -> Coverage:
+    if os.path.isabs(face.file):
+        return _user_font(face.file)[face.index].coverage
+    return _bundled_coverage(face)
 
 
 @functools.cache
-def _cmap(face: Face) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
+def _bundled_coverage(face: Face) -> Coverage:
     if not face.path.is_file():
         raise RenderError(f"bundled font missing: {face.path}", "reinstall collage from its repository")
-    with TTFont(str(face.path), fontNumber=face.index, lazy=True) as font:
-        return frozenset(font.getBestCmap())
+    return faces_of(face.path)[face.index].coverage
 
 
 @functools.cache
 def _font(face: Face, px: int) -> ImageFont.FreeTypeFont:
     engine = ImageFont.Layout.RAQM if features.check_feature("raqm") else ImageFont.Layout.BASIC
     size = face.bitmap or px  # a bitmap face exists at one size only
-    return ImageFont.truetype(str(face.path), size, index=face.index, layout_engine=engine)
+    try:
+        return ImageFont.truetype(str(face.path), size, index=face.index, layout_engine=engine)
+    except OSError as exc:  # FreeType refuses a damaged font
+        if os.path.isabs(face.file):
+            raise RenderError(f"cannot read the font '{face.file}': {exc}",
+                              "check the file named in style.fonts") from None
+        raise
 
 
 def _attaches(ch: str) -> bool:
@@ -115,16 +178,24 @@ def is_traditional(text: str) -> bool:
     return False
 
 
-def missing_characters(text: str) -> list[str]:
-    """Characters of `text` that no bundled face can draw (they would come out as tofu boxes)."""
-    covered = [_cmap(f) for f in _FACES["regular"]]
+def missing_characters(text: str, fonts: Fonts = ()) -> list[str]:
+    """Characters of `text` that no face, of the manifest's fonts or the bundled ones, can draw in either
+    weight (they would come out as tofu boxes)."""
+    weights = [[_coverage(f) for f in _faces(w, False, fonts)] for w in ("regular", "bold")]
     out: list[str] = []
     for ch in text:
         if ch in _INVISIBLE or ch.isspace() or ch in out:
             continue
-        if not any(ord(ch) in c for c in covered):
+        if not all(any(ord(ch) in c for c in covered) for covered in weights):
             out.append(ch)
     return out
+
+
+def fonts_used(texts: Iterable[str], fonts: Fonts) -> list[str]:
+    """The manifest's fonts that have a glyph for some character of `texts` (those that may draw it):
+    what a slide's cache key must digest."""
+    chars = {ord(ch) for t in texts for ch in t}
+    return [file for file in fonts if any(any(cp in facts.coverage for cp in chars) for facts in _user_font(file))]
 
 
 def needs_bidi(text: str) -> bool:
@@ -147,7 +218,7 @@ class Run:
     rtl: bool = False  # drawn right to left (raqm reverses and joins it)
 
 
-def runs(text: str, weight: Weight = "regular", traditional: bool | None = None) -> list[Run]:
+def runs(text: str, weight: Weight = "regular", traditional: bool | None = None, fonts: Fonts = ()) -> list[Run]:
     """One line as runs in visual order, left to right, each in one face and one direction.
 
     A reduced bidi algorithm (UAX #9 for one paragraph without explicit embeddings): the paragraph
@@ -157,13 +228,15 @@ def runs(text: str, weight: Weight = "regular", traditional: bool | None = None)
     separators look the same in every script)."""
     if traditional is None:
         traditional = is_traditional(text)
-    faces = _faces(weight, traditional)
-    cmaps = [(f, _cmap(f)) for f in faces]
+    faces = _faces(weight, traditional, fonts)
+    cmaps = [(f, _coverage(f)) for f in faces]
     para_rtl = _paragraph_rtl(text)
 
-    def face_for(ch: str, emoji_style: bool = False) -> Face:
-        if emoji_style and ord(ch) in _cmap(_EMOJI):  # U+FE0F asks for the colour emoji
+    def face_for(ch: str, emoji_style: bool = False, current: Face | None = None) -> Face:
+        if emoji_style and ord(ch) in _coverage(_EMOJI):  # U+FE0F asks for the colour emoji
             return _EMOJI
+        if current is not None and ch in _STAYS and ord(ch) in _coverage(current):
+            return current
         for face, cmap in cmaps:
             if ord(ch) in cmap:
                 return face
@@ -200,14 +273,15 @@ def _directions(text: str, para_rtl: bool) -> list[bool]:
     return dirs
 
 
-def _face_runs(text: str, start: int, end: int, rtl: bool, face_for: Callable[[str, bool], Face]) -> list[Run]:
+def _face_runs(text: str, start: int, end: int, rtl: bool,
+               face_for: Callable[[str, bool, Face | None], Face]) -> list[Run]:
     """text[start:end] (one direction) split where the face changes, in logical order: spaces and
-    attaching marks stay in the current face."""
+    attaching marks stay in the current face (and `_STAYS` where it has them)."""
     runs: list[Run] = []
     buf, cur = "", None
     for k in range(start, end):
         ch, emoji = text[k], text[k + 1:k + 2] == "\ufe0f"  # (U+FE0F asks for the colour emoji)
-        face = cur if cur is not None and (ch == " " or _attaches(ch)) else face_for(ch, emoji)
+        face = cur if cur is not None and (ch == " " or _attaches(ch)) else face_for(ch, emoji, cur)
         if face == cur:
             buf += ch
         else:
@@ -236,11 +310,11 @@ def _paragraph_rtl(text: str) -> bool:
 class TextStyle:
     """Measures and draws lines of one weight at one pixel size."""
 
-    def __init__(self, px: int, weight: Weight = "regular", traditional: bool = False) -> None:
-        self.px, self.weight, self.traditional = px, weight, traditional
+    def __init__(self, px: int, weight: Weight = "regular", traditional: bool = False, fonts: Fonts = ()) -> None:
+        self.px, self.weight, self.traditional, self.fonts = px, weight, traditional, fonts
 
     def _runs(self, line: str) -> list[Run]:
-        return runs(line, self.weight, self.traditional)
+        return runs(line, self.weight, self.traditional, self.fonts)
 
     def _advance(self, run: Run) -> float:
         length = _font(run.face, self.px).getlength(run.text, direction=_dir(run))
@@ -367,7 +441,8 @@ class TextBlock:
         a preview, breaks exactly where the full render's does."""
         if factor == 1:
             return self
-        style = TextStyle(max(1, round(self.style.px * factor)), self.style.weight, self.style.traditional)
+        style = TextStyle(max(1, round(self.style.px * factor)), self.style.weight, self.style.traditional,
+                          self.style.fonts)
         return TextBlock(self.lines, style, max(1, round(self.line_height * factor)), self.truncated)
 
     def draw(self, image: Image.Image, box: tuple[int, int, int, int], fill: tuple[int, ...],
@@ -385,14 +460,15 @@ class TextBlock:
 
 
 def fit(text: str, max_width: int, max_lines: int, px: int, min_px: int, weight: Weight = "regular",
-        line_spacing: float = 1.3, balanced: bool = True, breaks: Sequence[str] = ()) -> TextBlock:
+        line_spacing: float = 1.3, balanced: bool = True, breaks: Sequence[str] = (), fonts: Fonts = ()) -> TextBlock:
     """The largest size from px down to min_px at which text fits in max_lines lines of max_width;
     below that, wrap at min_px and end the last line with an ellipsis. `breaks`, when given, are
-    preferred line contents (e.g. caption parts) tried before free wrapping."""
+    preferred line contents (e.g. caption parts) tried before free wrapping. `fonts`: the manifest's,
+    tried before the bundled ones."""
     traditional = is_traditional(text)
     size = px
     while True:
-        style = TextStyle(size, weight, traditional)
+        style = TextStyle(size, weight, traditional, fonts)
         lines = _preferred(breaks, style, max_width, max_lines) or (
             wrap_balanced(text, style, max_width) if balanced else wrap(text, style, max_width)
         )
@@ -401,7 +477,7 @@ def fit(text: str, max_width: int, max_lines: int, px: int, min_px: int, weight:
         if size <= min_px:
             break
         size = max(min_px, int(size * 0.92))
-    style = TextStyle(min_px, weight, traditional)
+    style = TextStyle(min_px, weight, traditional, fonts)
     lines = wrap(text, style, max_width)[:max_lines]
     last = lines[-1]
     while last and style.width(last + ELLIPSIS) > max_width:

@@ -62,6 +62,9 @@ def schema() -> dict[str, Any]:
                     "caption": {"type": "string", "description": "e.g. \"{name} · {profession} · {location}\""},
                     "translations": {"enum": ["show", "sidecars"], "default": "sidecars",
                                      "description": "show: each message's translation on screen too"},
+                    "fonts": {"type": "array", "items": {"type": "string"}, "maxItems": 20,
+                              "description": "font files in the folder (.ttf, .otf, .ttc), tried before the "
+                                             "bundled ones for every text"},
                     **{key: {} for key in THEME_KEYS if key not in ("theme", "caption")},
                 },
             },

@@ -29,6 +29,7 @@ class Theme:
     name: str = "calm"
     background: RGB = (16, 21, 30)  # deep blue-black: calm, and photos read well against it
     background_image: str | None = None  # relative to the folder (manifest) or the theme file's folder
+    fonts: tuple[str, ...] = ()  # `style.fonts`: the folder's fonts (absolute paths), tried before the bundled ones
     title: RGB = (246, 242, 233)
     subtitle: RGB = (214, 190, 134)  # muted gold
     body: RGB = (206, 210, 218)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from collage.draw import text
 from collage.ffmpeg import ffmpeg_exe
 from collage.model.project import Music, Project
 from collage.model.theme import Theme
@@ -66,9 +67,25 @@ def slide(s: Slide, folder: Path, theme: Theme, spec: EncodeSpec, digests: Diges
     photos = {c.photo: digests(folder / c.photo) for c in s.cells}
     if theme.background_image:
         photos["(background)"] = digests(Path(theme.background_image))
-    return _digest({"slide": content, "photos": photos, "theme": dataclasses.asdict(theme),
+    # The manifest's fonts by their bytes, those that have a glyph for some text of the slide (they are
+    # tried first, so they may set it): a changed font draws its slides again, and only those.
+    look = dataclasses.asdict(theme)
+    look["fonts"] = [digests(Path(f)) for f in text.fonts_used(_texts(content), theme.fonts)]
+    return _digest({"slide": content, "photos": photos, "theme": look,
                     "size": [spec.width, spec.height], "design": list(design or (spec.width, spec.height)),
                     "pixel_format": spec.pixel_format, "tool": tool_key})
+
+
+def _texts(value: Any) -> list[str]:
+    """Every string in a slide's fields (its title, captions, translations; ids and paths too, which
+    can only make a font count as used when it is not)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in _texts(v)]
+    return []
 
 
 def segment(seg: Segment, a: str | None, b: str | None, spec: EncodeSpec, tool_key: str,

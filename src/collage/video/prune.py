@@ -89,6 +89,7 @@ def prune_cache(folder: Path | str, *, manifest_path: Path | str | None = None,
     sources = [project.folder / m.photo for m in project.messages]
     sources += [project.folder / t.file for t in project.music.tracks]
     sources += list(fonts_dir().iterdir())  # the tool's fingerprint digests them
+    sources += [Path(f) for f in project.theme.fonts]  # and the slides' keys the manifest's fonts
     if project.theme.background_image:
         sources.append(Path(project.theme.background_image))
     files, freed = cache.remove_unused(keep, sources)
