@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from collage.errors import InputError, Problem
+from collage.manifest import described as described_section
 from collage.manifest import messages as messages_section
 from collage.manifest import music as music_section
 from collage.manifest import sequence as sequence_section
@@ -18,7 +19,7 @@ from collage.manifest import yamlpos
 from collage.manifest.leaks import leaks
 from collage.manifest.models import TOP_KEYS, VideoIn
 from collage.manifest.report import Reporter, did_you_mean, display_path, kind_of, short, unusable_path
-from collage.model.project import GridItem, Music, Project, TitleItem
+from collage.model.project import Described, GridItem, Music, Project, TitleItem
 from collage.model.theme import Theme
 from collage.privacy import looks_like_email
 
@@ -26,7 +27,8 @@ MANIFEST_NAME = "collage.yaml"
 # Scalars that are text even when YAML would read them as something else (`location: NO`).
 _TEXT_KEYS = frozenset(
     {"id", "photo", "name", "profession", "location", "message", "translation", "title", "subtitle", "body", "email",
-     "tags", "messages", "file", "output", "grid", "caption", "theme", "background_image"}
+     "tags", "messages", "file", "output", "grid", "caption", "theme", "background_image", "language", "voice",
+     "audio", "template"}
 )
 
 
@@ -118,6 +120,7 @@ def _validate(r: Reporter, text: str) -> Project:
     video = r.model(VideoIn, data.get("video") or {}, ("video",)) or VideoIn()
     size = video_section.size(r, video)
     renditions = video_section.renditions(r, video, size)
+    described = described_section.described(r, video.described, renditions)
     if video.poster is not None and video.poster < 0:
         r.error(("video", "poster"), "the poster is a slide's number, from 0", "`collage plan` lists them")
     if not 1 <= video.fps <= 120:
@@ -175,8 +178,9 @@ def _validate(r: Reporter, text: str) -> Project:
         poster=video.poster,
         renditions=renditions,
         show_translations=show_translations,
-        sources=frozenset(_sources(r.folder, data, music, theme)),
+        sources=frozenset(_sources(r.folder, data, music, theme) + _narration_sources(r.folder, described)),
         output_line=r.pos.key.get(("video", "output")),
+        described=described,
     )
 
 
@@ -191,6 +195,16 @@ def _sources(folder: Path, data: dict[str, Any], music: Music, theme: Theme) -> 
         found.append(folder / name)
     if theme.background_image:
         found.append(Path(theme.background_image))
+    return found
+
+
+def _narration_sources(folder: Path, described: Described | None) -> list[Path]:
+    """The described version's voice model (and its settings) and recordings: the organiser's, only read."""
+    if described is None:
+        return []
+    found = [folder / described.voice, folder / (described.voice + ".json")] if described.voice else []
+    if described.audio:
+        found += described_section.recordings(folder, described.audio).values()
     return found
 
 

@@ -38,6 +38,16 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+class DescribedIn(Strict):
+    """`video.described` as a mapping (`true` takes every default)."""
+
+    language: ShortText = "en"  # what is said: en or zh
+    voice: ShortText | None = None  # a local voice model in the folder (a Piper .onnx voice)
+    audio: ShortText | None = None  # a folder of recordings: MESSAGE-ID.wav, title-0.wav, ...
+    template: ShortText | None = None  # how each person is said, e.g. "{who}. Their sign reads: {sign}"
+    renditions: list[str] = []  # renditions that get a described version too
+
+
 class VideoIn(Strict):
     size: str = "1080p"
     fps: int = 30
@@ -45,6 +55,10 @@ class VideoIn(Strict):
     fit: Fit = "blur"
     poster: int | None = None  # the slide whose middle is the poster frame (default: the first grid)
     renditions: list[str] = []  # more shapes, rendered in the same run: presets or WIDTHxHEIGHT
+    # also NAME.described.mp4: true, or its settings (checked by `manifest.described`, naming each key's line)
+    described: Annotated[Any, WithJsonSchema({"anyOf": [{"type": "boolean"}, DescribedIn.model_json_schema()],
+                                              "description": "also NAME.described.mp4, which says what each "
+                                              "slide shows: true, or its settings"})] = False
 
 
 def parse_transition(value: Any) -> Transition:
