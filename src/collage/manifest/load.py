@@ -195,6 +195,7 @@ def _sources(folder: Path, data: dict[str, Any], music: Music, theme: Theme) -> 
         found.append(folder / name)
     if theme.background_image:
         found.append(Path(theme.background_image))
+    found += [Path(f) for f in theme.fonts]
     return found
 
 

@@ -8,6 +8,7 @@ import dataclasses
 import re
 from typing import Any
 
+from collage.manifest import fonts as fonts_section
 from collage.manifest import themes
 from collage.manifest.report import PHOTO_SUFFIXES, Reporter, did_you_mean, kind_of, short
 from collage.model import theme as theme_module
@@ -57,14 +58,15 @@ def style(r: Reporter, data: Any) -> tuple[Theme, str, bool]:
                 'e.g. "{name} · {location}"', key_line=True)
         template = DEFAULT_CAPTION
     for key, value in data.items():
-        if key in ("theme", "caption", "translations"):
+        if key in ("theme", "caption", "translations", "fonts"):
             continue
         try:
             theme = theme_module.with_values(theme, {key: value})
         except theme_module.ThemeError as exc:
             if str(exc).startswith("unknown theme key"):
                 r.error(("style", key), f"unknown key '{short(key)}'",
-                        did_you_mean(key, ["theme", "caption", "translations", *theme_module.KEYS]), key_line=True)
+                        did_you_mean(key, ["theme", "caption", "translations", "fonts", *theme_module.KEYS]),
+                        key_line=True)
             else:
                 r.error(("style", key), str(exc).partition(": ")[2] or str(exc), key_line=True)
     if theme.background_image:  # the manifest's is relative to the folder, a theme file's to the theme
@@ -80,6 +82,8 @@ def style(r: Reporter, data: Any) -> tuple[Theme, str, bool]:
             else:
                 image = str(base / theme.background_image)
         theme = dataclasses.replace(theme, background_image=image)
+    if "fonts" in data:  # the folder's fonts, tried before the bundled ones
+        theme = dataclasses.replace(theme, fonts=fonts_section.fonts(r, data["fonts"]))
     return theme_module.readable(theme), template, translations == "show"
 
 
