@@ -860,3 +860,21 @@ def test_a_value_holding_her_name_is_not_printed_where_her_row_differs(tmp_path:
     result = _collage("import", folder, sheet)
     assert result.returncode == 0, result.stderr
     assert "quorvath" not in result.stdout.casefold() and "zelda" not in result.stdout.casefold(), result.stdout
+
+
+def test_a_merge_reads_the_manifest_a_few_times_not_once_an_indentation(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by the fuzzing campaign (merges over 2 s): a manifest no dumper reproduces exactly was
+    parsed again for each of the ~60 indentations tried; the parse does not depend on them (a bound on
+    the work, not a time)."""
+    from ruamel.yaml import YAML
+
+    from collage.manifest.importing import import_sheet
+
+    folder = write_folder(tmp_path / "f", "title:   T\nmessages:\n  - id: alice\n    photo: photos/alice.jpg\n"
+                          "    approved: false\n", photos=PHOTOS)  # `title:   T`: no dumper writes it so
+    loads: list[int] = []
+    original = YAML.load
+    monkeypatch.setattr(YAML, "load", lambda self, stream: loads.append(1) or original(self, stream))
+    done = import_sheet(folder, _csv(tmp_path / "s.csv", [["Name", "Photo"], ["Bilal", "bilal.jpg"]]))
+    assert done.added == ["bilal"] and len(loads) <= 4, len(loads)

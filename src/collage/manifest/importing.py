@@ -374,10 +374,11 @@ def _matching(original: str) -> tuple[Any, bool]:
     if indent is not None:
         tried.insert(0, (indent, indent, dash or 0))
     tried += [(m, q, o) for m in (2, 3, 4) for q in range(2, 9) for o in range(0, q - 1) if (m, q, o) not in tried]
-    best, best_score = None, -1.0
+    data = _yaml().load(original)  # read once: what is read does not depend on the indentation it is written in
+    best, best_score = None, -1.0  # (read again for each of the ~60 tried, a merge took seconds: found by fuzzing)
     for mapping, sequence, offset in tried:
         yaml = _yaml(mapping, sequence, offset)
-        text = _dump(yaml, yaml.load(original))
+        text = _dump(yaml, data)
         if text == original:
             return yaml, True
         score = difflib.SequenceMatcher(None, text, original, autojunk=False).quick_ratio()
