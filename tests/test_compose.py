@@ -101,8 +101,8 @@ def _half_and_half(path: Path) -> None:
 
 
 def _cell_frame(make_folder: Callable[..., Path], video_fit: str, **message: object) -> tuple[np.ndarray, object]:
-    # A tall frame: the one cell is taller than the photo (a grid page fills its frame).
-    folder = make_folder(small_manifest([msg("p", **message)], sequence=[{"grid": "1x1", "messages": ["p"]}],
+    # A tall frame: the photo full-screen, its box (the frame above its caption) far taller than it is.
+    folder = make_folder(small_manifest([msg("p", **message)], sequence=[{"photo": "p"}],
                                         video={"size": "360x640", "fps": 10, "output": "out/t.mp4", "fit": video_fit}),
                          {"p": _half_and_half})
     encoder = MemoryEncoder()

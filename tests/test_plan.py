@@ -101,19 +101,21 @@ def test_a_rendition_of_a_large_grid_plans_at_once_and_by_the_photos_real_shapes
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A rendition lays `grid: 6x6` out as `grid: auto` does (at most four a slide: the search over rows
     is exponential in the photos a slide), and by the photos' real shapes even when no grid in the
-    manifest is `auto`: wide panoramas on a vertical frame go one a slide. The work is counted, not
-    timed: every row search is over at most four photos (2**3 ways), and there are a few a photo."""
+    manifest is `auto`: wide panoramas on a vertical frame go one above another, each as large as it would
+    be alone. The work is counted, not
+    timed: every search over a slide's arrangements is over at most four photos (22 ways), and there are
+    a few a photo."""
     from collage.plan import layout
 
     searches: list[int] = []
-    real_splits = layout._row_splits
+    real_trees = layout._trees
 
-    def counted(count: int) -> list[list[list[int]]]:
+    def counted(count: int) -> list[layout.Tree]:
         searches.append(count)
-        assert count <= layout.MAX_PER_SLIDE, f"a row search over {count} photos: 2**{count - 1} ways"
-        return real_splits(count)
+        assert count <= layout.MAX_PER_SLIDE, f"a search over {count} photos' arrangements"
+        return real_trees(count)
 
-    monkeypatch.setattr(layout, "_row_splits", counted)
+    monkeypatch.setattr(layout, "_trees", counted)
 
     ids = [f"m{i}" for i in range(36)]
     lines = ["video: {size: 1080p, renditions: [vertical]}", "sequence:", "  - grid: 6x6", "    messages: all",
@@ -124,15 +126,17 @@ def test_a_rendition_of_a_large_grid_plans_at_once_and_by_the_photos_real_shapes
     assert searches and len(searches) <= 8 * len(ids), len(searches)
     assert [c.message for s in tall.slides for c in s.cells] == ids
     assert all(len(s.cells) <= layout.MAX_PER_SLIDE for s in tall.slides)
-    for s in tall.slides:
+    for s in tall.slides:  # each at least MIN_SHOWN tall, or as tall as alone (across the frame's width)
         for c in s.cells:
-            assert len(s.cells) == 1 or layout.shown_height(c.box, 2.0) >= layout.MIN_SHOWN * 1920 - 1
+            assert len(s.cells) == 1 or layout.shown_height(c.box, 2.0) >= layout.MIN_SHOWN * 1920 - 1 \
+                or c.box.w >= layout.safe_area(1080, 1920).w - 1
 
 
 def test_a_grid_with_no_room_for_its_photos_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    ids = "abcdef"
     folder = write_folder(tmp_path, "video: {size: 64x64}\nsequence:\n  - grid: 1x6\n    messages: all\nmessages:\n"
-                          "  - {photo: photos/a.jpg, name: A long enough name, approved: true}\n"
-                          "  - {photo: photos/b.jpg, name: B, approved: true}\n", {"a": RED, "b": RED})
+                          + "".join(f"  - {{photo: photos/{i}.jpg, name: A long enough name, approved: true}}\n"
+                                    for i in ids), dict.fromkeys(ids, RED))
     errors = [p for p in build_plan(load(folder)).warnings if p.severity == "error"]
     assert errors and "leaves no room for its photos on a 64x64 frame" in errors[0].message
     assert errors[0].line == 3  # the grid item

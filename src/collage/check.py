@@ -202,7 +202,8 @@ def layout_problems(project: Project, timeline: Timeline, skip: set[str] | None 
         problems += _size_problems(m.id, m.photo, info, cells[m.id], shown, m.line, project.theme.max_upscale)
         if all(not _text_problems(v, shown, m.line, "", project.theme.fonts) for _, v in _on_screen(project, m) if v):
             problems += _caption_problems(m.id, cells[m.id], timeline.height, shown, m.line,
-                                          project.theme.caption_weight, project.theme.fonts)
+                                          project.theme.caption_weight, project.theme.fonts,
+                                          project.theme.caption_name_weight)
     return problems
 
 
@@ -245,9 +246,10 @@ def _size_problems(message_id: str, rel: str, info: PhotoInfo, cells: list[tuple
 
 
 def _caption_problems(message_id: str, cells: list[tuple[Cell, bool]], height: int, shown: str,
-                      line: int | None, weight: Weight, fonts: text.Fonts) -> list[Problem]:
+                      line: int | None, weight: Weight, fonts: text.Fonts,
+                      name_weight: Weight = "bold") -> list[Problem]:
     for cell, _ in cells:
-        if cell.caption and any(b.truncated for b in caption_blocks(cell, height, weight, fonts)):
+        if cell.caption and any(b.truncated for b in caption_blocks(cell, height, weight, fonts, name_weight)):
             return [Problem(shown, f"the caption of message '{message_id}' is too long for its box and is cut "
                             "short with '…'", line=line, field=f"messages[{message_id}]",
                             hint="shorten the name, profession, location or translation, or use a grid with "

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from collage.draw import pixels, text
+from collage.draw import captions, pixels, text
 from collage.draw.pixels import Frame, Packed, PixelFormat
 from collage.errors import InputError
 from collage.media import photos
@@ -153,7 +153,7 @@ class Artist:
         (design size): the text is fitted there, then drawn at the frame's size."""
         assert cell.caption_box is not None
         blocks = [b.scaled(self.sy) for b in caption_blocks(cell, self.design[1], self.theme.caption_weight,
-                                                            self.theme.fonts)]
+                                                            self.theme.fonts, self.theme.caption_name_weight)]
         box = self._rect(cell.caption_box)
         height = sum(b.height for b in blocks)
         if not cell.caption_over:
@@ -421,25 +421,11 @@ def covered(photo: Image.Image, areas: tuple[Area, ...]) -> Image.Image:
 
 
 def caption_blocks(cell: Cell, height: int, weight: text.Weight = "regular",
-                   fonts: text.Fonts = ()) -> list[text.TextBlock]:
-    """A caption fitted to its box at its planned size in up to its lines (broken between parts first),
-    shrinking to the legibility floor (3.5 % of the frame height); past that it ends in an ellipsis,
-    which `check` reports. Over a photo it leaves room for the band's padding. A translation shown on
-    screen follows in the lines the caption leaves (at least one), fitted the same way in its own
-    script's forms, at no larger a size than the caption's. `fonts`: the manifest's, tried first."""
-    box = cell.caption_box
-    assert box is not None and cell.caption is not None
-    floor = layout.caption_floor_px(height)
-    px = max(cell.caption_px, floor)
-    width = box.w - 2 * round(px * 0.7) if cell.caption_over else box.w
-    lines = max(1, cell.caption_lines - (1 if cell.translation else 0))
-    block = text.fit(cell.caption, width, lines, px, floor, weight=weight, breaks=cell.caption.split(" · "),
-                     fonts=fonts)
-    if not cell.translation:
-        return [block]
-    spare = max(1, cell.caption_lines - len(block.lines))
-    return [block, text.fit(cell.translation, width, spare, max(floor, block.style.px), floor, weight=weight,
-                            fonts=fonts)]
+                   fonts: text.Fonts = (), name_weight: text.Weight = "bold") -> list[text.TextBlock]:
+    """A caption fitted to its box as the plan set it: the name (in `name_weight`), then the details,
+    broken between parts first and never inside a word, at its planned size (`collage.draw.captions`).
+    `fonts`: the manifest's, tried first."""
+    return captions.blocks(cell, height, weight, name_weight, fonts)
 
 
 def _stack(canvas: Image.Image, blocks: list[text.TextBlock], x: int, y: int, w: int,

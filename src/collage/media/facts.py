@@ -51,13 +51,12 @@ def covered(project: Project) -> list[Message]:
 
 
 def photo_sizes(project: Project) -> dict[str, tuple[int, int]] | None:
-    """Each approved photo's upright size from its header, when a `grid: auto` will lay photos out by
-    their shapes (None otherwise: Pillow is then not even imported). An unreadable photo is left out;
-    the checks report it."""
-    # A rendition lays every grid out by its photos' shapes, whatever COLSxROWS the manifest gives.
-    auto = any(isinstance(item, GridItem) and (item.layout is None or project.rendition is not None)
-               for item in project.sequence)
-    if not auto and not any((m.fit or project.fit) == "cover" for m in project.messages) and not covered(project):
+    """Each approved photo's upright size from its header, when a grid will lay photos out by their
+    shapes (every grid does: `auto`, and COLSxROWS shaping its cells to its photos), a crop needs them,
+    or a face is covered (None otherwise: Pillow is then not even imported). An unreadable photo is
+    left out; the checks report it."""
+    grids = any(isinstance(item, GridItem) for item in project.sequence)
+    if not grids and not any((m.fit or project.fit) == "cover" for m in project.messages) and not covered(project):
         return None
     from collage.media import photos
 

@@ -44,6 +44,7 @@ class Theme:
     caption_over_px: float = 0.042  # over a full-screen photo
     title_weight: Weight = "bold"
     caption_weight: Weight = "regular"
+    caption_name_weight: Weight = "bold"  # the name in a caption, stronger than the details after it
     caption_position: CaptionPosition = "auto"  # auto: below grid photos, over full-screen ones
     max_upscale: float = 2.0  # a small photo is never blown up more than this
     # The captions files' cue where only music plays (captioning norms ask for sound that carries meaning):
@@ -61,7 +62,7 @@ ALIASES = {"title_colour": "title", "subtitle_colour": "subtitle", "body_colour"
            "subtitle_size": "subtitle_px", "body_size": "body_px", "caption_size": "caption_px",
            "caption_over_size": "caption_over_px", "captions": "caption_position"}
 KEYS = tuple(sorted({*ALIASES, "background", "background_image", "caption_band", "fill_darken", "title_weight",
-                     "caption_weight", "max_upscale", "music_cue"}))
+                     "caption_weight", "caption_name_weight", "max_upscale", "music_cue"}))
 MUSIC_CUE_MAX = 32  # characters: at most two lines of a caption, in any script
 
 
@@ -119,7 +120,7 @@ def _value(name: str, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= 4:
             raise ThemeError("a factor from 1 to 4")
         return float(value)
-    if name in ("title_weight", "caption_weight"):
+    if name in ("title_weight", "caption_weight", "caption_name_weight"):
         if value not in ("regular", "bold"):
             raise ThemeError("regular or bold")
         return value

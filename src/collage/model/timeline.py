@@ -80,6 +80,7 @@ class Cell:
     # faces, and any `mask` boxes): no later resampling can bring detail back.
     cover: tuple[Area, ...] = ()
     translation: str | None = None  # shown on its own line under the caption (`style.translations: show`)
+    caption_head: int = 0  # the caption's first characters that are the name, set stronger than the rest
 
 
 @dataclass(frozen=True)

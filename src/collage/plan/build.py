@@ -30,6 +30,7 @@ from collage.model.project import (
 )
 from collage.model.timeline import Cell, Mask, MediaFacts, Slide, SlideKind, Spoken, Timeline
 from collage.plan import layout, narration, reading
+from collage.plan.captions import Caption
 
 
 @dataclass
@@ -123,7 +124,8 @@ class _Context:
 
     def __post_init__(self) -> None:
         t = self.project.theme
-        self.captions = layout.Captions(t.caption_px, t.caption_over_px, t.caption_position)
+        self.captions = layout.Captions(t.caption_px, t.caption_over_px, t.caption_position,
+                                        strong=t.caption_name_weight == "bold", bold=t.caption_weight == "bold")
         self.by_id = {m.id: m for m in self.project.messages}
         self.placed = explicitly_placed(self.project.sequence, self.project.messages)
         self.masks: Mapping[str, Mask] = self.facts.masks or {}
@@ -134,10 +136,20 @@ class _Context:
         default = self.project.timing.transition
         return default if item.transition is None else item.transition.over(default)
 
+    def text(self, message: Message, translated: bool = False) -> layout.Text:
+        """What the message's caption band holds: its caption, the name first (set stronger), and its
+        translation when translations are shown on screen."""
+        caption = caption_text(message, self.template)
+        if caption is None:
+            return layout.Text()
+        head = len(message.name) if message.name and caption.startswith(message.name) else 0
+        return layout.Text(Caption(caption, head), message.translation if translated else None)
+
     def cell(self, message: Message, boxes: layout.CellBoxes, fit: Fit, motion: str, translated: bool) -> Cell:
         """A message in its boxes: its caption, its crop (a cover fit that cannot keep the faces and the sign
         whole is shown whole instead), its Ken Burns move and its covers."""
-        caption = caption_text(message, self.template)
+        text = self.text(message)
+        caption = text.caption.text if text.caption else None
         fit = message.fit or fit
         crop = None
         size = (self.facts.photo_sizes or {}).get(message.id)
@@ -153,7 +165,8 @@ class _Context:
         cover = self.masks[message.id].areas if message.id in self.masks else ()
         return Cell(message.id, message.photo, boxes.photo, caption, boxes.caption if caption else None,
                     boxes.caption_lines, fit, message.focus or (0.5, 0.5), boxes.caption_px, boxes.caption_over, crop,
-                    moves, cover, message.translation if translated and caption else None)
+                    moves, cover, message.translation if translated and caption else None,
+                    text.caption.head if text.caption else 0)
 
     def seconds(self, item: SequenceItem, cells: tuple[Cell, ...], needs: float) -> float:
         """How long a photo or grid slide stays: its item's `duration`, else `timing.slide` (`auto`: as
@@ -180,12 +193,11 @@ def _photo_drafts(ctx: _Context, item: SequenceItem) -> list[_Draft]:
     project, message = ctx.project, ctx.by_id[item.message]
     has_caption = caption_text(message, ctx.template) is not None
     translated = has_caption and project.show_translations and bool(message.translation)
-    wide = layout.text_ems(caption_text(message, ctx.template))
-    under = layout.text_ems(message.translation) if translated else 0.0
+    text = ctx.text(message, translated)
 
     def boxes(cover: bool) -> layout.CellBoxes:
         return layout.full_screen(ctx.width, ctx.height, caption=has_caption, cover=cover, captions=ctx.captions,
-                                  translation=under, ems=wide)
+                                  text=text)
 
     cell = ctx.cell(message, boxes((message.fit or project.fit) == "cover"), project.fit, item.motion, translated)
     if cell.fit != (message.fit or project.fit):  # the crop could not keep the subjects: whole instead
@@ -208,26 +220,23 @@ def _grid_drafts(ctx: _Context, item: SequenceItem) -> list[_Draft]:
     per_page = item.layout[0] * item.layout[1] if item.layout else layout.MAX_PER_SLIDE
     shape = item.layout if _same_shape(project.main_size or (width, height), (width, height)) else None
     aspects = [_aspect(m, ctx.facts.photo_sizes) for m in chosen]
-    ems = [layout.text_ems(caption_text(m, ctx.template)) for m in chosen]
-    # Translations shown on screen get a line of their own under the captions.
-    translated = project.show_translations and any(m.translation for m in chosen)
-    set_as = dataclasses.replace(ctx.captions, extra_lines=1) if translated else ctx.captions
+    # Translations shown on screen get a line of their own under their captions, where they fit it.
+    texts = [ctx.text(m, project.show_translations) for m in chosen]
+    crop = [(m.fit or project.fit) == "cover" for m in chosen]
     counts = (layout.paginate(len(chosen), per_page) if shape else
-              layout.page_sizes(aspects, width, height, set_as, ems, min(per_page, layout.MAX_PER_SLIDE)))
+              layout.page_sizes(aspects, width, height, ctx.captions, texts, min(per_page, layout.MAX_PER_SLIDE), crop))
     drafts, pos = [], 0
     for count in counts:
         page = chosen[pos:pos + count]
-        boxes_list = layout.grid_page(aspects[pos:pos + count], width, height,
-                                      set_as if any(m.translation for m in page) else ctx.captions,
-                                      ems[pos:pos + count], shape)
+        boxes_list = layout.grid_page(aspects[pos:pos + count], width, height, ctx.captions, texts[pos:pos + count],
+                                      shape, crop[pos:pos + count])
         pos += count
         if any(b.photo.w < 2 or b.photo.h < 2 for b in boxes_list):
             ctx.problems.append(Problem(ctx.manifest, f"this grid leaves no room for its photos on a {width}x{height} "
                                         "frame: its captions and gutters take it all", line=item.line,
                                         field="sequence", hint="use fewer columns or rows, or a larger video.size"))
             break
-        cells = tuple(ctx.cell(m, b, project.fit, item.motion,
-                               project.show_translations and _room_for_translation(m, b, ctx.template))
+        cells = tuple(ctx.cell(m, b, project.fit, item.motion, project.show_translations and b.translated)
                       for m, b in zip(page, boxes_list, strict=True))
         drafts.append(_slide_draft(ctx, item, "grid", cells))
     return drafts
@@ -426,17 +435,6 @@ def _snap(bounds: list[tuple[float, float]], beats: tuple[float, ...], fps: int,
         out[k][1] += shift
         out[k + 1][0] += shift
     return [(a, b) for a, b in out]
-
-
-def _room_for_translation(message: Message, boxes: layout.CellBoxes, template: str) -> bool:
-    """A grid cell shows its message's translation when its caption band has a line to spare after the
-    caption and the translation fits that line at the caption's size (it is in the sidecars anyway)."""
-    caption = caption_text(message, template)
-    if not message.translation or caption is None or boxes.caption is None:
-        return False
-    needed = layout.caption_band(boxes.caption.w, boxes.caption_px, layout.text_ems(caption))[1]
-    return needed < boxes.caption_lines and \
-        layout.text_px(layout.text_ems(message.translation), boxes.caption_px) <= boxes.caption.w
 
 
 def _select(item: GridItem, messages: tuple[Message, ...], placed: set[str], all_taken: bool) -> list[Message]:
