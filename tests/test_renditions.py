@@ -78,7 +78,8 @@ def test_one_render_writes_every_shape_with_its_sidecars(rendered: tuple[Path, s
         import webvtt
 
         cues = webvtt.read(str(out / f"{name}.vtt")).captions
-        assert len(cues) == len(plan["slides"])  # each shape's captions follow its own slides
+        slides = {c.identifier.partition(".")[0] for c in cues if c.identifier.startswith("slide-")}
+        assert slides == {f"slide-{s['index']}" for s in plan["slides"]}  # each shape's cues follow its own slides
         for suffix in (".srt", ".transcript.html", ".jpg"):
             assert (out / f"{name}{suffix}").is_file()
     # the vertical frame shows fewer photos a slide than the wide one (whose 3x2 the manifest gives)
