@@ -70,6 +70,7 @@ def slide(s: Slide, folder: Path, theme: Theme, spec: EncodeSpec, digests: Diges
     # The manifest's fonts by their bytes, those that have a glyph for some text of the slide (they are
     # tried first, so they may set it): a changed font draws its slides again, and only those.
     look = dataclasses.asdict(theme)
+    look.pop("music_cue")  # words of the caption files, never drawn: a new wording re-encodes nothing
     look["fonts"] = [digests(Path(f)) for f in text.fonts_used(_texts(content), theme.fonts)]
     return _digest({"slide": content, "photos": photos, "theme": look,
                     "size": [spec.width, spec.height], "design": list(design or (spec.width, spec.height)),
