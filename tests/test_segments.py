@@ -228,6 +228,9 @@ def test_slide_keys_follow_what_is_drawn_not_where(make_folder: Callable[..., Pa
     from dataclasses import replace
 
     assert keys.slide(replace(grid, index=9, start=500, frames=99), folder, DEFAULT, spec, digests, tool) == key
+    worded = replace(DEFAULT, music_cue="[musique]")  # the caption files' words, drawn in no frame
+    assert keys.slide(grid, folder, worded, spec, digests, tool) == key
+    assert keys.slide(grid, folder, replace(DEFAULT, caption=(1, 2, 3)), spec, digests, tool) != key
     edited = replace(grid, cells=(replace(grid.cells[0], caption="Someone else"), *grid.cells[1:]))
     assert keys.slide(edited, folder, DEFAULT, spec, digests, tool) != key
     assert keys.slide(grid, folder, DEFAULT, replace(spec, width=640, height=360), digests, tool) != key
