@@ -1,7 +1,6 @@
 """What a publisher needs beside the MP4: the text alternative of a video that is music and signs.
 
     cues(project, timeline)    the captions' cues, in order (pure: no I/O)
-    rushed(project, timeline)  the slides whose cues must be read faster than the planner's rates
     write(...)                 NAME.vtt (webvtt-py), NAME.srt (srt), NAME.transcript.html, NAME.jpg
 
 A cue says what the slide shows: a title card's text; for photos and grids, each person as captioned and
@@ -29,7 +28,7 @@ Time. A slide's cues share its time from the middle of the transition that bring
 the one that takes it out (the first from the video's first frame, the last to its last): no slide's cues
 overlap another's. Each cue gets at least the time to read it at the planner's rates for its scripts
 (`collage.plan.reading`) and at least `MIN_CUE` (a second); time left over is shared in proportion. A slide
-too short for that (`rushed` names it, as a warning) still gives each cue a share in proportion to its
+too short for that (the planner warns about it: `plan.build`) still gives each cue a share in proportion to its
 reading time, and no cue less than a second; when even a second each does not fit, the cues share the time
 equally, and when the slide has fewer frames than cues, its lines make one cue (the only cue with more than
 two lines). Cues are timed to the frame.
@@ -59,7 +58,6 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from collage.draw.compose import Artist
-from collage.errors import Problem
 from collage.model.project import Project
 from collage.model.timeline import Slide, Timeline
 from collage.outputs import files, names
@@ -71,7 +69,7 @@ FSI, PDI, RLM, ZWJ = "\u2068", "\u2069", "\u200f", "\u200d"
 LATIN_UNIT, CJK_UNIT = 8, 21  # a grapheme's room on a line, in units of 1/336 of a line
 LINE_UNITS = 42 * LATIN_UNIT  # = 16 * CJK_UNIT: 42 Latin graphemes a line, or 16 CJK
 MAX_LINES = 2  # a cue's
-MIN_CUE = 1.0  # s: no cue shorter, where the slide has room
+MIN_CUE = reading.MIN_CUE  # s: no cue shorter, where the slide has room
 MUSIC_GAP = 2.0  # s: a stretch with no words this long, with music under it, is marked
 
 _CJK_EXTRA = ((0x3000, 0x303F), (0xFE30, 0xFE4F), (0xFF00, 0xFF60), (0xFFE0, 0xFFE6))  # CJK punctuation, forms
@@ -382,26 +380,6 @@ def _with_music(project: Project, timeline: Timeline, said: list[Cue]) -> list[C
         if cue.lines:
             out.append(cue)
         at = max(at, cue.end)
-    return out
-
-
-def rushed(project: Project, timeline: Timeline) -> list[Problem]:
-    """A warning for each slide whose cues have less time than their text takes to read at the planner's
-    rates (`collage.plan.reading`), with `MIN_CUE` at least for each cue: what `_shares` cannot give.
-    Named by slide, never by what it says."""
-    out = []
-    fps, slides = timeline.fps, timeline.slides
-    for i, (slide, (start, end)) in enumerate(zip(slides, _windows(timeline), strict=True)):
-        texts = _slide_cues(project, slide)
-        needs = sum(_needs(texts, fps)) / fps
-        if not texts or needs * fps <= end - start:
-            continue
-        edges = (slide.transition + (slides[i + 1].transition if i + 1 < len(slides) else 0)) / 2 / fps
-        duration = math.ceil(round((needs + edges) * 10, 6)) / 10
-        out.append(Problem(project.manifest.name, f"slide {slide.index}'s captions have {(end - start) / fps:.1f} s "
-                           f"between its transitions' middles, but their {len(texts)} cues take {needs:.1f} s to "
-                           "read: they are read faster than the planner's rates", line=slide.line,
-                           field="sequence", hint=f"give it `duration: {duration:g}s`", severity="warning"))
     return out
 
 

@@ -23,6 +23,7 @@ from collage.model.project import (
     PhotoItem,
     Project,
     SequenceItem,
+    Timing,
     TitleItem,
     Transition,
     caption_text,
@@ -55,6 +56,18 @@ def auto_seconds(cells: tuple[Cell, ...], needs: float, low: float, high: float)
     return min(high, max(low, reading.look_seconds(len(cells)), _tenths_up(needs)))
 
 
+def _read_between_transitions(drafts: list[_Draft], timing: Timing) -> None:
+    """The caption files show a slide's words between the middles of its transitions, each person's for a
+    second at least (`outputs.sidecars`): what a slide needs is its reading time, at least a second a
+    person, and half of each transition; `timing.slide: auto` gives a photo or grid slide that."""
+    for i, d in enumerate(drafts):
+        edges = (d.transition.seconds or 0.0) / 2 if i else 0.0  # (the first fades in from black: words from 0)
+        edges += (drafts[i + 1].transition.seconds or 0.0) / 2 if i + 1 < len(drafts) else 0.0
+        d.needs = max(d.needs, reading.MIN_CUE * max(1, len(d.cells))) + edges if d.needs else 0.0
+        if d.kind != "title" and not d.fixed and timing.slide == "auto":
+            d.seconds = auto_seconds(d.cells, d.needs, timing.min, timing.max)
+
+
 def _tenths_up(seconds: float) -> float:
     return math.ceil(round(seconds * 10, 6)) / 10
 
@@ -74,6 +87,7 @@ def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, in
     ctx = _Context(project, facts, *(size or project.size), fps or project.fps)
     drafts = [d for item in project.sequence for d in _DRAFTS[item.kind](ctx, item)]
     timing, music = project.timing, facts.music
+    _read_between_transitions(drafts, timing)
     if timing.fit == "music" or timing.beats:
         if music is None:
             ctx.problems.append(Problem(ctx.manifest, "timing follows the music, but the music was not measured; "
@@ -321,8 +335,8 @@ def _unread(slides: list[Slide], drafts: list[_Draft], project: Project, fps: in
         else:  # an explicit `duration` is not held to timing.max; `auto` is
             hint = f"{duration}, or use `timing.slide: auto`" if needs <= timing.max else duration
         out.append(Problem(manifest, f"slide {slide.index} ({what}) is on screen {has:.1f} s, but its text takes "
-                           f"{needs:.1f} s to read", line=slide.line, field="sequence", hint=hint,
-                           severity="warning"))
+                           f"{needs:.1f} s to read (with half of each transition, where its captions change)",
+                           line=slide.line, field="sequence", hint=hint, severity="warning"))
     return out
 
 

@@ -33,6 +33,8 @@ from typing import Literal
 from collage.model.project import Message
 from collage.model.timeline import Cell
 
+MIN_CUE = 1.0  # s: no caption cue is on screen for less (outputs.sidecars: each person one cue or more)
+
 Script = Literal["latin", "rtl", "han", "hangul", "kana"]
 
 MARGIN = 0.75  # of each Netflix adult ceiling (see above)
