@@ -436,6 +436,33 @@ def _import_report(done: Any) -> None:
 
 
 @app.command(cls=_Command)
+def desk(
+    folder: Folder,
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, show_default=False,
+                                      help="The port on 127.0.0.1 (default: a free one).")] = 0,
+    manifest: ManifestOpt = None,
+) -> None:
+    """Review submissions in a browser: approve, edit captions and consent, cover faces, order the slides,
+    proof stills and clips. Every change is written into collage.yaml (comments and layout kept). Serves on
+    127.0.0.1 only, at an address with a token; Ctrl-C stops it."""
+    try:
+        from collage.desk.server import serve
+    except ImportError as exc:  # the web parts are dependencies: a broken install
+        _err(f"error: collage desk needs {exc.name or 'its web parts'} (pip install starlette uvicorn jinja2)")
+        raise typer.Exit(1) from None
+
+    def ready(url: str) -> None:
+        typer.echo(f"collage desk: open {url}")
+        typer.echo("(on this machine only; the address holds a token: do not share it. Ctrl-C stops the desk)")
+
+    try:
+        serve(folder, port, manifest, ready)
+    except CollageError as exc:
+        _fail(exc)
+    typer.echo("desk stopped")
+
+
+@app.command(cls=_Command)
 def schema() -> None:
     """Print the JSON Schema of collage.yaml (for editor completion: yaml-language-server)."""
     from collage.manifest.schema import schema_json
