@@ -457,6 +457,9 @@ _PHOTOS = {"photos/alice.jpg": fuzzing.photo_bytes("JPEG", (32, 24)),
 @example(case=known(GOOD_MANIFEST + "music: [{file: music/t.wav, volume: 1" + "0" * 400 + "}]\n"))
 @example(case=known(GOOD_MANIFEST.replace("slide: 1s", 'slide: "x\\uD800"')))
 @example(case=_anonymous("", hide=5))
+# quadratic regular expressions over a run of white space (a title of a million spaces never finished)
+@example(case=known('title: "' + " " * 1_000_000 + '"\n' + GOOD_MANIFEST.partition("\n")[2]))
+@example(case=known(GOOD_MANIFEST.replace("We stand with you.", '"a' + " " * 100_000 + '@ b . c"')))
 def test_manifest_regressions(harness: fuzzing.Harness, case: Case) -> None:
     found = harness.manifest(case, media=False)
     assert not found, "\n".join(f.line() for f in found)

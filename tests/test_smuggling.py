@@ -251,6 +251,11 @@ LONG_TEXTS = {  # each takes the searches' worst path: found by the fuzzing camp
     "dotted": "a." * 200_000,
     "Chinese": "界" * 400_000,
     "accents and invisible marks": "e\u0301\u200b" * 130_000,
+    # A run of white space was tried from each of its characters (a title of a million spaces never
+    # finished: found by the fuzzing campaign).
+    "spaces": " " * 400_000,
+    "spaces around line breaks": (" " * 4000 + "\n") * 100,
+    "a word, spaces, a word": "a" + " " * 400_000 + "b",
 }
 
 
@@ -282,6 +287,30 @@ def test_a_long_text_is_read_once_a_run(name: str, monkeypatch: pytest.MonkeyPat
     assert not looks_like_email(text)
     assert looks_like_email(text + " alice@example.org") and looks_like_email(text + " alice [at] example [dot] org")
     assert "finditer" not in calls and sum(calls.values()) <= 12, calls
+
+
+@pytest.mark.parametrize("text", ["alice" + " " * 200_000 + "@ example . org",
+                                  "alice @" + "\t" * 200_000 + "example.org",
+                                  "alice at" + " " * 200_000 + "example dot org"])
+def test_an_address_spread_over_a_long_run_of_spaces_is_found(text: str) -> None:
+    """(Its last label was looked for from each character of the match: a run of spaces in the match made
+    that quadratic.)"""
+    assert looks_like_email(text)
+
+
+def test_lines_are_run_together_as_before() -> None:
+    """The reading with lines run together drops each run of white space that holds a line break, as the
+    regular expression did (without its quadratic backtracking over a run that holds none)."""
+    import random
+    import re
+
+    from collage import privacy
+
+    rng = random.Random(9)
+    for _ in range(20_000):
+        text = "".join(rng.choice(["a", "@", " ", "\t", "\n", "\r", "\x85", "\u2028", "\xa0", ".", "b"])
+                       for _ in range(rng.randint(0, 20)))
+        assert privacy._run_together(text) == re.sub(r"\s*[\r\n]+\s*", "", text), repr(text)
 
 
 def test_a_text_an_alias_repeats_is_judged_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -50,6 +50,7 @@ _DISGUISED_RUN = re.compile(rf"(?<![\w.+-])[\w.+-]++{_AFTER_LOCAL}", re.IGNORECA
 _LOCAL_RUN = re.compile(r"[\w.+-]*")
 _LOCAL_CHAR = re.compile(r"[\w.+-]")
 _AT = re.compile("at", re.IGNORECASE)  # a disguised address has an @ or the word `at`
+_SPACE_RUN = re.compile(r"\s+")
 _RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\u200f\u202b\u202e\u2067\ufb1d-\ufdff\ufe70-\ufeff]|[\U00010800-\U00010fff]")
 _LAST_LABEL = re.compile(rf"(?:\.|dot|\s)\s*[\])}}>]?\s*({_LABEL})$", re.IGNORECASE)
 _TOP_LEVEL = frozenset({
@@ -76,9 +77,18 @@ def name_key(text: str) -> str:
     return "".join(filter(str.isalnum, fold(text).casefold()))
 
 
+def _run_together(text: str) -> str:
+    """The text with its lines run together: each run of white space that holds a line break dropped.
+    (As `re.sub(r"\\s*[\\r\\n]+\\s*", "", text)` did, but that tried a run without a break from each
+    of its characters: a million spaces never finished, found by fuzzing.)"""
+    if "\n" not in text and "\r" not in text:
+        return text
+    return _SPACE_RUN.sub(lambda m: "" if "\n" in m.group() or "\r" in m.group() else m.group(), text)
+
+
 def _readings(text: str) -> Iterator[str]:
     plain = fold(text)
-    joined = re.sub(r"\s*[\r\n]+\s*", "", plain)  # an address broken over lines
+    joined = _run_together(plain)  # an address broken over lines
     readings = [plain] if joined == plain else [plain, joined]
     yield from readings
     if _RIGHT_TO_LEFT.search(text):  # what a right-to-left run or an override shows reversed
@@ -94,7 +104,10 @@ def looks_like_email(text: str) -> bool:
         if "@" not in reading and _AT.search(reading) is None:
             continue
         for found in _disguised(reading):
-            end = _LAST_LABEL.search(found)
+            # Only its end can be the last label (a separator, white space, a bracket, at most 63 letters),
+            # once each run of white space is one space: searched from every character of a long run,
+            # the whole match was quadratic.
+            end = _LAST_LABEL.search(_SPACE_RUN.sub(" ", found[-(1 << 16):])[-80:])
             last = end.group(1).casefold() if end else ""
             if (len(last) == 2 and last.isalpha()) or last in _TOP_LEVEL:
                 return True
