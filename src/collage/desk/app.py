@@ -286,7 +286,8 @@ def create_app(desk: Desk, address: Address) -> ASGIApp:
     async def watch(request: Request) -> Response:
         seen = request.query_params.get("version", "")
         now = desk.manifest.version()
-        if now is not None and now.digest == seen:
+        if now is not None and (now.digest == seen or now.digest in desk.manifest.written):
+            # (the desk's own write: the answer that carries its version is on its way to the page)
             return Response(status_code=204, headers={"cache-control": "no-store"})
         return HTMLResponse(notice(f"{desk.path.name} was changed outside the desk (by hand, or by another "
                                    "program). Nothing the desk writes will overwrite it: reload the page to "

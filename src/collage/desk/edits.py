@@ -73,6 +73,7 @@ class Manifest:
     def __init__(self, folder: Path, path: Path, owned: Callable[[], targets.Owned]) -> None:
         self.folder, self.path, self._owned = folder, path, owned
         self._lock = threading.Lock()
+        self.written: set[str] = set()  # the digests of the versions this desk wrote
 
     def read(self) -> tuple[str, Version]:
         """The file's text and version (raises OSError or UnicodeDecodeError as reading does)."""
@@ -109,6 +110,7 @@ class Manifest:
             files.write_text(self.path, text, keep_mode=True)
             written = self.version()
             assert written is not None
+            self.written.add(written.digest)
             return written
 
 

@@ -52,13 +52,21 @@
       if (focus !== undefined && focus !== null && layer.children[focus]) layer.children[focus].focus();
     }
 
+    let inflight = false, again = false;
     function send() {
+      // One save at a time: the next one goes with the version the previous answer gave the page.
       timer = null;
+      if (inflight) { again = true; return; }
+      inflight = true;
       const text = boxes.map(function (b) { return b.map(function (v) { return v.toFixed(4); }).join(","); }).join(";");
       editor.classList.add("saving");
       htmx.ajax("POST", "/message/" + encodeURIComponent(id) + "/mask",
                 {source: editor, target: editor, swap: "none", values: {boxes: text, version: currentVersion()}})
-        .finally(function () { editor.classList.remove("saving"); });
+        .finally(function () {
+          editor.classList.remove("saving");
+          inflight = false;
+          if (again) { again = false; send(); }
+        });
     }
     function save(delay) {
       if (timer !== null) clearTimeout(timer);
