@@ -257,7 +257,7 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=500, help="examples a worker runs before reporting")
     parser.add_argument("--hang", type=float, default=120, help="seconds without progress before a worker is killed")
     parser.add_argument("--memory-cap", type=int, default=6144, help="MB of address space a worker may map (0: none)")
-    parser.add_argument("--media-every", type=int, default=10, help="also `check` with media every N examples")
+    parser.add_argument("--media-every", type=int, default=25, help="also `check` with media every N examples")
     parser.add_argument("--replay", metavar="WHAT:INDEX", help="run one example again and print it")
     args = parser.parse_args()
     if args.replay:
