@@ -121,6 +121,21 @@ def test_manifest_errors_name_the_line_and_field(tmp_path: Path, described: Any,
     assert any(expected in p and re.search(r"collage\.yaml:\d+: ", p) for p in found), found
 
 
+def test_renditions_ask_for_their_own_described_version(tmp_path: Path) -> None:
+    from collage import check
+
+    folder = _folder(tmp_path, renditions=["vertical", "square"], described={"renditions": ["Vertical"]})
+    project = manifest.load(folder)
+    assert project.describing().output.name == "v.described.mp4"
+    assert project.shaped("vertical").describing().output.name == "v.vertical.described.mp4"
+    with pytest.raises(KeyError):
+        project.shaped("square").describing()  # not asked for
+    (folder / "out").mkdir()
+    (folder / "out" / "v.vertical.described.jpg").write_bytes(b"someone's picture")
+    refused = [str(p) for p in check.output_problems(project)]
+    assert any("v.vertical.described.jpg" in p and "not written by collage" in p for p in refused), refused
+
+
 # --- the plan ---------------------------------------------------------------------------------------------
 
 
@@ -449,3 +464,54 @@ def test_render_described_alone_and_refused_where_not_asked(tmp_path: Path) -> N
     assert check.returncode == 1 and "v.described.vtt" in check.stderr
     assert "was not written by collage" in check.stderr
     assert not list(_lines(collage_cli("render", folder, "--described", "-q").stdout))
+
+
+# --- a Piper voice in the folder ----------------------------------------------------------------------------
+
+
+def _piper_voice(path: Path) -> Path:
+    """A Piper voice model built here (no voice is downloaded): its sound is a pattern of the phoneme ids
+    piper-tts gives it, 256 samples each at 16 kHz, so its length follows what it is given to say."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    consts = {"k": (TensorProto.FLOAT, [], [0.37]), "axes": (TensorProto.INT64, [1], [1]),
+              "reps": (TensorProto.INT64, [3], [1, 1, 256])}
+    nodes = [helper.make_node("Constant", [], [n], value=helper.make_tensor(n, *spec)) for n, spec in consts.items()]
+    nodes += [helper.make_node("Cast", ["input"], ["f"], to=TensorProto.FLOAT),
+              helper.make_node("Mul", ["f", "k"], ["g"]), helper.make_node("Sin", ["g"], ["s"]),
+              helper.make_node("Unsqueeze", ["s", "axes"], ["u"]),
+              helper.make_node("Tile", ["u", "reps"], ["output"])]
+    graph = helper.make_graph(nodes, "voice", [
+        helper.make_tensor_value_info("input", TensorProto.INT64, [1, None]),
+        helper.make_tensor_value_info("input_lengths", TensorProto.INT64, [1]),
+        helper.make_tensor_value_info("scales", TensorProto.FLOAT, [3])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 1, None])])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    ids: dict[str, list[int]] = {"_": [0], "^": [1], "$": [2], " ": [3]}
+    for ch in "abcdefghijklmnopqrstuvwxyzæçðŋœɐɑɒɔəɚɛɜɡɪɫɬɹɾʃʊʌʒʔˈˌː,.!?;:-":
+        ids.setdefault(ch, [len(ids)])
+    Path(f"{path}.json").write_text(json.dumps({
+        "audio": {"sample_rate": 16000}, "espeak": {"voice": "en-us"}, "language": {"code": "en_US"},
+        "num_symbols": 256, "num_speakers": 1, "phoneme_id_map": ids, "phoneme_type": "espeak"}))
+    return path
+
+
+@pytest.mark.e2e
+def test_a_piper_voice_in_the_folder_says_its_own_language(tmp_path: Path) -> None:
+    from collage import pipeline
+    from collage.speech import engines
+
+    folder = _folder(tmp_path, described={"voice": "voices/fake.onnx"})
+    _piper_voice(folder / "voices" / "fake.onnx")
+    project = manifest.load(folder)
+    assert {folder / "voices" / "fake.onnx", folder / "voices" / "fake.onnx.json"} <= project.sources  # only read
+    engine = engines.engine_for(folder, "voices/fake.onnx")
+    assert engine.name.startswith("piper ") and "espeak-ng" in engine.name
+    english, chinese = engine.speak("We stand with you.", "en"), engine.speak("我们与你们站在一起", "zh")
+    assert english.rate == 16000 and len(english.samples) % 256 == 0 and len(english.samples) > 256 * 10
+    assert chinese.rate == engines.Espeak().speak("我们", "zh").rate  # another language: eSpeak says it
+    planned = pipeline.timeline(project.describing(), memo=tmp_path / "cache")
+    said = {p.key: p.frames for p in planned.narration}
+    assert set(said) == {"title-0", "alice", "m2", "bob", "title-1"} and all(said.values())

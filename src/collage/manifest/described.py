@@ -3,6 +3,7 @@ by which voice, or from which recordings."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,10 @@ def _voice(r: Reporter, rel: str | None) -> str | None:
     if found is not None and not (r.folder / (found + ".json")).is_file():
         r.error(path, f"a voice model needs its settings beside it: '{short(found)}.json' is missing",
                 "copy the voice's .onnx.json file next to its .onnx", key_line=True)
+        return None
+    if found is not None and importlib.util.find_spec("piper") is None:
+        r.error(path, "a Piper voice needs the piper-tts package, which is not installed",
+                "pip install 'collage[piper]', or leave out `voice:` to use the bundled voice", key_line=True)
         return None
     return found
 

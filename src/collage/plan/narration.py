@@ -45,22 +45,28 @@ def lengthened(seconds: Sequence[float], keys: Sequence[Sequence[str]], transiti
                speech: Mapping[str, float], high: float) -> tuple[list[float], dict[int, float]]:
     """Each slide's seconds, long enough for its words and the pauses around them (never shorter than
     planned, never longer than `high` or its planned length if that is longer); and the slides that
-    cannot fit their words, with the seconds they would need."""
+    cannot fit their words, with the seconds they would need. Slides are followed in order as they will
+    be placed, so words held back by a slide before that could not fit them are waited for."""
     out: list[float] = []
     short: dict[int, float] = {}
     n = len(seconds)
+    end = free = 0.0  # where the slide before ends; the first moment the next words may start
     for i in range(n):
+        coming = transitions[i] if i else fade
+        going = transitions[i + 1] if i + 1 < n else fade
+        start = end - min(coming, (out[-1] if out else 0.0) / 2) if i else 0.0
         words = speaking(keys[i], speech)
         if not words:
             out.append(seconds[i])
-            continue
-        coming = transitions[i] if i else fade
-        going = transitions[i + 1] if i + 1 < n else fade
-        needs = _tenths_up(coming + LEAD + words + PAUSE + going)
-        cap = max(high, seconds[i])
-        if needs > cap:
-            short[i] = needs
-        out.append(max(seconds[i], min(needs, cap)))
+        else:
+            said_from = max(start + coming + LEAD, free)
+            needs = _tenths_up(said_from + words + PAUSE + going - start)
+            cap = max(high, seconds[i])
+            if needs > cap:
+                short[i] = needs
+            out.append(max(seconds[i], min(needs, cap)))
+            free = said_from + words + BETWEEN
+        end = start + out[-1]
     return out, short
 
 
