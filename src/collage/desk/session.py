@@ -103,6 +103,7 @@ class Snapshot:
     sequence_given: bool
     slides: list[Shown]
     fonts: str = ""  # the key of the page's fonts: /fonts/<key>.css
+    photos: str = ""  # the state of the photo files when it was read
 
 
 @dataclass
@@ -147,9 +148,10 @@ class Desk:
         text, version = self.manifest.read()
         with self._lock:
             known = self._snapshots.get(version.digest)
-            if known is not None:
-                return known
+            if known is not None and known.photos == self._photo_state(known):
+                return known  # (a photo replaced in the folder is read and planned again)
             made = self._read(text, version)
+            made.photos = self._photo_state(made)
             self._snapshots[version.digest] = made
             while len(self._snapshots) > 8:
                 self._snapshots.popitem(last=False)
@@ -284,6 +286,10 @@ class Desk:
             return None
         return path
 
+    def _photo_state(self, snapshot: Snapshot) -> str:
+        return hashlib.blake2b(repr([self._photo_key(c) for c in snapshot.cards]).encode(),
+                               digest_size=10).hexdigest()
+
     def _photo_key(self, card: Card) -> str:
         path = self._inside(card.photo)
         try:
@@ -311,9 +317,8 @@ class Desk:
         return self._checks.get(digest)
 
     def _check(self, digest: str, event: threading.Event) -> None:
-        try:
-            with self._lock:
-                report = check.run(self.folder, self.path)
+        try:  # (not under the desk's lock: a check takes a second or more, and the page goes on meanwhile)
+            report = check.run(self.folder, self.path)
         except CollageError as exc:
             report = check.Report((Problem(self.path.name, str(exc)),))
         with self._lock:
