@@ -295,6 +295,7 @@ def test_bad_files_are_input_errors_not_crashes(tmp_path: Path) -> None:
     result = _collage("import", folder, tmp_path / "stray.xlsx")
     assert result.returncode == 0, result.stderr
     assert [m["id"] for m in yaml.safe_load((folder / "collage.yaml").read_text())["messages"]] == ["alice"]
+    assert "row 90000 and below not read" in result.stdout  # said, not dropped silently
 
 
 def test_crlf_bom_and_hand_layouts_survive(tmp_path: Path) -> None:
@@ -475,12 +476,18 @@ def test_a_far_blank_gap_ends_the_table_and_rows_keep_their_sheet_numbers(tmp_pa
     from collage.manifest import sheet as sheet_module
 
     path = _csv(tmp_path / "s.csv", [["Name", "Photo"], [], ["A", "a.jpg"], ["", ""], ["B", "b.jpg"]])
-    assert [r.number for r in sheet_module.read(path).rows] == [3, 5]  # as a spreadsheet shows them
+    read = sheet_module.read(path)
+    assert [r.number for r in read.rows] == [3, 5] and read.unread is None  # as a spreadsheet shows them
+    far = tmp_path / "far.csv"  # found by fuzzing: the row below was dropped without a word
+    far.write_text("Photo,Name\nalice.jpg,Alice\n" + "\n" * 1200 + "zelda.jpg,Zelda\n" + "\n" * 50)
+    read = sheet_module.read(far)
+    assert [r.number for r in read.rows] == [2] and read.unread == 1203
     book = tmp_path / "gap.xlsx"
     rows = HEAD_ROW + '<row r="3"><c r="A3" t="inlineStr"><is><t>A</t></is></c><c r="B3" t="inlineStr"><is><t>a.jpg' \
         '</t></is></c></row><row r="1048576"><c r="A1048576" t="inlineStr"><is><t>stray</t></is></c></row>'
     _repack(_book(tmp_path / "base.xlsx", [["x"]]), book, {SHEET_PART: _sheet_xml(rows)})
-    assert [r.number for r in sheet_module.read(book).rows] == [3]
+    read = sheet_module.read(book)
+    assert [r.number for r in read.rows] == [3] and read.unread == 1048576
 
 
 @pytest.mark.pure
@@ -878,3 +885,16 @@ def test_a_merge_reads_the_manifest_a_few_times_not_once_an_indentation(tmp_path
     monkeypatch.setattr(YAML, "load", lambda self, stream: loads.append(1) or original(self, stream))
     done = import_sheet(folder, _csv(tmp_path / "s.csv", [["Name", "Photo"], ["Bilal", "bilal.jpg"]]))
     assert done.added == ["bilal"] and len(loads) <= 4, len(loads)
+
+
+def test_rows_below_the_table_name_no_photo_file(tmp_path: Path) -> None:
+    """Found by fuzzing: an anonymous contributor's row far below the table is not read, so nothing says
+    she is not to be named; her photo, named after her, was then listed among the photos no row names."""
+    folder = write_folder(tmp_path / "f", photos={**PHOTOS, "zelda-quorvath": RED})
+    far = tmp_path / "far.csv"
+    far.write_text("Photo,Name,Consent\nalice.jpg,Alice,named\n" + "\n" * 1500
+                   + "zelda-quorvath.jpg,Zelda Quorvath,anonymous\n")
+    result = _collage("import", folder, far)
+    assert result.returncode == 0, result.stderr
+    assert "zelda" not in result.stdout.casefold() and "quorvath" not in result.stdout.casefold()
+    assert "row 1503 and below not read" in result.stdout and "rows below the table were not read" in result.stdout

@@ -1824,7 +1824,7 @@ def sheet_case(d: Draw) -> SheetCase:
             how = "a far row after blank lines"
         suffix = d.choice([".csv", ".tsv", ".tab", ".txt", ".CSV", ""])
         said += f"; {how}"
-        if extra in (0, 1, 2):  # rows run into each other: her consent may no longer be read as hers
+        if extra <= 5:  # rows run into each other or are replaced: her consent may no longer be read as hers
             table.withheld = []
     elif kind in ("xlsx", "xml"):
         rows: list[list[Any]] = [list(r) for r in table.rows]

@@ -53,6 +53,7 @@ class Imported:
     missing: list[tuple[int, str | None, str | None]] = field(default_factory=list)
     unnamed: list[str] = field(default_factory=list)  # photos in the folder that no row names
     unnamed_shown: bool = True  # False under `privacy.default: anonymous`: their file names may name someone
+    unread: int | None = None  # the first row below the sheet's table, not read (after 1,000 blank rows)
     unmapped: list[str] = field(default_factory=list)
     guessed: list[tuple[str, str]] = field(default_factory=list)  # column title -> field
     numbers: list[str] = field(default_factory=list)  # "ID" columns of response numbers, not imported
@@ -190,7 +191,9 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
         else:
             result.missing.append((number, None, None))
     result.unnamed = sorted(p for p in photos if p not in named and _key(p) not in by_photo)
-    result.unnamed_shown = default == "named"
+    # Rows not read may have asked not to be named: then no file name is shown, whatever the default.
+    result.unread = table.unread
+    result.unnamed_shown = default == "named" and table.unread is None
     _withhold(result, withheld_names({"privacy": data.get("privacy"), "messages": [*messages, *quiet_rows]}))
     if result.updated and not created:
         _only_updated(original, data, yaml, result.updated, shown)

@@ -71,7 +71,7 @@ MAX_COLUMNS = 64  # Google and Microsoft Forms export one a question: 64 is a ve
 MAX_CELL = 10_000  # characters in one cell: a long letter; a sign's text is a few hundred
 MAX_CELLS = 400_000  # cells holding anything: 20,000 rows of 20 answers
 MAX_TEXT = 20_000_000  # characters in all the cells: 20,000 rows of 1,000
-EMPTY_RUN = 1000  # blank rows after which the table has ended (a stray cell far below is not a row)
+EMPTY_RUN = 1000  # blank rows after which the table has ended (what is below is reported, not read)
 MAX_LINE = MAX_COLUMNS * (2 * MAX_CELL + 3)  # characters on one line of a CSV: every cell full of "" quotes
 # XLSX is a zip of XML parts. Form tools write about ten parts, a workbook with pictures a few hundred.
 MAX_PARTS = 1000
@@ -95,6 +95,7 @@ class Sheet:
     unmapped: list[str] = field(default_factory=list)  # titles of columns not imported
     guessed: list[str] = field(default_factory=list)  # titles matched by a word they contain (reported)
     numbers: list[str] = field(default_factory=list)  # an "ID" column of response numbers, not imported
+    unread: int | None = None  # the first row below the table's end (after EMPTY_RUN blank rows): not read
 
 
 def _norm(title: str) -> str:
@@ -117,7 +118,8 @@ def read(path: Path, mapping: dict[str, str] | None = None) -> Sheet:
                                   f"{_size(MAX_BYTES)}", hint="export only the columns and rows collage needs, "
                                   "or split the sheet")])
     xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
-    table = _table(shown, _xlsx(path, shown) if xlsx else _text(path, shown))
+    unread: list[int] = []
+    table = _table(shown, _xlsx(path, shown) if xlsx else _text(path, shown), unread)
     if not table:
         raise InputError([Problem(shown, "the sheet is empty", hint="export it with its header row")])
     top, first = table[0]
@@ -146,7 +148,7 @@ def read(path: Path, mapping: dict[str, str] | None = None) -> Sheet:
             values.setdefault("location", place)
         if values:
             rows.append(Row(n, values))
-    return Sheet(rows, columns, unmapped, guessed, numbers)
+    return Sheet(rows, columns, unmapped, guessed, numbers, unread[0] if unread else None)
 
 
 def _response_numbers(table: list[tuple[int, list[str]]], columns: dict[str, str], index: dict[str, int],
@@ -187,21 +189,26 @@ def _column(header: list[str], k: int) -> str:
     return f"'{title}'" if title else _letters(k + 1)
 
 
-def _table(shown: str, produced: Iterator[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+def _table(shown: str, produced: Iterator[tuple[int, list[str]]], unread: list[int]) -> list[tuple[int, list[str]]]:
     """The rows that hold anything, with their numbers in the sheet (the first is the header), trailing
     blank cells dropped; every limit checked as the rows come, so that reading stops at the first one
-    past it. A run of more than EMPTY_RUN blank rows ends the table (whatever is below is not read)."""
+    past it. A run of more than EMPTY_RUN blank rows ends the table: the number of the first row below it
+    that holds anything goes into `unread` (never dropped silently: it may be a submission)."""
     table: list[tuple[int, list[str]]] = []
     header: list[str] = []
     last = cells_held = text = 0
     try:
         for number, cells in produced:
-            if number > last + EMPTY_RUN + 1:
-                break
+            past = number > last + EMPTY_RUN + 1
+            if past and not any(c.strip() for c in cells[:MAX_COLUMNS + 1]):
+                continue  # blank rows below the end: looked through (the file's size bounds them)
             while cells and not cells[-1].strip():
                 cells.pop()
             if not any(c.strip() for c in cells):
                 continue
+            if past:
+                unread.append(number)
+                break
             if table and number - table[0][0] > MAX_ROWS:
                 raise InputError([Problem(shown, f"the sheet has more than {MAX_ROWS:,} rows of submissions "
                                           f"(row {number})", line=number, hint="split the sheet, or export "
