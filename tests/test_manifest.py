@@ -69,6 +69,12 @@ def test_missing_photo_names_line_and_field(tmp_path: Path) -> None:
     assert errors == [
         "collage.yaml:4: messages[1].photo: no such file 'photos/bob.jpg' (check the name and the folder)"
     ]
+    # A newcomer's report: the sequence naming that message added "no message with id 'bob'" beside it.
+    (folder / "collage.yaml").write_text("sequence:\n  - photo: bob\n  - grid: 2x2\n    messages: [a, bob]\n"
+                                         + (folder / "collage.yaml").read_text())
+    assert _errors(folder) == [
+        "collage.yaml:8: messages[1].photo: no such file 'photos/bob.jpg' (check the name and the folder)"
+    ]
 
 
 def test_unknown_keys_get_did_you_mean(tmp_path: Path) -> None:
@@ -132,12 +138,36 @@ def test_sequence_references(tmp_path: Path) -> None:
             "(did you mean 'title'?)") in errors
 
 
+def test_a_sequence_item_in_error_leaves_no_warnings_about_its_messages(tmp_path: Path) -> None:
+    """A newcomer's report: `grid: 2by2` was followed by a warning for each message it would have shown."""
+    folder = write_folder(tmp_path, "sequence:\n  - grid: 2by2\n    messages: all\nmessages:\n"
+                          "  - photo: photos/a.jpg\n    approved: true\n", PHOTO)
+    with pytest.raises(InputError) as info:
+        load(folder)
+    assert [str(p) for p in info.value.problems] == [
+        "collage.yaml:2: sequence[0].grid: '2by2' is not a grid; write COLSxROWS (1 to 6 each, e.g. 2x2) or auto"]
+    (folder / "collage.yaml").write_text("sequence:\n  - title: T\nmessages:\n  - photo: photos/a.jpg\n"
+                                         "    approved: true\n")
+    assert any("'a' is not in the sequence" in p.message for p in load(folder).warnings)
+
+
 def test_yaml_syntax_error_reports_position_without_quoting_the_line(tmp_path: Path) -> None:
     folder = write_folder(tmp_path, "messages:\n  - photo: photos/a.jpg\n    email: secret@example.org: [\n",
                           PHOTO)
     errors = _errors(folder)
     assert len(errors) == 1 and errors[0].startswith("collage.yaml:3: YAML syntax error")
     assert "secret" not in errors[0]
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens(tmp_path: Path) -> None:
+    """A newcomer's report: the error named the file's last line, far from the missing quote."""
+    folder = write_folder(tmp_path, 'title: T\nmessages:\n  - photo: photos/a.jpg\n    name: "Alice Chen\n'
+                          "    approved: true\n  - photo: photos/b.jpg\n    name: B\n", PHOTO)
+    errors = _errors(folder)
+    assert len(errors) == 1 and errors[0].startswith("collage.yaml:4: YAML syntax error: a quoted text opens here")
+    folder = write_folder(tmp_path / "flow", "title: T\nsequence: [ {title: x}\nmessages: []\n", PHOTO)
+    assert _errors(folder)[0].startswith("flow/collage.yaml:3: ")
+    assert "flow sequence that starts at line 2" in _errors(folder)[0]
 
 
 @pytest.mark.parametrize("shape", ["lines", "a flow list", "messages"])
@@ -342,3 +372,13 @@ def test_a_message_with_an_error_is_not_also_missing_where_it_is_placed(tmp_path
                           "    profesion: Teacher\n    approved: true\n", PHOTO)
     errors = _errors(folder)
     assert len(errors) == 1 and "unknown key 'profesion' (did you mean 'profession'?)" in errors[0], errors
+
+
+def test_an_empty_manifest_points_to_init_only_where_init_would_help(tmp_path: Path) -> None:
+    """A newcomer's report: an empty collage.yaml said to run `collage init`, which refuses to replace it."""
+    folder = write_folder(tmp_path, "# nothing yet\n", PHOTO)
+    [error] = _errors(folder)
+    assert "delete this file, then `collage init FOLDER`" in error
+    (folder / "collage.yaml").write_text("title: T\n")
+    [error] = _errors(folder)
+    assert "no messages" in error and "init" not in error

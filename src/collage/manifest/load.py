@@ -135,8 +135,11 @@ def _validate(r: Reporter, text: str) -> Project:
     messages, unapproved = messages_section.messages(r, data.get("messages"), consent)
     style_section.joined(r, caption_template, messages)
     sequence_given = data.get("sequence") is not None
+    whole = True  # every item of the sequence read: only then is a message left out of it worth a warning
     if sequence_given:
+        before = sum(p.severity == "error" for p in r.problems)
         sequence = sequence_section.sequence(r, data.get("sequence"), messages, unapproved)
+        whole = sum(p.severity == "error" for p in r.problems) == before
     else:
         sequence = (
             TitleItem(title or _folder_title(r.folder)),
@@ -144,14 +147,17 @@ def _validate(r: Reporter, text: str) -> Project:
             TitleItem(*sequence_section.DEFAULT_CLOSING),
         )
     output = video_section.output(r, video.output)
-    sequence_section.unplaced(r, sequence, messages, sequence_given)
+    sequence_section.unplaced(r, sequence, messages, sequence_given and whole)
     if not messages and not r.failed:
         if data.get("messages"):
             r.error(("messages",), "no message is approved: there is nothing to show",
                     "set `approved: true` on the messages to show", key_line=True)
         else:
+            # (`init` never replaces a manifest, so it is offered only where this one holds nothing else.)
+            start = ("; or delete this file, then `collage init FOLDER` writes them for the photos found"
+                     if not data else "")
             r.error(("messages",) if "messages" in data else (), "no messages: there is nothing to show",
-                    "add the photo messages under `messages:` (`collage init FOLDER` writes them for the photos found)")
+                    f"add the photo messages under `messages:`{start}")
     if title is None and looks_like_email(_folder_title(r.folder)):
         r.error(("title",), "the folder's name looks like an email address and would be the title",
                 "give a `title:`")

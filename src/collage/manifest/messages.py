@@ -65,14 +65,13 @@ def messages(r: Reporter, data: Any, consent: Consent = "named") -> tuple[list[M
         if not message_id.strip():
             r.error(("messages", i, "id"), "empty id", "give the message an id", key_line=True)
             continue
-        if rel is None:
-            continue
-        if msg.focus is not None and (len(msg.focus) != 2 or not all(0 <= v <= 1 for v in msg.focus)):
+        bad_focus = msg.focus is not None and (len(msg.focus) != 2 or not all(0 <= v <= 1 for v in msg.focus))
+        if bad_focus:
             r.error(("messages", i, "focus"), "focus is [x, y] with each from 0 to 1",
                     "e.g. [0.5, 0.3] keeps the upper middle in view", key_line=True)
-            continue
         mask = _mask(r, msg.mask, ("messages", i, "mask"))
-        if mask is None:
+        if rel is None or bad_focus or mask is None:
+            r.invalid_ids.add(message_id)  # reported here: the sequence's references to it say no more
             continue
         given = msg.consent or consent
         hidden = tuple(dict.fromkeys((*(("name",) if given != "named" else ()), *msg.hide)))

@@ -67,7 +67,7 @@ def header_text(folder: Path) -> str:
         "  output: out/video.mp4",
         "timing:",
         "  title: 5s",
-        "  slide: 6s",
+        "  slide: auto           # each slide as long as its captions take to read (or a time: 6s)",
         "  transition: 1s",
     ]
     if music:

@@ -78,6 +78,14 @@ def _mark_error(exc: yaml.MarkedYAMLError) -> YamlSyntaxError:
     # its position only.
     mark = exc.problem_mark or exc.context_mark
     what = exc.problem or exc.context or "invalid YAML"
+    opened = exc.context_mark
+    if opened is not None and mark is not None and opened.line != mark.line and exc.context:
+        # An unclosed quote or bracket is found where the file ends: the line to fix is where it opened.
+        if "quoted scalar" in exc.context:
+            return YamlSyntaxError("YAML syntax error: a quoted text opens here and is never closed",
+                                   opened.line + 1, opened.column + 1,
+                                   "add the closing quote at the end of the text, or remove the opening one")
+        what = f"{what} ({exc.context.removeprefix('while ')} that starts at line {opened.line + 1})"
     return YamlSyntaxError(f"YAML syntax error: {what}", None if mark is None else mark.line + 1,
                            None if mark is None else mark.column + 1, "fix the YAML syntax at this line")
 
