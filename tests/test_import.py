@@ -325,7 +325,7 @@ def test_crlf_bom_and_hand_layouts_survive(tmp_path: Path) -> None:
 # Issue 18: bounded sheets, neutral ids, withheld values never printed, outputs under a file.
 
 def _read(path: Path) -> list[dict[str, str]]:
-    from collage.manifest import sheet as sheet_module
+    from collage.authoring import sheet as sheet_module
 
     return [row.values for row in sheet_module.read(path).rows]
 
@@ -432,7 +432,7 @@ HEAD_ROW = '<row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1"
 @pytest.mark.pure
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_rows_columns_and_cells_are_read_up_to_their_limits_and_refused_past_them(tmp_path: Path, kind: str) -> None:
-    from collage.manifest import sheet as sheet_module
+    from collage.authoring import sheet as sheet_module
 
     def write(name: str, rows: list[list[object]]) -> Path:
         if kind == "csv":
@@ -456,7 +456,7 @@ def test_rows_columns_and_cells_are_read_up_to_their_limits_and_refused_past_the
 @pytest.mark.pure
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_the_whole_text_and_the_cells_are_bounded(tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from collage.manifest import sheet as sheet_module
+    from collage.authoring import sheet as sheet_module
 
     rows = [["Name", "Photo"], ["aaaa", "a.jpg"], ["bbbb", "b.jpg"]]  # 9 + 9 + 9 characters, 6 cells
     path = _csv(tmp_path / "s.csv", rows) if kind == "csv" else _book(tmp_path / "s.xlsx", list(rows))
@@ -473,7 +473,7 @@ def test_the_whole_text_and_the_cells_are_bounded(tmp_path: Path, kind: str, mon
 
 @pytest.mark.pure
 def test_a_far_blank_gap_ends_the_table_and_rows_keep_their_sheet_numbers(tmp_path: Path) -> None:
-    from collage.manifest import sheet as sheet_module
+    from collage.authoring import sheet as sheet_module
 
     path = _csv(tmp_path / "s.csv", [["Name", "Photo"], [], ["A", "a.jpg"], ["", ""], ["B", "b.jpg"]])
     read = sheet_module.read(path)
@@ -495,7 +495,7 @@ def test_a_sheet_with_too_many_zip_members_or_a_member_too_big_is_refused(tmp_pa
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     import zipfile
 
-    from collage.manifest import sheet as sheet_module
+    from collage.authoring import sheet as sheet_module
 
     base = _book(tmp_path / "base.xlsx", [["Name", "Photo"], ["A", "a.jpg"]])
     parts = len(zipfile.ZipFile(base).namelist())
@@ -614,7 +614,7 @@ def test_xlsx_bombs_are_refused_early_with_exit_1(tmp_path: Path, kind: str) -> 
 
 
 def test_csv_bombs_are_refused_early_with_exit_1(tmp_path: Path) -> None:
-    from collage.manifest import sheet
+    from collage.authoring import sheet
 
     folder = write_folder(tmp_path / "f", photos=PHOTOS)
     huge = tmp_path / "huge.csv"
@@ -816,7 +816,7 @@ def _workbook_by_hand(path: Path, prefix: str = "") -> Path:
 def test_an_xlsx_reads_as_openpyxl_reads_it(tmp_path: Path, prefix: str) -> None:
     import openpyxl
 
-    from collage.manifest import sheet as sheet_module
+    from collage.authoring import sheet as sheet_module
 
     path = _workbook_by_hand(tmp_path / "Responses.xlsx", prefix)
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -876,7 +876,7 @@ def test_a_merge_reads_the_manifest_a_few_times_not_once_an_indentation(tmp_path
     the work, not a time)."""
     from ruamel.yaml import YAML
 
-    from collage.manifest.importing import import_sheet
+    from collage.authoring.importing import import_sheet
 
     folder = write_folder(tmp_path / "f", "title:   T\nmessages:\n  - id: alice\n    photo: photos/alice.jpg\n"
                           "    approved: false\n", photos=PHOTOS)  # `title:   T`: no dumper writes it so

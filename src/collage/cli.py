@@ -348,7 +348,7 @@ def plan(
 @app.command(cls=_Command)
 def init(folder: Folder) -> None:
     """Write a starting collage.yaml for the photos found (new messages are not approved)."""
-    from collage.manifest.scaffold import init as do_init
+    from collage.authoring.scaffold import init as do_init
 
     try:
         path, count = do_init(folder)
@@ -374,7 +374,7 @@ def import_(
 ) -> None:
     """Turn a submissions sheet into messages: creates collage.yaml, or merges into it keeping its comments,
     order and every edit. New submissions come in not approved unless the sheet approves them."""
-    from collage.manifest.importing import import_sheet
+    from collage.authoring.importing import import_sheet
 
     mapping: dict[str, str] = {}
     for item in map_ or []:
@@ -468,7 +468,7 @@ def desk(
 @app.command(cls=_Command)
 def schema() -> None:
     """Print the JSON Schema of collage.yaml (for editor completion: yaml-language-server)."""
-    from collage.manifest.schema import schema_json
+    from collage.authoring.schema import schema_json
 
     typer.echo(schema_json())
 

@@ -2241,10 +2241,11 @@ class Harness:
 
     def sheet(self, case: SheetCase) -> list[Finding]:
         """Read the sheet, import it, print the import's report; every breach of a property, as findings."""
+        from collage.authoring import sheet
+        from collage.authoring.importing import import_sheet
         from collage.cli import _import_report
         from collage.errors import InputError
-        from collage.manifest import load, sheet
-        from collage.manifest.importing import import_sheet
+        from collage.manifest import load
 
         self.count += 1
         files = dict(case.photos)

@@ -58,7 +58,7 @@ def playlist_seconds(durations: list[float], music: Music) -> float:
     return total - sum(_overlap(music, a, b) for a, b in itertools.pairwise(durations))
 
 
-class _Source(Protocol):
+class _TrackReader(Protocol):
     def read(self, n: int) -> Audio:
         """The next `n` frames, levelled, as a new or a read-only array."""
         ...
@@ -181,8 +181,8 @@ def mix_blocks(folder: Path, music: Music, duration: float, block: int = 1 << 19
             yield from out.emit(np.zeros((min(block, want - out.pos), 2), np.float32))
         return
     sources = _Parts(folder, music, parts, want)
-    current: _Source | None = None
-    following: _Source | None = None
+    current: _TrackReader | None = None
+    following: _TrackReader | None = None
     try:
         for step, after in itertools.pairwise(itertools.chain(_schedule(sources.lengths, music, want), [None])):
             assert step is not None
@@ -237,7 +237,7 @@ class _Parts:
         self._gains: dict[int, float] = {}
         self._held: dict[int, Audio] = {}
 
-    def open(self, part: int, frames: int) -> _Source:
+    def open(self, part: int, frames: int) -> _TrackReader:
         track = self.parts[part][0]
         if part not in self._gains:
             self._gains[part] = levelling_gain(self.folder, track, self.music.loudness) + track.volume

@@ -173,23 +173,51 @@ def _problem_text(p: Problem) -> str:
 
 
 def create_app(desk: Desk, address: Address) -> ASGIApp:
-    env = templates()
+    views = _Views(desk)
+    routes = [
+        Route("/", views.submissions), Route("/order", views.order),
+        Route("/photo/{ident}.jpg", views.photo), Route("/slide/{digest:str}.jpg", views.slide),
+        Route("/problems", views.problems), Route("/problems/{ident}", views.problems), Route("/watch", views.watch),
+        Route("/message/{ident}/fields", views.fields, methods=["POST"]),
+        Route("/message/{ident}/approve", views.approve, methods=["POST"]),
+        Route("/message/{ident}/consent", views.consent, methods=["POST"]),
+        Route("/message/{ident}/mask", views.mask, methods=["POST"]),
+        Route("/sequence/{index:int}/move", views.move, methods=["POST"]),
+        Route("/sequence/{index:int}/edit", views.edit_item, methods=["POST"]),
+        Route("/still/{index:int}", views.still, methods=["POST"]),
+        Route("/proof", views.proof_start, methods=["POST"]), Route("/proof", views.proof_status),
+        Route("/files/{name}", views.made),
+        Route("/fonts/{key}.css", views.fonts_css), Route("/fonts/{key}/{name}", views.font_file),
+        Mount("/static", StaticFiles(directory=str(data_dir() / "desk" / "static"))),
+    ]
+    app = Starlette(routes=routes, exception_handlers={Exception: views.failed, _TooLarge: views.failed})
+    return Guard(app, address)
 
-    def page(template: str, status: int = 200, headers: dict[str, str] | None = None, **values: Any) -> HTMLResponse:
-        body = env.get_template(template).render(**values)
+
+class _Views:
+    """The desk's pages and the answers to its requests, each a method (routes in `create_app`)."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk, self.env = desk, templates()
+
+
+    def page(self, template: str, status: int = 200, headers: dict[str, str] | None = None,
+             **values: Any) -> HTMLResponse:
+        body = self.env.get_template(template).render(**values)
         return HTMLResponse(body, status, headers={"cache-control": "no-store", **(headers or {})})
 
-    def context(snapshot: Snapshot, **more: Any) -> dict[str, Any]:
+    def context(self, snapshot: Snapshot, **more: Any) -> dict[str, Any]:
         project = snapshot.project
-        title = project.title if project is not None else desk.path.name
+        title = project.title if project is not None else self.desk.path.name
         return {"snapshot": snapshot, "version": snapshot.version.digest, "title": title,
-                "manifest": desk.path.name, "consents": CONSENTS, "hideable": HIDEABLE, "fields": edits.TEXT_FIELDS,
+                "manifest": self.desk.path.name, "consents": CONSENTS, "hideable": HIDEABLE,
+                "fields": edits.TEXT_FIELDS,
                 **more}
 
-    def notice(text: str, kind: str = "info") -> str:
-        return env.get_template("notice.html").render(text=text, kind=kind)
+    def notice(self, text: str, kind: str = "info") -> str:
+        return self.env.get_template("notice.html").render(text=text, kind=kind)
 
-    async def form(request: Request) -> dict[str, str | list[str]]:
+    async def form(self, request: Request) -> dict[str, str | list[str]]:
         body = b""
         async for chunk in request.stream():
             body += chunk
@@ -198,108 +226,108 @@ def create_app(desk: Desk, address: Address) -> ASGIApp:
         fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
         return {k: (v if k.endswith("[]") else v[-1]) for k, v in fields.items()}
 
-    def change(values: dict[str, Any], make: edits.Change, fragment: Callable[[Snapshot], str]) -> HTMLResponse:
+    def change(self, values: dict[str, Any], make: edits.Change, fragment: Callable[[Snapshot], str]) -> HTMLResponse:
         """Write one change (if the page saw the file as it is) and answer with `fragment` of the new
         state, the page's new version and a notice; a refusal answers with only the notice."""
         seen = str(values.get("version", ""))
         try:
-            desk.manifest.edit(seen, make)
+            self.desk.manifest.edit(seen, make)
         except edits.Changed:
-            return HTMLResponse(notice(f"{desk.path.name} was changed outside the desk since this page was "
+            return HTMLResponse(self.notice(f"{self.desk.path.name} was changed outside the desk since this page was "
                                        "loaded: your change was NOT written. Reload the page to see the file as it "
                                        "is now, then make your change again.", "conflict"),
                                 headers={"HX-Reswap": "none", "cache-control": "no-store"})
         except edits.Refused as exc:
             listed = "; ".join(_problem_text(p) for p in exc.problems[:6])
-            return HTMLResponse(notice(f"Not written: {listed}", "error"),
+            return HTMLResponse(self.notice(f"Not written: {listed}", "error"),
                                 headers={"HX-Reswap": "none", "cache-control": "no-store"})
         except KeyError:
-            return HTMLResponse(notice("That message or item is no longer in the manifest: reload the page.",
+            return HTMLResponse(self.notice("That message or item is no longer in the manifest: reload the page.",
                                        "error"), headers={"HX-Reswap": "none", "cache-control": "no-store"})
-        snapshot = desk.snapshot()
-        version = env.get_template("version.html").render(version=snapshot.version.digest, snapshot=snapshot)
-        return HTMLResponse(fragment(snapshot) + version + notice(f"Saved to {desk.path.name}.", "saved"),
+        snapshot = self.desk.snapshot()
+        version = self.env.get_template("version.html").render(version=snapshot.version.digest, snapshot=snapshot)
+        return HTMLResponse(fragment(snapshot) + version + self.notice(f"Saved to {self.desk.path.name}.", "saved"),
                             headers={"cache-control": "no-store"})
 
-    def card_html(snapshot: Snapshot, card: Card, oob: bool = False) -> str:
-        return env.get_template("card.html").render(context(snapshot, card=card, oob=oob))
+    def card_html(self, snapshot: Snapshot, card: Card, oob: bool = False) -> str:
+        return self.env.get_template("card.html").render(self.context(snapshot, card=card, oob=oob))
 
-    def strips(snapshot: Snapshot, skip: str | None = None) -> str:
+    def strips(self, snapshot: Snapshot, skip: str | None = None) -> str:
         """Every card's slides, out of band: an edit may move other messages' slides too."""
-        return "".join(env.get_template("shown.html").render(card=c, oob=True) for c in snapshot.cards
+        return "".join(self.env.get_template("shown.html").render(card=c, oob=True) for c in snapshot.cards
                        if c.id != skip)
 
-    def message_change(ident: str, values: dict[str, Any], make: edits.Change) -> HTMLResponse:
+    def message_change(self, ident: str, values: dict[str, Any], make: edits.Change) -> HTMLResponse:
         def fragment(snapshot: Snapshot) -> str:
             card = _card(snapshot, ident)
-            return (card_html(snapshot, card) if card is not None else "") + strips(snapshot, ident)
-        return change(values, make, fragment)
+            return (self.card_html(snapshot, card) if card is not None else "") + self.strips(snapshot, ident)
+        return self.change(values, make, fragment)
 
-    async def submissions(request: Request) -> Response:
-        snapshot = desk.snapshot()
+    async def submissions(self, request: Request) -> Response:
+        snapshot = self.desk.snapshot()
         show = request.query_params.get("show", "all")
         show = show if show in FILTERS else "all"
         cards = snapshot.cards
         with_problems: set[str] = set()
         if show == "problems":
-            report = desk.problems(snapshot)
+            report = self.desk.problems(snapshot)
             if report is not None:
-                with_problems = {c.id for c in cards if desk.problems_of(report, snapshot, c.id)}
+                with_problems = {c.id for c in cards if self.desk.problems_of(report, snapshot, c.id)}
         chosen = [c for c in cards if show == "all" or (show == "pending" and not c.approved)
                   or (show == "approved" and c.approved) or (show == "masked" and c.masked)
                   or (show == "problems" and c.id in with_problems)]
         counts = {"all": len(cards), "pending": sum(not c.approved for c in cards),
                   "approved": sum(c.approved for c in cards), "masked": sum(c.masked for c in cards)}
-        return page("submissions.html", **context(snapshot, cards=chosen, show=show, filters=FILTERS, counts=counts,
-                                                  tab="submissions"))
+        return self.page("submissions.html", **self.context(snapshot, cards=chosen, show=show, filters=FILTERS,
+                                                            counts=counts, tab="submissions"))
 
-    async def order(request: Request) -> Response:
-        snapshot = desk.snapshot()
-        return page("order.html", **context(snapshot, tab="order", proof=desk.proof))
+    async def order(self, request: Request) -> Response:
+        snapshot = self.desk.snapshot()
+        return self.page("order.html", **self.context(snapshot, tab="order", proof=self.desk.proof))
 
-    async def photo(request: Request) -> Response:
-        snapshot = desk.snapshot()
-        data = desk.photo_picture(snapshot, request.path_params["ident"])
+    async def photo(self, request: Request) -> Response:
+        snapshot = self.desk.snapshot()
+        data = self.desk.photo_picture(snapshot, request.path_params["ident"])
         if data is None:
             return PlainTextResponse("no picture", 404)
         return Response(data, media_type="image/jpeg", headers={"cache-control": "private, max-age=3600"})
 
-    async def slide(request: Request) -> Response:
-        data = desk.slide_picture(request.path_params["digest"])
+    async def slide(self, request: Request) -> Response:
+        data = self.desk.slide_picture(request.path_params["digest"])
         if data is None:
             return PlainTextResponse("no such picture", 404)
         return Response(data, media_type="image/jpeg", headers={"cache-control": "private, max-age=3600"})
 
-    async def problems(request: Request) -> Response:
-        snapshot = desk.snapshot()
+    async def problems(self, request: Request) -> Response:
+        snapshot = self.desk.snapshot()
         ident = request.path_params.get("ident")
-        report = desk.problems(snapshot)
+        report = self.desk.problems(snapshot)
         if report is None:
-            return page("problems.html", pending=True, ident=ident, problems=[], approved=False)
-        found = desk.problems_of(report, snapshot, ident)
+            return self.page("problems.html", pending=True, ident=ident, problems=[], approved=False)
+        found = self.desk.problems_of(report, snapshot, ident)
         if ident is None:
             found += [p for p in snapshot.problems if p not in found and p not in report.problems]
         card = _card(snapshot, ident) if ident is not None else None
-        return page("problems.html", pending=False, ident=ident, problems=found,
+        return self.page("problems.html", pending=False, ident=ident, problems=found,
                     approved=card is not None and card.approved)
 
-    async def watch(request: Request) -> Response:
+    async def watch(self, request: Request) -> Response:
         seen = request.query_params.get("version", "")
-        now = desk.manifest.version()
-        if now is not None and (now.digest == seen or now.digest in desk.manifest.written):
-            # (the desk's own write: the answer that carries its version is on its way to the page)
+        now = self.desk.manifest.version()
+        if now is not None and (now.digest == seen or now.digest in self.desk.manifest.written):
+            # (the desk's own write: the answer that carries its version is on its way to the self.page)
             return Response(status_code=204, headers={"cache-control": "no-store"})
-        return HTMLResponse(notice(f"{desk.path.name} was changed outside the desk (by hand, or by another "
+        return HTMLResponse(self.notice(f"{self.desk.path.name} was changed outside the desk (by hand, or by another "
                                    "program). Nothing the desk writes will overwrite it: reload the page to "
                                    "see it as it is now.", "conflict"), headers={"cache-control": "no-store"})
 
-    async def fields(request: Request) -> Response:
+    async def fields(self, request: Request) -> Response:
         ident = request.path_params["ident"]
-        values = await form(request)
-        snapshot = desk.snapshot()
+        values = await self.form(request)
+        snapshot = self.desk.snapshot()
         card = _card(snapshot, ident)
         if card is None:
-            return HTMLResponse(notice("That message is no longer in the manifest: reload the page.", "error"),
+            return HTMLResponse(self.notice("That message is no longer in the manifest: reload the page.", "error"),
                                 headers={"HX-Reswap": "none"})
         changes = []
         for name in edits.TEXT_FIELDS:
@@ -314,61 +342,62 @@ def create_app(desk: Desk, address: Address) -> ASGIApp:
         def make(document: Any) -> None:
             for one in changes:
                 one(document)
-        return message_change(ident, values, make)
+        return self.message_change(ident, values, make)
 
-    async def approve(request: Request) -> Response:
+    async def approve(self, request: Request) -> Response:
         ident = request.path_params["ident"]
-        values = await form(request)
-        return message_change(ident, values, edits.set_approved(ident, values.get("approved") == "true"))
+        values = await self.form(request)
+        return self.message_change(ident, values, edits.set_approved(ident, values.get("approved") == "true"))
 
-    async def consent(request: Request) -> Response:
+    async def consent(self, request: Request) -> Response:
         ident = request.path_params["ident"]
-        values = await form(request)
+        values = await self.form(request)
         chosen = str(values.get("consent", ""))
         if chosen not in CONSENTS:
-            return HTMLResponse(notice("Choose named, anonymous or masked.", "error"), headers={"HX-Reswap": "none"})
+            return HTMLResponse(self.notice("Choose named, anonymous or masked.", "error"),
+                                headers={"HX-Reswap": "none"})
         hidden = values.get("hide[]", [])
         hide = [h for h in HIDEABLE if isinstance(hidden, list) and h in hidden]
-        default = desk.snapshot().default_consent
+        default = self.desk.snapshot().default_consent
         set_consent, set_hide = edits.set_consent(ident, chosen, default), edits.set_hide(ident, hide)
 
         def make(document: Any) -> None:
             set_consent(document)
             set_hide(document)
-        return message_change(ident, values, make)
+        return self.message_change(ident, values, make)
 
-    async def mask(request: Request) -> Response:
+    async def mask(self, request: Request) -> Response:
         ident = request.path_params["ident"]
-        values = await form(request)
+        values = await self.form(request)
         try:
             boxes = _boxes(str(values.get("boxes", "")))
         except ValueError:
-            return HTMLResponse(notice("A cover box is x, y, w, h as fractions of the photo.", "error"),
+            return HTMLResponse(self.notice("A cover box is x, y, w, h as fractions of the photo.", "error"),
                                 headers={"HX-Reswap": "none"})
 
         def fragment(snapshot: Snapshot) -> str:
             card = _card(snapshot, ident)
             if card is None:
                 return ""
-            return (env.get_template("photo.html").render(card=card, oob=True) + strips(snapshot)
-                    + env.get_template("consent_line.html").render(card=card, oob=True))
-        return change(values, edits.set_mask(ident, boxes), fragment)
+            return (self.env.get_template("photo.html").render(card=card, oob=True) + self.strips(snapshot)
+                    + self.env.get_template("consent_line.html").render(card=card, oob=True))
+        return self.change(values, edits.set_mask(ident, boxes), fragment)
 
-    async def move(request: Request) -> Response:
+    async def move(self, request: Request) -> Response:
         index = int(request.path_params["index"])
-        values = await form(request)
-        snapshot = desk.snapshot()
+        values = await self.form(request)
+        snapshot = self.desk.snapshot()
         to = index + (-1 if values.get("to") == "up" else 1)
         if not 0 <= to < len(snapshot.items) or not 0 <= index < len(snapshot.items):
-            return HTMLResponse(notice("It cannot move further.", "error"), headers={"HX-Reswap": "none"})
-        return change(values, edits.move_item(index, to), sequence_html)
+            return HTMLResponse(self.notice("It cannot move further.", "error"), headers={"HX-Reswap": "none"})
+        return self.change(values, edits.move_item(index, to), self.sequence_html)
 
-    async def edit_item(request: Request) -> Response:
+    async def edit_item(self, request: Request) -> Response:
         index = int(request.path_params["index"])
-        values = await form(request)
-        snapshot = desk.snapshot()
+        values = await self.form(request)
+        snapshot = self.desk.snapshot()
         if not 0 <= index < len(snapshot.items):
-            return HTMLResponse(notice("That item is no longer in the sequence: reload the page.", "error"),
+            return HTMLResponse(self.notice("That item is no longer in the sequence: reload the page.", "error"),
                                 headers={"HX-Reswap": "none"})
         item = snapshot.items[index]
         keys = {"title": ("title", "subtitle", "body", "duration"), "photo": ("duration",),
@@ -379,45 +408,45 @@ def create_app(desk: Desk, address: Address) -> ASGIApp:
         def make(document: Any) -> None:
             for one in changes:
                 one(document)
-        return change(values, make, sequence_html)
+        return self.change(values, make, self.sequence_html)
 
-    def sequence_html(snapshot: Snapshot) -> str:
-        return env.get_template("sequence.html").render(context(snapshot))
+    def sequence_html(self, snapshot: Snapshot) -> str:
+        return self.env.get_template("sequence.html").render(self.context(snapshot))
 
-    async def still(request: Request) -> Response:
+    async def still(self, request: Request) -> Response:
         index = int(request.path_params["index"])
         try:
-            name, path = desk.still(index)
+            name, path = self.desk.still(index)
         except CollageError as exc:
-            return HTMLResponse(notice("No still: " + _failure(exc), "error"), headers={"HX-Reswap": "none"})
+            return HTMLResponse(self.notice("No still: " + _failure(exc), "error"), headers={"HX-Reswap": "none"})
         stamp = int(path.stat().st_mtime_ns)
-        return page("still.html", index=index, name=name, stamp=stamp)
+        return self.page("still.html", index=index, name=name, stamp=stamp)
 
-    async def proof_start(request: Request) -> Response:
-        values = await form(request)
+    async def proof_start(self, request: Request) -> Response:
+        values = await self.form(request)
         try:
             first, last = int(str(values.get("first", ""))), int(str(values.get("last", "")))
         except ValueError:
-            return HTMLResponse(notice("Give the first and last slide as numbers.", "error"),
+            return HTMLResponse(self.notice("Give the first and last slide as numbers.", "error"),
                                 headers={"HX-Reswap": "none"})
         if first < 0 or last < first:
-            return HTMLResponse(notice("The last slide comes after the first.", "error"),
+            return HTMLResponse(self.notice("The last slide comes after the first.", "error"),
                                 headers={"HX-Reswap": "none"})
-        return page("proof.html", proof=desk.start_proof(first, last))
+        return self.page("proof.html", proof=self.desk.start_proof(first, last))
 
-    async def proof_status(request: Request) -> Response:
-        return page("proof.html", proof=desk.proof)
+    async def proof_status(self, request: Request) -> Response:
+        return self.page("proof.html", proof=self.desk.proof)
 
-    async def made(request: Request) -> Response:
-        path = desk.files.get(request.path_params["name"])
+    async def made(self, request: Request) -> Response:
+        path = self.desk.files.get(request.path_params["name"])
         if path is None or not path.is_file():
             return PlainTextResponse("no such file", 404)
         kind = "video/mp4" if path.suffix == ".mp4" else "image/png"
         return FileResponse(path, media_type=kind, headers={"cache-control": "no-store"})
 
-    async def fonts_css(request: Request) -> Response:
+    async def fonts_css(self, request: Request) -> Response:
         key = request.path_params["key"]
-        made = desk.page_fonts(key)
+        made = self.desk.page_fonts(key)
         if made is None:
             return PlainTextResponse("", media_type="text/css")
         families = ", ".join([*(f'"{f}"' for f in made.families), "system-ui", "sans-serif"])
@@ -428,37 +457,18 @@ def create_app(desk: Desk, address: Address) -> ASGIApp:
                   f":lang(zh-Hant) {{ font-family: {traditional}; }}\n")
         return Response(rules, media_type="text/css", headers={"cache-control": "private, max-age=3600"})
 
-    async def font_file(request: Request) -> Response:
-        made = desk.page_fonts(request.path_params["key"])
+    async def font_file(self, request: Request) -> Response:
+        made = self.desk.page_fonts(request.path_params["key"])
         name = request.path_params["name"]
         found = next((f for f in made.fonts if Path(f.file).name == name), None) if made is not None else None
         if found is None:
             return PlainTextResponse("no such font", 404)
         return Response(found.data, media_type="font/woff", headers={"cache-control": "private, max-age=3600"})
 
-    async def failed(request: Request, exc: Exception) -> Response:
+    async def failed(self, request: Request, exc: Exception) -> Response:
         if isinstance(exc, _TooLarge):
             return PlainTextResponse("too large", 413)
         return PlainTextResponse(f"internal error ({type(exc).__name__}); this is a bug in collage", 500)
-
-    routes = [
-        Route("/", submissions), Route("/order", order),
-        Route("/photo/{ident}.jpg", photo), Route("/slide/{digest:str}.jpg", slide),
-        Route("/problems", problems), Route("/problems/{ident}", problems), Route("/watch", watch),
-        Route("/message/{ident}/fields", fields, methods=["POST"]),
-        Route("/message/{ident}/approve", approve, methods=["POST"]),
-        Route("/message/{ident}/consent", consent, methods=["POST"]),
-        Route("/message/{ident}/mask", mask, methods=["POST"]),
-        Route("/sequence/{index:int}/move", move, methods=["POST"]),
-        Route("/sequence/{index:int}/edit", edit_item, methods=["POST"]),
-        Route("/still/{index:int}", still, methods=["POST"]),
-        Route("/proof", proof_start, methods=["POST"]), Route("/proof", proof_status),
-        Route("/files/{name}", made),
-        Route("/fonts/{key}.css", fonts_css), Route("/fonts/{key}/{name}", font_file),
-        Mount("/static", StaticFiles(directory=str(data_dir() / "desk" / "static"))),
-    ]
-    app = Starlette(routes=routes, exception_handlers={Exception: failed, _TooLarge: failed})
-    return Guard(app, address)
 
 
 class _TooLarge(Exception):

@@ -3,7 +3,7 @@
     read: bytes -> Version (a digest of the bytes: what the page saw)
     edit(seen, change): the file read again -> its version must still be `seen` (else `Changed`: a hand
         edit meanwhile is shown, never overwritten) -> ruamel.yaml with the dumper that reproduces the
-        file exactly (`importing._matching`: its own indentation; comments, order, quoting and layout
+        file exactly (`roundtrip.matching`: its own indentation; comments, order, quoting and layout
         kept) -> `change` applied -> what the file then says is checked to be the plain data with
         `change` applied and nothing else (a value shared through an anchor or merge key would change
         other messages too) -> validated (`manifest.load.load_text`: no new error) -> the write rule
@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from collage.authoring import roundtrip
 from collage.errors import InputError, Problem
-from collage.manifest import importing, yamlpos
+from collage.manifest import yamlpos
 from collage.manifest.load import _TEXT_KEYS as TEXT_KEYS
 from collage.manifest.load import load_text
 from collage.outputs import files, targets
@@ -125,7 +126,7 @@ def edited(raw: str, change: Change, folder: Path, manifest: Path) -> str:
         raise Refused([Problem(shown, f"the manifest cannot be read: {exc}", line=exc.line,
                                hint="correct it in the file, then reload the page")]) from None
     before = {_key(p) for p in _errors(folder, manifest, original)}
-    yaml, exact = importing._matching(original)
+    yaml, exact = roundtrip.matching(original)
     if not exact:
         raise Refused([Problem(shown, "this manifest's layout cannot be kept exactly by an automatic edit, so the "
                                "desk does not write it", hint="make this change by hand in the file")])
@@ -133,7 +134,7 @@ def edited(raw: str, change: Change, folder: Path, manifest: Path) -> str:
     change(document)
     expected = copy.deepcopy(plain)
     change(expected)
-    text = importing._dump(yaml, document)
+    text = roundtrip.dump(yaml, document)
     if text == original:
         return raw
     after, _ = yamlpos.load(text, TEXT_KEYS)
@@ -160,7 +161,7 @@ def _errors(folder: Path, manifest: Path, text: str) -> list[Problem]:
     try:
         load_text(folder, manifest, text)
     except InputError as exc:
-        return importing._blocking(exc.errors)
+        return roundtrip.blocking(exc.errors)
     return []
 
 

@@ -264,7 +264,7 @@ def moving_frames(seg: Segment, slides: tuple[Slide | None, Slide | None], artis
     """A segment with a moving slide in it, frame by frame, as flat RGB: each frame is drawn at its
     moment, then held or blended as `segment_frames` does for still slides."""
     size = (artist.width, artist.height)
-    sources = [_Source(artist, s) for s in slides]
+    sources = [_SlideFrames(artist, s) for s in slides]
     for k in range(seg.frames):
         frame = seg.start + k
         if seg.kind == "hold":
@@ -276,7 +276,7 @@ def moving_frames(seg: Segment, slides: tuple[Slide | None, Slide | None], artis
         yield next(iter(segment_frames(step, a, b, size, "rgb24", weights=[weight])))
 
 
-class _Source:
+class _SlideFrames:
     """A slide's RGB frame at any frame number: drawn once if it stands still, else at its moment."""
 
     def __init__(self, artist: Artist, slide: Slide | None) -> None:

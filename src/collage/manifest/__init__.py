@@ -6,7 +6,8 @@
     report.py     the problems found, in editors' words; paths kept inside the folder
     video.py, timing.py, music.py, style.py, messages.py, sequence.py, emails.py   one section each
     themes.py     theme files (built in, or the folder's own)
-    schema.py     `collage schema`;   scaffold.py   `collage init`
+
+What writes a manifest (`init`, `import`, the schema, the round trip the desk uses) is `collage.authoring`.
 
 The contributor's `email` is checked for type and then dropped: no object after this package holds it.
 Unapproved messages are dropped too, so nothing downstream can render one by mistake.

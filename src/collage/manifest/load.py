@@ -19,7 +19,7 @@ from collage.manifest import yamlpos
 from collage.manifest.leaks import leaks
 from collage.manifest.models import TOP_KEYS, VideoIn
 from collage.manifest.report import Reporter, did_you_mean, display_path, kind_of, short, unusable_path
-from collage.model.project import Described, GridItem, Music, Project, TitleItem
+from collage.model.project import Described, GridItem, Message, Music, Project, SequenceItem, TitleItem
 from collage.model.theme import Theme
 from collage.privacy import looks_like_email
 
@@ -95,28 +95,8 @@ def load_text(folder: Path, manifest: Path, text: str) -> Project:
 
 def _validate(r: Reporter, text: str) -> Project:
     """One pass over the whole manifest, section by section; raise InputError if any error was found."""
-    try:
-        data, r.pos = yamlpos.load(text, _TEXT_KEYS)
-    except yamlpos.YamlSyntaxError as exc:
-        raise InputError([Problem(r.shown, str(exc), line=exc.line, column=exc.column,
-                                  hint=exc.hint)]) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise InputError([Problem(r.shown, f"the manifest must be a mapping of keys, not {kind_of(data)}",
-                                  line=1)])
-    leaks(r, data, _folder_title(r.folder) if data.get("title") is None else None)
-    for key in data:
-        if key not in TOP_KEYS:
-            r.error((key,), f"unknown key '{short(key)}'", did_you_mean(key, TOP_KEYS), key_line=True)
-
-    title = data.get("title")
-    if title is not None and not isinstance(title, str):
-        r.error(("title",), f"expected text, got {kind_of(title)}")
-        title = None
-    elif title is not None and len(title) > 300:
-        r.error(("title",), "longer than 300 characters", "a title is a line or two", key_line=True)
-        title = None
+    data = _document(r, text)
+    title = _title(r, data)
     video = r.model(VideoIn, data.get("video") or {}, ("video",)) or VideoIn()
     size = video_section.size(r, video)
     renditions = video_section.renditions(r, video, size)
@@ -134,34 +114,9 @@ def _validate(r: Reporter, text: str) -> Project:
     consent = messages_section.default_consent(r, data.get("privacy"))
     messages, unapproved = messages_section.messages(r, data.get("messages"), consent)
     style_section.joined(r, caption_template, messages)
-    sequence_given = data.get("sequence") is not None
-    whole = True  # every item of the sequence read: only then is a message left out of it worth a warning
-    if sequence_given:
-        before = sum(p.severity == "error" for p in r.problems)
-        sequence = sequence_section.sequence(r, data.get("sequence"), messages, unapproved)
-        whole = sum(p.severity == "error" for p in r.problems) == before
-    else:
-        sequence = (
-            TitleItem(title or _folder_title(r.folder)),
-            GridItem(None, "all"),
-            TitleItem(*sequence_section.DEFAULT_CLOSING),
-        )
+    sequence = _sequence(r, data, title, messages, unapproved)
     output = video_section.output(r, video.output)
-    sequence_section.unplaced(r, sequence, messages, sequence_given and whole)
-    if not messages and not r.failed:
-        if data.get("messages"):
-            r.error(("messages",), "no message is approved: there is nothing to show",
-                    "set `approved: true` on the messages to show", key_line=True)
-        else:
-            # (`init` never replaces a manifest, so it is offered only where this one holds nothing else.)
-            start = ("; or delete this file, then `collage init FOLDER` writes them for the photos found"
-                     if not data else "")
-            r.error(("messages",) if "messages" in data else (), "no messages: there is nothing to show",
-                    f"add the photo messages under `messages:`{start}")
-    if title is None and looks_like_email(_folder_title(r.folder)):
-        r.error(("title",), "the folder's name looks like an email address and would be the title",
-                "give a `title:`")
-
+    _nothing_to_show(r, data, messages)
     if r.failed:
         raise InputError(r.concealed())
     return Project(
@@ -176,7 +131,7 @@ def _validate(r: Reporter, text: str) -> Project:
         sequence=sequence,
         messages=tuple(messages),
         unapproved=frozenset(unapproved),
-        sequence_given=sequence_given,
+        sequence_given=data.get("sequence") is not None,
         warnings=tuple(r.concealed()),
         fit=video.fit,
         theme=theme,
@@ -188,6 +143,66 @@ def _validate(r: Reporter, text: str) -> Project:
         output_line=r.pos.key.get(("video", "output")),
         described=described,
     )
+
+
+def _document(r: Reporter, text: str) -> dict[Any, Any]:
+    """The YAML as a mapping (its lines in `r.pos`), looked through for leaks and unknown keys."""
+    try:
+        data, r.pos = yamlpos.load(text, _TEXT_KEYS)
+    except yamlpos.YamlSyntaxError as exc:
+        raise InputError([Problem(r.shown, str(exc), line=exc.line, column=exc.column,
+                                  hint=exc.hint)]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError([Problem(r.shown, f"the manifest must be a mapping of keys, not {kind_of(data)}",
+                                  line=1)])
+    leaks(r, data, _folder_title(r.folder) if data.get("title") is None else None)
+    for key in data:
+        if key not in TOP_KEYS:
+            r.error((key,), f"unknown key '{short(key)}'", did_you_mean(key, TOP_KEYS), key_line=True)
+    return data
+
+
+def _title(r: Reporter, data: dict[Any, Any]) -> str | None:
+    title = data.get("title")
+    if title is not None and not isinstance(title, str):
+        r.error(("title",), f"expected text, got {kind_of(title)}")
+        return None
+    if title is not None and len(title) > 300:
+        r.error(("title",), "longer than 300 characters", "a title is a line or two", key_line=True)
+        return None
+    if title is None and looks_like_email(_folder_title(r.folder)):
+        r.error(("title",), "the folder's name looks like an email address and would be the title",
+                "give a `title:`")
+    return title
+
+
+def _sequence(r: Reporter, data: dict[Any, Any], title: str | None, messages: list[Message],
+              unapproved: list[str]) -> tuple[SequenceItem, ...]:
+    """The sequence as written, or the default one; and a warning for each approved message it leaves
+    out, when every item of it could be read (an item in error may have been meant to show them)."""
+    if data.get("sequence") is None:
+        return (TitleItem(title or _folder_title(r.folder)), GridItem(None, "all"),
+                TitleItem(*sequence_section.DEFAULT_CLOSING))
+    before = sum(p.severity == "error" for p in r.problems)
+    sequence = sequence_section.sequence(r, data.get("sequence"), messages, unapproved)
+    if sum(p.severity == "error" for p in r.problems) == before:
+        sequence_section.unplaced(r, sequence, messages)
+    return sequence
+
+
+def _nothing_to_show(r: Reporter, data: dict[Any, Any], messages: list[Message]) -> None:
+    if messages or r.failed:
+        return
+    if data.get("messages"):
+        r.error(("messages",), "no message is approved: there is nothing to show",
+                "set `approved: true` on the messages to show", key_line=True)
+        return
+    # (`init` never replaces a manifest, so it is offered only where this one holds nothing else.)
+    start = "; or delete this file, then `collage init FOLDER` writes them for the photos found" if not data else ""
+    r.error(("messages",) if "messages" in data else (), "no messages: there is nothing to show",
+            f"add the photo messages under `messages:`{start}")
 
 
 def _sources(folder: Path, data: dict[str, Any], music: Music, theme: Theme) -> list[Path]:

@@ -42,18 +42,7 @@ def messages(r: Reporter, data: Any, consent: Consent = "named") -> tuple[list[M
             continue
         if raw_id is not None:
             seen[raw_id] = line
-        approval = item.get("approved") if isinstance(item, dict) else None
-        if isinstance(approval, yamlpos.Verbatim) and approval.came:
-            how = "merged in through `<<`" if approval.came == "merged" else "an alias (`*`) of another value"
-            r.error(("messages", i, "approved"), f"approved is {how}; approval is written on each message itself",
-                    "write `approved: true` in this message", key_line=approval.came != "merged")
-            item = {k: v for k, v in item.items() if k != "approved"}
-        elif isinstance(approval, yamlpos.Verbatim):
-            written = f'"{approval.text}"' if approval.quoted else f"'{approval.text}'"
-            r.error(("messages", i, "approved"), f"approved is {written}; only the literal `true` approves",
-                    "write `approved: true` (or `false`)", key_line=True)
-            item = {k: v for k, v in item.items() if k != "approved"}  # and report its other problems
-        msg = r.model(MessageIn, item, ("messages", i))
+        msg = r.model(MessageIn, _approval(r, i, item), ("messages", i))
         if msg is None:
             if raw_id is not None:
                 r.invalid_ids.add(raw_id)
@@ -89,6 +78,24 @@ def messages(r: Reporter, data: Any, consent: Consent = "named") -> tuple[list[M
         else:
             unapproved.append(message_id)
     return approved, unapproved
+
+
+def _approval(r: Reporter, i: int, item: Any) -> Any:
+    """The message as written, without an `approved` that is not the literal `true` or `false` written on
+    it (merged in, an alias, a quoted or tagged string): that is an error, and its other problems are
+    reported too."""
+    approval = item.get("approved") if isinstance(item, dict) else None
+    if not isinstance(approval, yamlpos.Verbatim):
+        return item
+    if approval.came:
+        how = "merged in through `<<`" if approval.came == "merged" else "an alias (`*`) of another value"
+        r.error(("messages", i, "approved"), f"approved is {how}; approval is written on each message itself",
+                "write `approved: true` in this message", key_line=approval.came != "merged")
+    else:
+        written = f'"{approval.text}"' if approval.quoted else f"'{approval.text}'"
+        r.error(("messages", i, "approved"), f"approved is {written}; only the literal `true` approves",
+                "write `approved: true` (or `false`)", key_line=True)
+    return {k: v for k, v in item.items() if k != "approved"}
 
 
 def _raw_id(item: Any) -> str | None:

@@ -99,8 +99,9 @@ def _reference(r: Reporter, path: yamlpos.Path_, ref: str, ids: set[str], unappr
     return None
 
 
-def unplaced(r: Reporter, sequence: tuple[SequenceItem, ...], messages: list[Message], given: bool) -> None:
-    if not given or any(isinstance(s, GridItem) and s.select == "all" for s in sequence):
+def unplaced(r: Reporter, sequence: tuple[SequenceItem, ...], messages: list[Message]) -> None:
+    """A warning for each approved message a written sequence does not show."""
+    if any(isinstance(s, GridItem) and s.select == "all" for s in sequence):
         return
     placed = explicitly_placed(sequence, messages)
     for m in messages:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 from typing import Any
 
 from collage.manifest import fonts as fonts_section
@@ -43,20 +44,7 @@ def style(r: Reporter, data: Any) -> tuple[Theme, str, bool]:
         except theme_module.ThemeError as exc:
             r.error(("style", "theme"), str(exc), "or name a theme file in the folder, e.g. themes/mine.yaml",
                     key_line=True)
-    template = data.get("caption", DEFAULT_CAPTION)
-    if not isinstance(template, str):
-        r.error(("style", "caption"), f"expected text, got {kind_of(template)}", key_line=True)
-        template = DEFAULT_CAPTION
-    fields = re.findall(r"\{([^{}]*)\}", template)
-    unknown = [f for f in fields if f not in CAPTION_FIELDS]
-    if unknown:
-        r.error(("style", "caption"), f"unknown field '{{{unknown[0]}}}' in the caption",
-                "use " + ", ".join(f"{{{f}}}" for f in CAPTION_FIELDS), key_line=True)
-        template = DEFAULT_CAPTION
-    elif not fields:
-        r.error(("style", "caption"), "the caption names no field",
-                'e.g. "{name} · {location}"', key_line=True)
-        template = DEFAULT_CAPTION
+    template = _caption(r, data.get("caption", DEFAULT_CAPTION))
     for key, value in data.items():
         if key in ("theme", "caption", "translations", "fonts"):
             continue
@@ -70,21 +58,43 @@ def style(r: Reporter, data: Any) -> tuple[Theme, str, bool]:
             else:
                 r.error(("style", key), str(exc).partition(": ")[2] or str(exc), key_line=True)
     if theme.background_image:  # the manifest's is relative to the folder, a theme file's to the theme
-        if "background_image" in data:
-            rel = r.inside(("style", "background_image"), theme.background_image, "image", PHOTO_SUFFIXES)
-            image = None if rel is None else str(r.folder / rel)
-        else:  # relative to the theme file, which is in the folder (built-in themes have no image)
-            rel_to_folder = (base / theme.background_image).resolve()
-            image = None
-            if not rel_to_folder.is_relative_to(r.root) or not rel_to_folder.is_file():
-                r.error(("style", "theme"), f"the theme's background_image '{theme.background_image}' is not "
-                        "a file inside the folder", "keep the image beside the theme file", key_line=True)
-            else:
-                image = str(base / theme.background_image)
-        theme = dataclasses.replace(theme, background_image=image)
+        theme = dataclasses.replace(theme, background_image=_background(r, theme.background_image, base,
+                                                                          "background_image" in data))
     if "fonts" in data:  # the folder's fonts, tried before the bundled ones
         theme = dataclasses.replace(theme, fonts=fonts_section.fonts(r, data["fonts"]))
     return theme_module.readable(theme), template, translations == "show"
+
+
+def _caption(r: Reporter, template: Any) -> str:
+    """`style.caption`: a template of the message's fields, or the default where it is wrong."""
+    if not isinstance(template, str):
+        r.error(("style", "caption"), f"expected text, got {kind_of(template)}", key_line=True)
+        return DEFAULT_CAPTION
+    fields = re.findall(r"\{([^{}]*)\}", template)
+    unknown = [f for f in fields if f not in CAPTION_FIELDS]
+    if unknown:
+        r.error(("style", "caption"), f"unknown field '{{{unknown[0]}}}' in the caption",
+                "use " + ", ".join(f"{{{f}}}" for f in CAPTION_FIELDS), key_line=True)
+        return DEFAULT_CAPTION
+    if not fields:
+        r.error(("style", "caption"), "the caption names no field",
+                'e.g. "{name} · {location}"', key_line=True)
+        return DEFAULT_CAPTION
+    return template
+
+
+def _background(r: Reporter, written: str, base: Path, in_manifest: bool) -> str | None:
+    """The background image's path: the manifest's is relative to the folder, a theme file's to the
+    theme file (which is in the folder; built-in themes have no image)."""
+    if in_manifest:
+        rel = r.inside(("style", "background_image"), written, "image", PHOTO_SUFFIXES)
+        return None if rel is None else str(r.folder / rel)
+    rel_to_folder = (base / written).resolve()
+    if not rel_to_folder.is_relative_to(r.root) or not rel_to_folder.is_file():
+        r.error(("style", "theme"), f"the theme's background_image '{written}' is not "
+                "a file inside the folder", "keep the image beside the theme file", key_line=True)
+        return None
+    return str(base / written)
 
 
 def joined(r: Reporter, template: str, messages: list[Message]) -> None:

@@ -41,7 +41,7 @@ def _music(project: Project, beats_over: float | None) -> MusicFacts | None:
         return None
 
 
-def covered(project: Project) -> list[Message]:
+def following_subjects(project: Project) -> list[Message]:
     """Messages shown cover-cropped or moving, with no focus of their own: their crops and Ken Burns
     moves follow faces and sign."""
     moving = {item.message for item in project.sequence if isinstance(item, PhotoItem) and item.motion != "none"}
@@ -56,7 +56,8 @@ def photo_sizes(project: Project) -> dict[str, tuple[int, int]] | None:
     or a face is covered (None otherwise: Pillow is then not even imported). An unreadable photo is
     left out; the checks report it."""
     grids = any(isinstance(item, GridItem) for item in project.sequence)
-    if not grids and not any((m.fit or project.fit) == "cover" for m in project.messages) and not covered(project):
+    cropped = any((m.fit or project.fit) == "cover" for m in project.messages)
+    if not grids and not cropped and not following_subjects(project):
         return None
     from collage.media import photos
 
@@ -73,7 +74,7 @@ def photo_sizes(project: Project) -> dict[str, tuple[int, int]] | None:
 def photo_subjects(project: Project, memo: Path | None = None) -> dict[str, tuple[Box, ...]] | None:
     """Faces and sign of every photo that will be cover-cropped (None when none is: OpenCV is then not
     imported). An unreadable photo is left out; the checks report it."""
-    shown = covered(project)
+    shown = following_subjects(project)
     if not shown:
         return None
     from collage.media import photos, remembered

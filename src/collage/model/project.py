@@ -185,9 +185,6 @@ class Project:
     described: Described | None = None  # `video.described`: NAME.described.mp4 is made too
     narrated: bool = False  # this is the described version (`describing`)
 
-    def path(self, rel: str) -> Path:
-        return self.folder / rel
-
     def shaped(self, rendition: str | None) -> Project:
         """The project as its rendition `rendition` (None: the main video) is made: that frame size, and
         the output NAME.<rendition>.mp4 beside the main one. Raises KeyError for a name not in

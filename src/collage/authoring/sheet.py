@@ -189,7 +189,8 @@ def _column(header: list[str], k: int) -> str:
     return f"'{title}'" if title else _letters(k + 1)
 
 
-def _table(shown: str, produced: Iterator[tuple[int, list[str]]], unread: list[int]) -> list[tuple[int, list[str]]]:
+def _table(shown: str, produced: Iterator[tuple[int, list[str]]],
+           unread: list[int] | None = None) -> list[tuple[int, list[str]]]:
     """The rows that hold anything, with their numbers in the sheet (the first is the header), trailing
     blank cells dropped; every limit checked as the rows come, so that reading stops at the first one
     past it. A run of more than EMPTY_RUN blank rows ends the table: the number of the first row below it
@@ -200,14 +201,15 @@ def _table(shown: str, produced: Iterator[tuple[int, list[str]]], unread: list[i
     try:
         for number, cells in produced:
             past = number > last + EMPTY_RUN + 1
-            if past and not any(c.strip() for c in cells[:MAX_COLUMNS + 1]):
+            if past and not any(c.strip() for c in cells):
                 continue  # blank rows below the end: looked through (the file's size bounds them)
             while cells and not cells[-1].strip():
                 cells.pop()
             if not any(c.strip() for c in cells):
                 continue
             if past:
-                unread.append(number)
+                if unread is not None:
+                    unread.append(number)
                 break
             if table and number - table[0][0] > MAX_ROWS:
                 raise InputError([Problem(shown, f"the sheet has more than {MAX_ROWS:,} rows of submissions "

@@ -13,24 +13,27 @@ manifest change only in the fields `--update` names. Emails stay out of the mani
 from __future__ import annotations
 
 import difflib
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from ruamel.yaml.comments import CommentedSeq
+
+from collage.authoring.roundtrip import appended, check_current, dump, editor, matching, only_updated, validate
+from collage.authoring.scaffold import header_text, media_files
+from collage.authoring.schema import SCHEMA_ID, schema_json
+from collage.authoring.sheet import Row, read
 from collage.errors import InputError, Problem
-from collage.manifest.leaks import NAMES_WITHHELD, mentions, withheld_names
+from collage.manifest import MANIFEST_NAME
+from collage.manifest.leaks import mentions, withheld_names
 from collage.manifest.report import AUDIO_SUFFIXES, PHOTO_SUFFIXES
-from collage.manifest.scaffold import media_files
-from collage.manifest.sheet import Row, read
 from collage.model.project import CONSENTS
 from collage.outputs import files, targets
 
 WRITTEN = ("id", "photo", "name", "profession", "location", "message", "translation", "tags", "consent",
            "approved", "email")  # the order new messages' keys are written in
-MANIFEST = "collage.yaml"
 UPDATABLE = ("name", "profession", "location", "message", "translation", "tags", "consent", "approved", "email")
 YES = {"approved", "approve", "yes", "y", "true", "x", "✓", "✔", "1", "ok", "accepted", "accept"}
 NO = {"rejected", "reject", "no", "n", "false", "0", "pending", "waiting", "declined", "todo", "to do", "review",
@@ -65,10 +68,47 @@ class Imported:
 def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, str] | None = None,
                  update: tuple[str, ...] = (), keep_emails: bool = False,
                  manifest_path: Path | str | None = None) -> Imported:
-    from collage.manifest import MANIFEST_NAME
-    from collage.manifest.scaffold import header_text
-
     folder = Path(folder)
+    target = _target(folder, update, manifest_path)
+    table = read(Path(sheet), mapping)
+    result = Imported(target, unmapped=table.unmapped, kept_emails=keep_emails, numbers=table.numbers,
+                      guessed=[(t, table.columns[t]) for t in table.guessed])
+    created = not target.exists()
+    if not created:  # the manifest as it is must be valid: a merge into a broken file could hide what broke it
+        check_current(folder, target)
+    raw = header_text(folder) if created else target.read_bytes().decode("utf-8")  # line ends as they are
+    # Edited as LF text without a BOM; both are put back as the file had them.
+    bom, crlf = raw.startswith("\ufeff"), "\r\n" in raw
+    original = raw.removeprefix("\ufeff").replace("\r\n", "\n")
+    yaml, exact = (editor(), True) if created else matching(original)
+    data = yaml.load(original)
+    merge = _Merge(folder, data, table_name(sheet), update, keep_emails, result)
+    for row in table.rows:
+        merge.row(row)
+    merge.finish(table.unread)
+    if result.updated and not created:
+        only_updated(original, data, yaml, result.updated, merge.shown)
+    if exact or created:
+        text = dump(yaml, data)
+    elif result.updated:
+        raise InputError([Problem(target.name, "this manifest's layout cannot be kept exactly by an automatic edit, "
+                                  "so --update was not applied", hint="make those changes by hand, or import "
+                                  "without --update (new messages are then added as text at the end)")])
+    else:
+        text = appended(original, data, merge.messages, merge.before)
+    text = ("\ufeff" if bom else "") + (text.replace("\n", "\r\n") if crlf else text)
+    if text != raw or created:
+        result.named_files = validate(folder, target, text)
+        files.write_text(target, text, keep_mode=True)
+        result.written = True
+        if created:  # the schema the modeline names, as `init` writes it; one already there stays
+            files.create(folder / SCHEMA_ID, schema_json() + "\n")
+    result.created = created
+    return result
+
+
+def _target(folder: Path, update: tuple[str, ...], manifest_path: Path | str | None) -> Path:
+    """The manifest to write, once the folder, the fields to update and the write rule allow it."""
     if not folder.is_dir():
         why = _not_a_folder(folder)
         raise InputError([Problem(str(folder), why, hint="create it and put the photos inside" if why == "no such "
@@ -77,86 +117,91 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
     if wrong:
         raise InputError([Problem("--update", f"'{wrong[0]}' cannot be updated from a sheet",
                                   hint="fields: " + ", ".join(UPDATABLE))])
-    table = read(Path(sheet), mapping)
     target = Path(manifest_path) if manifest_path is not None else folder / MANIFEST_NAME
     media = [folder / p for p in media_files(folder, PHOTO_SUFFIXES | AUDIO_SUFFIXES)]
     refused = targets.problems(targets.Owned.of(folder, media), [targets.Target(
         target, "--manifest" if manifest_path is not None else "FOLDER", "manifest")])
     if refused:
         raise InputError(refused)
-    result = Imported(target, unmapped=table.unmapped, kept_emails=keep_emails, numbers=table.numbers,
-                      guessed=[(t, table.columns[t]) for t in table.guessed])
-    created = not target.exists()
-    if not created:  # the manifest as it is must be valid: a merge into a broken file could hide what broke it
-        _check(folder, target)
-    raw = header_text(folder) if created else target.read_bytes().decode("utf-8")  # line ends as they are
-    # Edited as LF text without a BOM; both are put back as the file had them.
-    bom, crlf = raw.startswith("\ufeff"), "\r\n" in raw
-    original = raw.removeprefix("\ufeff").replace("\r\n", "\n")
-    yaml, exact = (_yaml(), True) if created else _matching(original)
-    data = yaml.load(original)
-    messages = data.get("messages")
-    if messages is None or not messages:
-        from ruamel.yaml.comments import CommentedSeq
+    return target
 
-        if messages is None or messages.fa.flow_style():  # `messages: []` becomes a block list
+
+class _Merge:
+    """The sheet's rows merged into the manifest's messages (the round-trip document), row by row, with
+    what the report says of each."""
+
+    def __init__(self, folder: Path, data: Any, shown: str, update: tuple[str, ...], keep_emails: bool,
+                 result: Imported) -> None:
+        messages = data.get("messages")
+        if messages is None or (not messages and messages.fa.flow_style()):  # `messages: []`: a block list
             data["messages"] = messages = CommentedSeq()
-    before = len(messages)
-    photos = _photos(folder)
-    by_photo = {_key(str(m.get("photo", ""))): m for m in messages if isinstance(m, dict)}
-    by_id = {str(m.get("id")): m for m in messages if isinstance(m, dict) and m.get("id") is not None}
-    ids = set(by_id) | {Path(str(m.get("photo", ""))).stem for m in messages if isinstance(m, dict) and "id" not in m}
-    named: set[str] = set()
-    shown = table_name(sheet)
-    default = _default_consent(data)
-    missing: list[tuple[int, str, bool]] = []  # row, photo as written, whether the row's contributor is named
-    quiet_rows: list[dict[str, str]] = []  # the names of rows not to be named (as written in the sheet)
-    for row in table.rows:
-        values = _values(shown, row)
-        result.emails += "email" in values
+        self.folder, self.data, self.shown, self.update, self.keep_emails = folder, data, shown, update, keep_emails
+        self.result, self.messages, self.before = result, messages, len(messages)
+        self.photos = _photos(folder)
+        self.by_photo = {_key(str(m.get("photo", ""))): m for m in messages if isinstance(m, dict)}
+        self.by_id = {str(m.get("id")): m for m in messages if isinstance(m, dict) and m.get("id") is not None}
+        self.ids = set(self.by_id) | {Path(str(m.get("photo", ""))).stem for m in messages
+                                      if isinstance(m, dict) and "id" not in m}
+        self.named: set[str] = set()
+        self.default = _default_consent(data)
+        self.missing: list[tuple[int, str, bool]] = []  # row, photo as written, whether the row's contributor is named
+        self.quiet_rows: list[dict[str, str]] = []  # the names of rows not to be named (as written in the sheet)
+
+    def row(self, row: Row) -> None:
+        values = _values(self.shown, row)
+        self.result.emails += "email" in values
         said = values.get("consent")
-        rel = _find(folder, photos, values.pop("photo", ""))
+        rel = _find(self.folder, self.photos, values.pop("photo", ""))
         if rel is None:
-            missing.append((row.number, row.values.get("photo", ""), (said or default) == "named"))
-            if (said or default) != "named" and isinstance(values.get("name"), str):
-                quiet_rows.append({"name": values["name"], "consent": "anonymous"})
-            continue
-        named.add(rel)
-        if not keep_emails:
+            self.missing.append((row.number, row.values.get("photo", ""), (said or self.default) == "named"))
+            if (said or self.default) != "named" and isinstance(values.get("name"), str):
+                self.quiet_rows.append({"name": values["name"], "consent": "anonymous"})
+            return
+        self.named.add(rel)
+        if not self.keep_emails:
             values.pop("email", None)
-        existing = by_photo.get(_key(rel))
-        if existing is None and "id" in values and values["id"] in by_id:
-            other = by_id[values["id"]]
+        existing = self.by_photo.get(_key(rel))
+        if existing is None and "id" in values and values["id"] in self.by_id:
+            other = self.by_id[values["id"]]
             # By id only when that message's photo is gone (renamed or moved): otherwise it is someone else.
-            if (folder / str(other.get("photo", ""))).is_file():
-                which = f"id '{_short(values['id'])}'" if (said or default) == "named" else "its id"
-                raise InputError([Problem(shown, f"row {row.number}: {which} is a message with another photo",
+            if (self.folder / str(other.get("photo", ""))).is_file():
+                which = f"id '{_short(values['id'])}'" if (said or self.default) == "named" else "its id"
+                raise InputError([Problem(self.shown, f"row {row.number}: {which} is a message with another photo",
                                           line=row.number, field="id",
                                           hint="give the row its own id, or correct its photo")])
             existing = other
         # Not to be named when the sheet says so, or the manifest does (its message's consent, or its
         # privacy.default); with neither, the default decides.
-        consents = [c for c in (said, _consent(existing, default) if existing is not None else None) if c]
-        private = any(c != "named" for c in consents) if consents else default != "named"
+        consents = [c for c in (said, _consent(existing, self.default) if existing is not None else None) if c]
+        private = any(c != "named" for c in consents) if consents else self.default != "named"
         if private and isinstance(values.get("name"), str):  # her name, whatever else of her row holds it
-            quiet_rows.append({"name": values["name"], "consent": "anonymous"})
+            self.quiet_rows.append({"name": values["name"], "consent": "anonymous"})
         if existing is None:
-            # A contributor who is not to be named gets a neutral id, numbered by the row (stable while the
-            # sheet grows below), never one made from a file name or taken from the sheet's id column.
-            given = values.pop("id", None)
-            ident = f"m{row.number}" if private else given or Path(rel).stem
-            base, n = ident, 2
-            while ident in ids:
-                ident, n = f"{base}-{n}", n + 1
-            ids.add(ident)
-            entry = {"id": ident, "photo": rel, **values}
-            entry.setdefault("approved", False)
-            messages.append({k: entry[k] for k in WRITTEN if k in entry})
-            by_photo[_key(rel)] = messages[-1]
-            result.added.append(ident)
-            if entry["approved"] is True:
-                result.approved.append(ident)
-            continue
+            self._add(row, rel, values, private)
+        else:
+            self._compare(existing, rel, values, private)
+
+    def _add(self, row: Row, rel: str, values: dict[str, Any], private: bool) -> None:
+        # A contributor who is not to be named gets a neutral id, numbered by the row (stable while the
+        # sheet grows below), never one made from a file name or taken from the sheet's id column.
+        given = values.pop("id", None)
+        ident = f"m{row.number}" if private else given or Path(rel).stem
+        base, n = ident, 2
+        while ident in self.ids:
+            ident, n = f"{base}-{n}", n + 1
+        self.ids.add(ident)
+        entry = {"id": ident, "photo": rel, **values}
+        entry.setdefault("approved", False)
+        self.messages.append({k: entry[k] for k in WRITTEN if k in entry})
+        self.by_photo[_key(rel)] = self.messages[-1]
+        self.result.added.append(ident)
+        if entry["approved"] is True:
+            self.result.approved.append(ident)
+
+    def _compare(self, existing: Any, rel: str, values: dict[str, Any], private: bool) -> None:
+        """A message already in the manifest: the fields `--update` names are taken, the others reported
+        where they differ (never a withheld value)."""
+        result = self.result
         ident = str(existing.get("id", Path(rel).stem))
         values.pop("id", None)
         changed = False
@@ -165,7 +210,7 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
         for name, value in values.items():
             if existing.get(name) == value or (name == "approved" and value is False and "approved" not in existing):
                 continue
-            if name in update:
+            if name in self.update:
                 existing[name] = value
                 result.updated.append((ident, name))
                 changed = True
@@ -181,44 +226,26 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
         if not changed and not any(d[0] == ident for d in result.differing):
             result.unchanged.append(ident)
 
-    def may_show(photo: str) -> bool:  # a photo whose file name may be printed: a named contributor's
-        message = by_photo.get(_key(photo))
-        return (_consent(message, default) if message is not None else default) == "named"
+    def finish(self, unread: int | None) -> None:
+        """The rows without a photo, the photos without a row, and no withheld name in any of it."""
+        result, default = self.result, self.default
 
-    for number, written, named_row in missing:
-        if named_row:
-            result.missing.append((number, _short(written), _guess(written, [p for p in photos if may_show(p)])))
-        else:
-            result.missing.append((number, None, None))
-    result.unnamed = sorted(p for p in photos if p not in named and _key(p) not in by_photo)
-    # Rows not read may have asked not to be named: then no file name is shown, whatever the default.
-    result.unread = table.unread
-    result.unnamed_shown = default == "named" and table.unread is None
-    _withhold(result, withheld_names({"privacy": data.get("privacy"), "messages": [*messages, *quiet_rows]}))
-    if result.updated and not created:
-        _only_updated(original, data, yaml, result.updated, shown)
-    if exact or created:
-        text = _dump(yaml, data)
-    elif result.updated:
-        raise InputError([Problem(target.name, "this manifest's layout cannot be kept exactly by an automatic edit, "
-                                  "so --update was not applied", hint="make those changes by hand, or import "
-                                  "without --update (new messages are then added as text at the end)")])
-    else:
-        text = _appended(original, data, messages, before)
-    if crlf:
-        text = text.replace("\n", "\r\n")
-    if bom:
-        text = "\ufeff" + text
-    if text != raw or created:
-        result.named_files = _validate(folder, target, text)
-        files.write_text(target, text, keep_mode=True)
-        result.written = True
-        if created:  # the schema the modeline names, as `init` writes it; one already there stays
-            from collage.manifest.schema import SCHEMA_ID, schema_json
+        def may_show(photo: str) -> bool:  # a photo whose file name may be printed: a named contributor's
+            message = self.by_photo.get(_key(photo))
+            return (_consent(message, default) if message is not None else default) == "named"
 
-            files.create(folder / SCHEMA_ID, schema_json() + "\n")
-    result.created = created
-    return result
+        for number, written, named_row in self.missing:
+            if named_row:
+                shown = [p for p in self.photos if may_show(p)]
+                result.missing.append((number, _short(written), _guess(written, shown)))
+            else:
+                result.missing.append((number, None, None))
+        result.unnamed = sorted(p for p in self.photos if p not in self.named and _key(p) not in self.by_photo)
+        # Rows not read may have asked not to be named: then no file name is shown, whatever the default.
+        result.unread = unread
+        result.unnamed_shown = default == "named" and unread is None
+        _withhold(result, withheld_names({"privacy": self.data.get("privacy"),
+                                          "messages": [*self.messages, *self.quiet_rows]}))
 
 
 NOT_SHOWN = "(a file whose name is not shown: it holds the name of a contributor not to be named)"
@@ -357,135 +384,3 @@ def _short(value: Any) -> str:
     return redact(text if len(text) <= 60 else text[:57] + "…")
 
 
-def _yaml(mapping: int = 2, sequence: int = 4, offset: int = 2) -> Any:
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never re-wrap a long line a person wrote
-    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
-    return yaml
-
-
-def _matching(original: str) -> tuple[Any, bool]:
-    """A round-trip dumper whose indentation reproduces the file exactly, so that only what changes
-    changes, and True; or the closest one and False (a file laid out by hand in several styles)."""
-    from ruamel.yaml.util import load_yaml_guess_indent
-
-    _, indent, dash = load_yaml_guess_indent(original)
-    tried = [(2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0)]
-    if indent is not None:
-        tried.insert(0, (indent, indent, dash or 0))
-    tried += [(m, q, o) for m in (2, 3, 4) for q in range(2, 9) for o in range(0, q - 1) if (m, q, o) not in tried]
-    data = _yaml().load(original)  # read once: what is read does not depend on the indentation it is written in
-    best, best_score = None, -1.0  # (read again for each of the ~60 tried, a merge took seconds: found by fuzzing)
-    for mapping, sequence, offset in tried:
-        yaml = _yaml(mapping, sequence, offset)
-        text = _dump(yaml, data)
-        if text == original:
-            return yaml, True
-        score = difflib.SequenceMatcher(None, text, original, autojunk=False).quick_ratio()
-        if score > best_score:
-            best, best_score = yaml, score
-    return best, False
-
-
-def _appended(original: str, data: Any, messages: Any, before: int) -> str:
-    """The file as it was, with the new messages written as text after the last one (before the next
-    top-level key, or at the end): for a file no dumper reproduces exactly."""
-    added = list(messages)[before:]
-    if not added:
-        return original
-    if before and messages.fa.flow_style():
-        raise InputError([Problem(MANIFEST, "the messages are written as a flow list ([...]) laid out by hand, "
-                                  "which an automatic edit cannot extend without changing it",
-                                  hint="write them as a block list, one `- ` a message, then import again")])
-    yaml = _yaml(2, 2, 0)  # the items at column 0, then moved to where the file has its items
-    lines = original.splitlines(keepends=True)
-    keys = list(data)
-    at = keys.index("messages")
-    following = [data.lc.key(k)[0] for k in keys[at + 1:]]
-    cut = min(following) if following else len(lines)
-    while cut > 0 and (not lines[cut - 1].strip() or lines[cut - 1].lstrip().startswith("#")) and following:
-        cut -= 1  # comments and blank lines just above the next key belong to it
-    indent = _item_indent(original)
-    block = _dump(yaml, added)
-    block = "".join(" " * indent + line if line.strip() else line for line in block.splitlines(keepends=True))
-    head = "".join(lines[:cut])
-    if head and not head.endswith("\n"):
-        head += "\n"
-    return head + block + "".join(lines[cut:])
-
-
-def _item_indent(text: str) -> int:
-    """How far the manifest's message items are indented (their `-`)."""
-    found = re.search(r"^messages:[^\n]*\n(?:\s*#[^\n]*\n|\s*\n)*( *)- ", text, re.MULTILINE)
-    return len(found.group(1)) if found else 2
-
-
-def _only_updated(original: str, data: Any, yaml: Any, updated: list[tuple[str, str]], shown: str) -> None:
-    """An update must change what it names and nothing else: a value shared through an anchor or a merge
-    key would change the messages that inherit it too."""
-    import yaml as pyyaml
-
-    old = pyyaml.safe_load(original).get("messages") or []
-    new = pyyaml.safe_load(_dump(yaml, data)).get("messages") or []
-    allowed: dict[str, set[str]] = {}
-    for ident, name in updated:
-        allowed.setdefault(ident, set()).add(name)
-    for k, before in enumerate(old):
-        after = new[k] if k < len(new) else None
-        if not isinstance(before, dict) or not isinstance(after, dict):
-            continue
-        ident = str(before.get("id", Path(str(before.get("photo", ""))).stem))
-        changed = {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
-        if changed - allowed.get(ident, set()):
-            raise InputError([Problem(shown, f"updating would also change message '{ident}' "
-                                      f"({', '.join(sorted(changed))}), which shares values through an anchor or "
-                                      "a merge key", hint="edit those messages by hand, or import without --update")])
-
-
-def _dump(yaml: Any, data: Any) -> str:
-    out = io.StringIO()
-    yaml.dump(data, out)
-    return out.getvalue()
-
-
-def _validate(folder: Path, target: Path, text: str) -> int:
-    """The merged manifest must load: a sheet cell that would break it (an email in a name, say) stops
-    the import with the row's problem, and nothing is written. Two errors are the organiser's to fix
-    after the import: nothing approved yet, and photo files named after a contributor who asked not to
-    be named (collage only reads the folder: they rename them). Returns how many of those files."""
-    from collage.manifest.load import load_text
-
-    try:
-        load_text(folder, target, text)
-    except InputError as exc:
-        problems = _blocking(exc.errors)
-        if problems:
-            raise InputError([Problem(target.name, p.message, line=p.line, field=p.field, hint=p.hint)
-                              for p in problems]) from None
-        return sum(_named_file(p) for p in exc.errors)
-    return 0
-
-
-def _named_file(problem: Problem) -> bool:
-    return problem.field.endswith(".photo") and NAMES_WITHHELD in problem.message
-
-
-def _blocking(errors: tuple[Problem, ...]) -> list[Problem]:
-    """The errors an import cannot go on with: all but nothing approved yet (normal while submissions
-    come in) and photo files still to be renamed (`_validate`)."""
-    return [p for p in errors if "nothing to show" not in p.message and not _named_file(p)]
-
-
-def _check(folder: Path, manifest: Path) -> None:
-    """The manifest's errors, but that nothing is approved yet (normal while submissions come in)."""
-    from collage.manifest import load
-
-    try:
-        load(folder, manifest)
-    except InputError as exc:
-        errors = _blocking(exc.errors)
-        if errors:
-            raise InputError(errors) from None

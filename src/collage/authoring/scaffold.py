@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from collage.authoring.schema import SCHEMA_ID, schema_json
 from collage.errors import InputError, Problem
 from collage.manifest import AUDIO_SUFFIXES, MANIFEST_NAME, PHOTO_SUFFIXES
-from collage.manifest.schema import SCHEMA_ID, schema_json
 from collage.outputs import files, targets
 
 
