@@ -197,7 +197,9 @@ def test_review_writes_the_manifest_exactly_and_the_still_shows_the_cover(tmp_pa
         page.evaluate(COUNT_ANSWERS)
         page.locator(f"#slide-{slide['index']} button").click()
         page.wait_for_selector(f"#still-{slide['index']} img.still-picture")
-        assert page.evaluate(f"document.querySelector('#still-{slide['index']} img').naturalWidth") == 640
+        picture = f"document.querySelector('#still-{slide['index']} img')"
+        page.wait_for_function(f"{picture}.complete && {picture}.naturalWidth > 0", timeout=30_000)  # loaded
+        assert page.evaluate(f"{picture}.naturalWidth") == 640
         still = folder / "out" / f"desk.slide-{slide['index']}.png"
         frame = np.asarray(Image.open(still).convert("RGB")).astype(int)
         bx, by, bw, bh = slide["cells"][0]["box"]

@@ -319,7 +319,7 @@ def test_a_replaced_photo_is_never_drawn_from_an_earlier_decode(make_folder: Cal
     """A long-lived process (a library user) that renders, then renders again after a photo changed,
     draws the new photo: in-process caches are keyed by the file's state."""
     from collage import build_plan, load
-    from collage.draw.compose import Artist, _Source
+    from collage.draw.compose import Artist, _SlideFrames
 
     manifest = small_manifest([msg("red", motion="kenburns")])
     manifest["sequence"] = [{"photo": "red", "motion": "kenburns"}]
@@ -327,11 +327,11 @@ def test_a_replaced_photo_is_never_drawn_from_an_earlier_decode(make_folder: Cal
     project = load(folder)
     slide = build_plan(project).slides[0]
     artist = Artist(folder, project.size, project.theme)
-    first = _Source(artist, slide).at(slide.start + 1).reshape(project.size[1], project.size[0], 3)
+    first = _SlideFrames(artist, slide).at(slide.start + 1).reshape(project.size[1], project.size[0], 3)
     time.sleep(0.01)
     solid(folder / "photos" / "red.jpg", MAGENTA, quality=95)
     os.utime(folder / "photos" / "red.jpg")
-    second = _Source(artist, slide).at(slide.start + 1).reshape(project.size[1], project.size[0], 3)
+    second = _SlideFrames(artist, slide).at(slide.start + 1).reshape(project.size[1], project.size[0], 3)
     h, w = project.size[1], project.size[0]
     centre = (slice(h // 3, h // 2), slice(w // 3, 2 * w // 3))
     assert first[centre].mean(axis=(0, 1))[2] < 100 < second[centre].mean(axis=(0, 1))[2]
