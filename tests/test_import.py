@@ -898,3 +898,15 @@ def test_rows_below_the_table_name_no_photo_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "zelda" not in result.stdout.casefold() and "quorvath" not in result.stdout.casefold()
     assert "row 1503 and below not read" in result.stdout and "rows below the table were not read" in result.stdout
+
+
+def test_a_wrong_consent_or_approval_cell_is_named_by_row_never_quoted(tmp_path: Path) -> None:
+    """Found by fuzzing: a row run into the wrong columns put a name (fullwidth) in the consent column,
+    and the refusal quoted it; it may be the name of someone not to be named."""
+    folder = write_folder(tmp_path / "f", photos=PHOTOS)
+    for column, cell in (("Consent", "Ｚｅｌｄａ Ｑｕｏｒｖａｔｈ"), ("Status", "Zelda Quorvath")):
+        sheet = _csv(tmp_path / "s.csv", [["Photo", "Name", column], ["alice.jpg", "Zelda Quorvath", cell]])
+        result = _collage("import", folder, sheet)
+        assert result.returncode == 1 and "row 2: the " in result.stderr, result.stderr
+        said = (result.stdout + result.stderr).casefold()
+        assert "zelda" not in said and "ｚｅｌｄａ" not in said

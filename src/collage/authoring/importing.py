@@ -319,15 +319,17 @@ def _values(shown: str, row: Row) -> dict[str, Any]:
             elif word in NO or not word:
                 out[name] = False
             else:
-                raise InputError([Problem(shown, f"row {row.number}: the approval '{_short(text)}' is neither "
-                                          "approved nor rejected", line=row.number, field="approved",
+                raise InputError([Problem(shown, f"row {row.number}: the approval cell is neither approved nor "
+                                          "rejected", line=row.number, field="approved",
                                           hint="write approved, pending or rejected")])
         elif name == "consent":
             word = text.strip().casefold()
             if word not in CONSENTS:
-                raise InputError([Problem(shown, f"row {row.number}: consent '{_short(text)}' is not one of "
+                # (The cell is not quoted: a row run into the wrong columns may put a name here, perhaps
+                # of someone not to be named: found by fuzzing.)
+                raise InputError([Problem(shown, f"row {row.number}: the consent cell is not one of "
                                           + ", ".join(CONSENTS), line=row.number, field="consent",
-                                          hint="named, anonymous or masked")])
+                                          hint="write named, anonymous or masked")])
             out[name] = word
         elif name == "tags":
             out[name] = [t.strip() for t in re.split(r"[,;]", text) if t.strip()]
