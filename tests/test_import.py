@@ -161,7 +161,7 @@ def test_map_names_a_column_and_problems_name_the_row(tmp_path: Path) -> None:
     bad = _csv(tmp_path / "bad.csv", [["Name", "Photo", "Status"], ["A", "alice.jpg", "Approved"],
                                       ["B", "bilal.jpg", "maybe later"]])
     result = _collage("import", folder, bad)
-    assert result.returncode == 1 and "row 3" in result.stderr and "approval 'maybe later'" in result.stderr
+    assert result.returncode == 1 and "row 3" in result.stderr and "the approval cell is neither" in result.stderr
     assert "Traceback" not in result.stderr
     two = _csv(tmp_path / "two.csv", [["Name", "Full name", "Photo"], ["A", "B", "alice.jpg"]])
     result = _collage("import", folder, two)
@@ -292,10 +292,9 @@ def test_bad_files_are_input_errors_not_crashes(tmp_path: Path) -> None:
     ws.append(["A", "alice.jpg"])
     ws.cell(row=90000, column=16000, value="stray")
     book.save(tmp_path / "stray.xlsx")
-    result = _collage("import", folder, tmp_path / "stray.xlsx")
-    assert result.returncode == 0, result.stderr
-    assert [m["id"] for m in yaml.safe_load((folder / "collage.yaml").read_text())["messages"]] == ["alice"]
-    assert "row 90000 and below not read" in result.stdout  # said, not dropped silently
+    result = _collage("import", folder, tmp_path / "stray.xlsx")  # a sheet is imported whole or not at all
+    assert result.returncode == 1 and "row 90000 holds something after 89,997 blank rows" in result.stderr
+    assert not (folder / "collage.yaml").exists()
 
 
 def test_crlf_bom_and_hand_layouts_survive(tmp_path: Path) -> None:
@@ -472,22 +471,22 @@ def test_the_whole_text_and_the_cells_are_bounded(tmp_path: Path, kind: str, mon
 
 
 @pytest.mark.pure
-def test_a_far_blank_gap_ends_the_table_and_rows_keep_their_sheet_numbers(tmp_path: Path) -> None:
+def test_a_row_after_a_far_blank_gap_is_refused_and_rows_keep_their_sheet_numbers(tmp_path: Path) -> None:
     from collage.authoring import sheet as sheet_module
 
     path = _csv(tmp_path / "s.csv", [["Name", "Photo"], [], ["A", "a.jpg"], ["", ""], ["B", "b.jpg"]])
-    read = sheet_module.read(path)
-    assert [r.number for r in read.rows] == [3, 5] and read.unread is None  # as a spreadsheet shows them
+    assert [r.number for r in sheet_module.read(path).rows] == [3, 5]  # as a spreadsheet shows them
+    trailing = tmp_path / "trailing.csv"  # blank rows after the table, however many: the table
+    trailing.write_text("Photo,Name\nalice.jpg,Alice\n" + "\n" * 5000)
+    assert [r.number for r in sheet_module.read(trailing).rows] == [2]
     far = tmp_path / "far.csv"  # found by fuzzing: the row below was dropped without a word
     far.write_text("Photo,Name\nalice.jpg,Alice\n" + "\n" * 1200 + "zelda.jpg,Zelda\n" + "\n" * 50)
-    read = sheet_module.read(far)
-    assert [r.number for r in read.rows] == [2] and read.unread == 1203
+    assert "row 1203 holds something after 1,200 blank rows" in _refused(far)
     book = tmp_path / "gap.xlsx"
     rows = HEAD_ROW + '<row r="3"><c r="A3" t="inlineStr"><is><t>A</t></is></c><c r="B3" t="inlineStr"><is><t>a.jpg' \
         '</t></is></c></row><row r="1048576"><c r="A1048576" t="inlineStr"><is><t>stray</t></is></c></row>'
     _repack(_book(tmp_path / "base.xlsx", [["x"]]), book, {SHEET_PART: _sheet_xml(rows)})
-    read = sheet_module.read(book)
-    assert [r.number for r in read.rows] == [3] and read.unread == 1048576
+    assert "row 1048576 holds something after" in _refused(book)
 
 
 @pytest.mark.pure
@@ -887,17 +886,18 @@ def test_a_merge_reads_the_manifest_a_few_times_not_once_an_indentation(tmp_path
     assert done.added == ["bilal"] and len(loads) <= 4, len(loads)
 
 
-def test_rows_below_the_table_name_no_photo_file(tmp_path: Path) -> None:
-    """Found by fuzzing: an anonymous contributor's row far below the table is not read, so nothing says
-    she is not to be named; her photo, named after her, was then listed among the photos no row names."""
+def test_a_row_below_a_far_blank_gap_stops_the_import_and_names_nobody(tmp_path: Path) -> None:
+    """Found by fuzzing: an anonymous contributor's row far below the table was not read, so nothing said
+    she is not to be named; her photo, named after her, was then listed among the photos no row names,
+    and her name printed as a value differing from a named message's. A sheet is now read whole or refused."""
     folder = write_folder(tmp_path / "f", photos={**PHOTOS, "zelda-quorvath": RED})
     far = tmp_path / "far.csv"
     far.write_text("Photo,Name,Consent\nalice.jpg,Alice,named\n" + "\n" * 1500
                    + "zelda-quorvath.jpg,Zelda Quorvath,anonymous\n")
     result = _collage("import", folder, far)
-    assert result.returncode == 0, result.stderr
-    assert "zelda" not in result.stdout.casefold() and "quorvath" not in result.stdout.casefold()
-    assert "row 1503 and below not read" in result.stdout and "rows below the table were not read" in result.stdout
+    said = (result.stdout + result.stderr).casefold()
+    assert result.returncode == 1 and "zelda" not in said and "quorvath" not in said
+    assert "row 1503 holds something after 1,500 blank rows" in result.stderr
 
 
 def test_a_wrong_consent_or_approval_cell_is_named_by_row_never_quoted(tmp_path: Path) -> None:

@@ -425,11 +425,8 @@ def _import_report(done: Any) -> None:
     if done.unnamed and done.unnamed_shown:
         say(f"  photos no row names ({len(done.unnamed)}): " + ", ".join(done.unnamed))
     elif done.unnamed:
-        why = "rows below the table were not read" if done.unread else "privacy.default is anonymous"
-        say(f"  photos no row names ({len(done.unnamed)}); their file names are not shown ({why})")
-    if done.unread:
-        say(f"  row {done.unread} and below not read: they come after more than 1,000 blank rows; if they are "
-            "submissions, delete the blank rows and import again")
+        say(f"  photos no row names ({len(done.unnamed)}); their file names are not shown (privacy.default is "
+            "anonymous)")
     if done.named_files:
         say(f"  {done.named_files} photo file name(s) carry the name of a contributor who asked not to be named: "
             "rename those files and their `photo:` (`collage check` lists them by line) before rendering")

@@ -56,7 +56,6 @@ class Imported:
     missing: list[tuple[int, str | None, str | None]] = field(default_factory=list)
     unnamed: list[str] = field(default_factory=list)  # photos in the folder that no row names
     unnamed_shown: bool = True  # False under `privacy.default: anonymous`: their file names may name someone
-    unread: int | None = None  # the first row below the sheet's table, not read (after 1,000 blank rows)
     unmapped: list[str] = field(default_factory=list)
     guessed: list[tuple[str, str]] = field(default_factory=list)  # column title -> field
     numbers: list[str] = field(default_factory=list)  # "ID" columns of response numbers, not imported
@@ -85,7 +84,7 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
     merge = _Merge(folder, data, table_name(sheet), update, keep_emails, result)
     for row in table.rows:
         merge.row(row)
-    merge.finish(table.unread)
+    merge.finish()
     if result.updated and not created:
         only_updated(original, data, yaml, result.updated, merge.shown)
     if exact or created:
@@ -226,7 +225,7 @@ class _Merge:
         if not changed and not any(d[0] == ident for d in result.differing):
             result.unchanged.append(ident)
 
-    def finish(self, unread: int | None) -> None:
+    def finish(self) -> None:
         """The rows without a photo, the photos without a row, and no withheld name in any of it."""
         result, default = self.result, self.default
 
@@ -241,9 +240,7 @@ class _Merge:
             else:
                 result.missing.append((number, None, None))
         result.unnamed = sorted(p for p in self.photos if p not in self.named and _key(p) not in self.by_photo)
-        # Rows not read may have asked not to be named: then no file name is shown, whatever the default.
-        result.unread = unread
-        result.unnamed_shown = default == "named" and unread is None
+        result.unnamed_shown = default == "named"
         _withhold(result, withheld_names({"privacy": self.data.get("privacy"),
                                           "messages": [*self.messages, *self.quiet_rows]}))
 

@@ -71,7 +71,7 @@ MAX_COLUMNS = 64  # Google and Microsoft Forms export one a question: 64 is a ve
 MAX_CELL = 10_000  # characters in one cell: a long letter; a sign's text is a few hundred
 MAX_CELLS = 400_000  # cells holding anything: 20,000 rows of 20 answers
 MAX_TEXT = 20_000_000  # characters in all the cells: 20,000 rows of 1,000
-EMPTY_RUN = 1000  # blank rows after which the table has ended (what is below is reported, not read)
+EMPTY_RUN = 1000  # blank rows after which nothing more may follow (a sheet is imported whole or not at all)
 MAX_LINE = MAX_COLUMNS * (2 * MAX_CELL + 3)  # characters on one line of a CSV: every cell full of "" quotes
 # XLSX is a zip of XML parts. Form tools write about ten parts, a workbook with pictures a few hundred.
 MAX_PARTS = 1000
@@ -95,7 +95,6 @@ class Sheet:
     unmapped: list[str] = field(default_factory=list)  # titles of columns not imported
     guessed: list[str] = field(default_factory=list)  # titles matched by a word they contain (reported)
     numbers: list[str] = field(default_factory=list)  # an "ID" column of response numbers, not imported
-    unread: int | None = None  # the first row below the table's end (after EMPTY_RUN blank rows): not read
 
 
 def _norm(title: str) -> str:
@@ -118,8 +117,7 @@ def read(path: Path, mapping: dict[str, str] | None = None) -> Sheet:
                                   f"{_size(MAX_BYTES)}", hint="export only the columns and rows collage needs, "
                                   "or split the sheet")])
     xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
-    unread: list[int] = []
-    table = _table(shown, _xlsx(path, shown) if xlsx else _text(path, shown), unread)
+    table = _table(shown, _xlsx(path, shown) if xlsx else _text(path, shown))
     if not table:
         raise InputError([Problem(shown, "the sheet is empty", hint="export it with its header row")])
     top, first = table[0]
@@ -148,7 +146,7 @@ def read(path: Path, mapping: dict[str, str] | None = None) -> Sheet:
             values.setdefault("location", place)
         if values:
             rows.append(Row(n, values))
-    return Sheet(rows, columns, unmapped, guessed, numbers, unread[0] if unread else None)
+    return Sheet(rows, columns, unmapped, guessed, numbers)
 
 
 def _response_numbers(table: list[tuple[int, list[str]]], columns: dict[str, str], index: dict[str, int],
@@ -189,12 +187,12 @@ def _column(header: list[str], k: int) -> str:
     return f"'{title}'" if title else _letters(k + 1)
 
 
-def _table(shown: str, produced: Iterator[tuple[int, list[str]]],
-           unread: list[int] | None = None) -> list[tuple[int, list[str]]]:
+def _table(shown: str, produced: Iterator[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
     """The rows that hold anything, with their numbers in the sheet (the first is the header), trailing
     blank cells dropped; every limit checked as the rows come, so that reading stops at the first one
-    past it. A run of more than EMPTY_RUN blank rows ends the table: the number of the first row below it
-    that holds anything goes into `unread` (never dropped silently: it may be a submission)."""
+    past it. A row that holds anything after a run of more than EMPTY_RUN blank rows is refused, naming it:
+    a sheet is read whole or not at all (a row left out unread may be a submission, and may be someone's
+    who asked not to be named: found by fuzzing)."""
     table: list[tuple[int, list[str]]] = []
     header: list[str] = []
     last = cells_held = text = 0
@@ -208,9 +206,10 @@ def _table(shown: str, produced: Iterator[tuple[int, list[str]]],
             if not any(c.strip() for c in cells):
                 continue
             if past:
-                if unread is not None:
-                    unread.append(number)
-                break
+                raise InputError([Problem(shown, f"row {number} holds something after {number - last - 1:,} blank "
+                                          "rows; collage imports a sheet whole or not at all", line=number,
+                                          hint="delete the blank rows (or the stray cells below the table), then "
+                                          "import again")])
             if table and number - table[0][0] > MAX_ROWS:
                 raise InputError([Problem(shown, f"the sheet has more than {MAX_ROWS:,} rows of submissions "
                                           f"(row {number})", line=number, hint="split the sheet, or export "
