@@ -143,11 +143,7 @@ def render(
             _wrote(result)
             stale = result.stale  # (the same for every shape: each counts all shapes as in use)
             written += 1
-        if stale[0]:  # once a run, not once a shape
-            where = _quoted(folder) + (f" --cache-dir {_quoted(cache_dir)}" if cache_dir is not None else "")
-            _err(f"note: the cache holds {stale[0]} encoded file(s) ({stale[1] / 1e6:.1f} MB) made from an older "
-                 "version of the manifest, which neither its render nor its preview uses now; they may show people "
-                 f"since withdrawn or masked: `collage cache prune {where}` deletes them")
+        _stale_note(stale, folder, cache_dir)  # once a run, not once a shape
     except CollageError as exc:
         if written:
             _err(f"the first {written} of {len(todo)} videos were written")
@@ -211,6 +207,14 @@ def storyboard(
         _fail(exc)
     typer.echo(f"wrote {board.page} ({_count(board.slides, 'slide')}, {board.warnings} warning(s)) and "
                f"{board.sheet.name}")
+
+
+def _stale_note(stale: tuple[int, int], folder: Path, cache_dir: Path | None) -> None:
+    if stale[0]:
+        where = _quoted(folder) + (f" --cache-dir {_quoted(cache_dir)}" if cache_dir is not None else "")
+        _err(f"note: the cache holds {stale[0]} encoded file(s) ({stale[1] / 1e6:.1f} MB) made from an older "
+             "version of the manifest, which neither its render nor its preview uses now; they may show people "
+             f"since withdrawn or masked: `collage cache prune {where}` deletes them")
 
 
 def _slide_range(text: str | None) -> tuple[int, int] | None:
