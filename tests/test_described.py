@@ -31,7 +31,7 @@ from collage.ffmpeg import ffmpeg_exe
 from collage.model.timeline import MediaFacts
 from collage.speech import script
 
-from .support.browser import local_page
+from .support.browser import local_page, track_page
 from .support.media import GREEN, RED, YELLOW, collage_cli, decode_audio, msg, probe, sine, write_folder, write_wav
 
 pytestmark = pytest.mark.pure
@@ -394,18 +394,7 @@ def test_recordings_replace_the_voice_for_their_ids(tmp_path: Path) -> None:
 
 # --- the descriptions track in a browser --------------------------------------------------------------------
 
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body>
-<video id="v" muted playsinline preload="auto" src="v.described.mp4" width="320">
-  <track id="t" kind="descriptions" srclang="en" label="Described" src="v.described.vtt" default></video>
-<script>
-window.fired = [];
-const v = document.getElementById("v");
-const track = v.textTracks[0];
-track.mode = "hidden";
-track.addEventListener("cuechange", () => {
-  for (const c of track.activeCues) window.fired.push([c.id, v.currentTime]);
-});
-</script></body></html>"""
+PAGE = track_page("v.described.mp4", "v.described.vtt", "descriptions", "Described")
 
 
 @pytest.mark.e2e

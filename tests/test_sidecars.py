@@ -21,7 +21,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from .support.browser import local_page
+from .support.browser import local_page, track_page
 from .support.media import BLUE, GREEN, RED, YELLOW, sine, write_folder, write_wav
 from .support.media import collage_cli as _collage
 
@@ -135,18 +135,7 @@ def test_no_sidecars_and_a_poster_that_is_no_slide(tmp_path: Path) -> None:
     assert bad.returncode == 1 and "video.poster: there is no slide 9" in bad.stderr
 
 
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body>
-<video id="v" muted playsinline preload="auto" src="v.mp4" width="320">
-  <track id="t" kind="captions" srclang="en" label="Messages" src="v.vtt" default></video>
-<script>
-window.fired = [];
-const v = document.getElementById("v");
-const track = v.textTracks[0];
-track.mode = "hidden";
-track.addEventListener("cuechange", () => {
-  for (const c of track.activeCues) window.fired.push([c.id, v.currentTime]);
-});
-</script></body></html>"""
+PAGE = track_page("v.mp4", "v.vtt", "captions", "Messages")
 
 
 def test_the_vtt_plays_as_a_track_in_chromium(rendered: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:

@@ -99,3 +99,20 @@ def no_system_fonts(folder: Path) -> dict[str, str]:
     config.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>'
                       f"<dir>{fonts}</dir><cachedir>{cache}</cachedir></fontconfig>\n", encoding="utf-8")
     return {"FONTCONFIG_FILE": str(config)}
+
+
+def track_page(video: str, track: str, kind: str, label: str) -> str:
+    """A page playing `video` (muted) with its `track` of `kind` hidden, recording each cue as it fires:
+    `window.fired` holds [cue id, the video's time] pairs."""
+    return f"""<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body>
+<video id="v" muted playsinline preload="auto" src="{video}" width="320">
+  <track id="t" kind="{kind}" srclang="en" label="{label}" src="{track}" default></video>
+<script>
+window.fired = [];
+const v = document.getElementById("v");
+const track = v.textTracks[0];
+track.mode = "hidden";
+track.addEventListener("cuechange", () => {{
+  for (const c of track.activeCues) window.fired.push([c.id, v.currentTime]);
+}});
+</script></body></html>"""

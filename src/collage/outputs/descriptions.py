@@ -19,11 +19,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from collage.draw.compose import Artist
 from collage.model.project import Project
 from collage.model.timeline import Timeline
-from collage.outputs import files, names
-from collage.outputs.sidecars import broken, poster_slide
+from collage.outputs import sidecars
+from collage.outputs.sidecars import broken
 from collage.outputs.targets import MARK
 from collage.speech import script
 
@@ -70,15 +69,8 @@ def _apportion(weights: list[int], frames: int) -> list[int]:
 
 
 def vtt(project: Project, timeline: Timeline) -> str:
-    from webvtt import Caption, WebVTT
-
-    doc = WebVTT()
-    for cue in cues(project, timeline):
-        doc.captions.append(Caption(_stamp(cue.start, timeline.fps, "."), _stamp(cue.end, timeline.fps, "."),
-                                    [_escape(line) for line in cue.lines], identifier=cue.ident))
-    header, _, rest = str(doc.content).partition("\n\n")
-    note = "NOTE what the described version says (for <track kind=\"descriptions\">)"
-    return f"{header}\n\nNOTE {MARK}\n\n{note}\n\n{rest}"
+    return sidecars.vtt_text(cues(project, timeline), timeline.fps,
+                             'what the described version says (for <track kind="descriptions">)')
 
 
 def srt_text(project: Project, timeline: Timeline) -> str:
@@ -123,26 +115,7 @@ margin: 2em auto; padding: 0 1em; }} time {{ color: #777; font: 13px ui-monospac
 """
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _stamp(frame: int, fps: int, comma: str) -> str:
-    ms = round(frame * 1000 / fps)
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    s, ms = divmod(rest, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{comma}{ms:03d}"
-
-
 def write(project: Project, timeline: Timeline, video: Path, size: tuple[int, int]) -> list[Path]:
     """The described version's sidecars beside `video`, each written aside and moved into place."""
-    vtt_path, srt_path, transcript_path, poster = names.sidecars(video)
-    for target, text in ((vtt_path, vtt(project, timeline)), (srt_path, srt_text(project, timeline)),
-                         (transcript_path, transcript(project, timeline))):
-        files.write_text(target, text)
-    slide = poster_slide(project, timeline)
-    artist = Artist(project.folder, size, project.theme, project.manifest.name, (timeline.width, timeline.height))
-    picture = artist.draw(slide, slide.progress(slide.start + slide.frames // 2))
-    files.save(poster, lambda path: picture.save(path, format="JPEG", quality=90, comment=MARK.encode()))
-    return [vtt_path, srt_path, transcript_path, poster]
+    texts = (vtt(project, timeline), srt_text(project, timeline), transcript(project, timeline))
+    return sidecars.write_beside(project, timeline, video, size, texts)

@@ -53,9 +53,11 @@ import html
 import itertools
 import math
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from collage.draw.compose import Artist
 from collage.model.project import Project
@@ -101,6 +103,19 @@ _PENALTY = {  # (a line break here, a cue break here)
 }
 _LINE, _CUE, _RAGGED = 100, 150, 30
 _INSIDE = ("punct", "space", "cjkpunct", "cjk", "cut")  # breaks inside a part: its lines should be full
+
+
+class Timed(Protocol):
+    """A cue of a VTT file: the captions' and the described version's."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def lines(self) -> tuple[str, ...]: ...
+    @property
+    def ident(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -418,7 +433,7 @@ def _first_strong_rtl(text: str) -> bool:
     return False
 
 
-def _vtt_escape(text: str) -> str:
+def vtt_escape(text: str) -> str:
     """Cue text is markup in WebVTT (`<v>`, `<c>`, `<i>`, timestamps, entities): text stays text."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -441,15 +456,20 @@ def poster_slide(project: Project, timeline: Timeline) -> Slide:
 
 
 def vtt(project: Project, timeline: Timeline) -> str:
+    return vtt_text(cues(project, timeline), timeline.fps)
+
+
+def vtt_text(timed: Iterable[Timed], fps: int, *notes: str) -> str:
+    """WebVTT of cues (anything with start and end frames, lines and an ident), with `notes` after the mark."""
     from webvtt import Caption, WebVTT
 
     doc = WebVTT()
-    for cue in cues(project, timeline):
-        doc.captions.append(Caption(_stamp(cue.start, timeline.fps, "."), _stamp(cue.end, timeline.fps, "."),
-                                    [_vtt_escape(line) for line in cue.lines], identifier=cue.ident))
+    for cue in timed:
+        doc.captions.append(Caption(stamp(cue.start, fps, "."), stamp(cue.end, fps, "."),
+                                    [vtt_escape(line) for line in cue.lines], identifier=cue.ident))
     # A note (no player shows it) marks the file as collage's: a later render may replace it.
     header, _, rest = str(doc.content).partition("\n\n")
-    return f"{header}\n\nNOTE {MARK}\n\n{rest}"
+    return "\n\n".join([header, f"NOTE {MARK}", *(f"NOTE {n}" for n in notes), rest])
 
 
 def srt_text(project: Project, timeline: Timeline) -> str:
@@ -508,7 +528,8 @@ the time it starts.</p>
 """
 
 
-def _stamp(frame: int, fps: int, comma: str) -> str:
+def stamp(frame: int, fps: int, comma: str) -> str:
+    """A cue time: HH:MM:SS.mmm (WebVTT, comma ".") or HH:MM:SS,mmm (SRT, ",")."""
     ms = round(frame * 1000 / fps)
     h, rest = divmod(ms, 3_600_000)
     m, rest = divmod(rest, 60_000)
@@ -519,9 +540,16 @@ def _stamp(frame: int, fps: int, comma: str) -> str:
 def write(project: Project, timeline: Timeline, video: Path, size: tuple[int, int]) -> list[Path]:
     """The sidecars beside `video` (NAME.vtt, NAME.srt, NAME.transcript.html, NAME.jpg), each written
     aside and moved into place."""
+    texts = (vtt(project, timeline), srt_text(project, timeline), transcript(project, timeline))
+    return write_beside(project, timeline, video, size, texts)
+
+
+def write_beside(project: Project, timeline: Timeline, video: Path, size: tuple[int, int],
+                 texts: tuple[str, str, str]) -> list[Path]:
+    """NAME.vtt, NAME.srt and NAME.transcript.html of `texts`, and the poster NAME.jpg, beside `video`
+    (the main video's sidecars, and the described version's)."""
     vtt_path, srt_path, transcript_path, poster = names.sidecars(video)
-    for target, text in ((vtt_path, vtt(project, timeline)), (srt_path, srt_text(project, timeline)),
-                         (transcript_path, transcript(project, timeline))):
+    for target, text in zip((vtt_path, srt_path, transcript_path), texts, strict=True):
         files.write_text(target, text)
     slide = poster_slide(project, timeline)
     artist = Artist(project.folder, size, project.theme, project.manifest.name, (timeline.width, timeline.height))
