@@ -167,7 +167,7 @@ def test_an_unclosed_quote_is_reported_where_it_opens(tmp_path: Path) -> None:
     assert len(errors) == 1 and errors[0].startswith("collage.yaml:4: YAML syntax error: a quoted text opens here")
     folder = write_folder(tmp_path / "flow", "title: T\nsequence: [ {title: x}\nmessages: []\n", PHOTO)
     assert _errors(folder)[0].startswith("flow/collage.yaml:3: ")
-    assert "flow sequence that starts at line 2" in _errors(folder)[0]
+    assert "(in the [...] or {...} opened at line 2)" in _errors(folder)[0]
 
 
 @pytest.mark.parametrize("shape", ["lines", "a flow list", "messages"])
@@ -382,3 +382,27 @@ def test_an_empty_manifest_points_to_init_only_where_init_would_help(tmp_path: P
     (folder / "collage.yaml").write_text("title: T\n")
     [error] = _errors(folder)
     assert "no messages" in error and "init" not in error
+
+
+@pytest.mark.parametrize("written", ["", "title: \"\"\n", "title: '   '\n"])
+def test_a_blank_title_shows_the_folders_name_and_is_checked_as_it(tmp_path: Path, written: str) -> None:
+    """Found by review: `title: ""` showed the folder's name on the title card without the checks a
+    missing title gets (an address as the folder's name, a withheld name in it)."""
+    body = "messages:\n  - photo: photos/a.jpg\n    approved: true\n"
+    folder = write_folder(tmp_path / "lin.wei@example.org", written + body, PHOTO)
+    assert any("the folder's name looks like an email address" in e for e in _errors(folder))
+    folder = write_folder(tmp_path / "zelda-quorvath", written + "messages:\n  - photo: photos/a.jpg\n"
+                          "    name: Zelda Quorvath\n    consent: anonymous\n    approved: true\n", PHOTO)
+    assert _errors(folder)
+    folder = write_folder(tmp_path / "spring-call", written + body, PHOTO)
+    assert load(folder).title == "spring call"
+
+
+def test_yaml_errors_add_only_where_a_bracket_opened(tmp_path: Path) -> None:
+    """Found by review: a bad escape in a closed quote was called "never closed", and the context of a
+    duplicate anchor quoted the anchor's name (which the organiser wrote)."""
+    folder = write_folder(tmp_path / "escape", 'title: "abc\n  def \\q ghi"\nmessages: []\n', PHOTO)
+    [error] = _errors(folder)
+    assert "never closed" not in error
+    folder = write_folder(tmp_path / "anchor", "title: &zelda T\nsubtitle: &zelda U\nmessages: []\n", PHOTO)
+    assert all("zelda" not in e for e in _errors(folder))

@@ -94,7 +94,7 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
                                   "so --update was not applied", hint="make those changes by hand, or import "
                                   "without --update (new messages are then added as text at the end)")])
     else:
-        text = appended(original, data, merge.messages, merge.before)
+        text = appended(original, data, merge.messages, merge.before, target.name)
     text = ("\ufeff" if bom else "") + (text.replace("\n", "\r\n") if crlf else text)
     if text != raw or created:
         result.named_files = validate(folder, target, text)
@@ -235,8 +235,8 @@ class _Merge:
 
         for number, written, named_row in self.missing:
             if named_row:
-                shown = [p for p in self.photos if may_show(p)]
-                result.missing.append((number, _short(written), _guess(written, shown)))
+                showable = [p for p in self.photos if may_show(p)]
+                result.missing.append((number, _short(written), _guess(written, showable)))
             else:
                 result.missing.append((number, None, None))
         result.unnamed = sorted(p for p in self.photos if p not in self.named and _key(p) not in self.by_photo)

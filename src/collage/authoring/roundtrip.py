@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from collage.errors import InputError, Problem
-from collage.manifest import MANIFEST_NAME
 from collage.manifest.leaks import NAMES_WITHHELD
 
 
@@ -49,14 +48,14 @@ def matching(original: str) -> tuple[Any, bool]:
     return best, False
 
 
-def appended(original: str, data: Any, messages: Any, before: int) -> str:
+def appended(original: str, data: Any, messages: Any, before: int, shown: str) -> str:
     """The file as it was, with the new messages written as text after the last one (before the next
     top-level key, or at the end): for a file no dumper reproduces exactly."""
     added = list(messages)[before:]
     if not added:
         return original
     if before and messages.fa.flow_style():
-        raise InputError([Problem(MANIFEST_NAME, "the messages are written as a flow list ([...]) laid out by hand, "
+        raise InputError([Problem(shown, "the messages are written as a flow list ([...]) laid out by hand, "
                                   "which an automatic edit cannot extend without changing it",
                                   hint="write them as a block list, one `- ` a message, then import again")])
     yaml = editor(2, 2, 0)  # the items at column 0, then moved to where the file has its items

@@ -200,7 +200,6 @@ class _Views:
     def __init__(self, desk: Desk) -> None:
         self.desk, self.env = desk, templates()
 
-
     def page(self, template: str, status: int = 200, headers: dict[str, str] | None = None,
              **values: Any) -> HTMLResponse:
         body = self.env.get_template(template).render(**values)
@@ -315,7 +314,7 @@ class _Views:
         seen = request.query_params.get("version", "")
         now = self.desk.manifest.version()
         if now is not None and (now.digest == seen or now.digest in self.desk.manifest.written):
-            # (the desk's own write: the answer that carries its version is on its way to the self.page)
+            # (the desk's own write: the answer that carries its version is on its way to the page)
             return Response(status_code=204, headers={"cache-control": "no-store"})
         return HTMLResponse(self.notice(f"{self.desk.path.name} was changed outside the desk (by hand, or by another "
                                    "program). Nothing the desk writes will overwrite it: reload the page to "

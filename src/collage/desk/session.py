@@ -303,7 +303,7 @@ class Desk:
 
     def problems(self, snapshot: Snapshot, wait: float = 30.0) -> check.Report | None:
         """`collage check` of this version (run once, on a thread); None while it runs past `wait`."""
-        digest = snapshot.version.digest
+        digest = f"{snapshot.version.digest}:{snapshot.photos}"  # a photo replaced is checked again
         with self._lock:
             done = self._checks.get(digest)
             if done is not None:

@@ -117,6 +117,9 @@ def _validate(r: Reporter, text: str) -> Project:
     sequence = _sequence(r, data, title, messages, unapproved)
     output = video_section.output(r, video.output)
     _nothing_to_show(r, data, messages)
+    if title is None and looks_like_email(_folder_title(r.folder)):
+        r.error(("title",), "the folder's name looks like an email address and would be the title",
+                "give a `title:`")
     if r.failed:
         raise InputError(r.concealed())
     return Project(
@@ -157,7 +160,7 @@ def _document(r: Reporter, text: str) -> dict[Any, Any]:
     if not isinstance(data, dict):
         raise InputError([Problem(r.shown, f"the manifest must be a mapping of keys, not {kind_of(data)}",
                                   line=1)])
-    leaks(r, data, _folder_title(r.folder) if data.get("title") is None else None)
+    leaks(r, data, _folder_title(r.folder) if not _given(data.get("title")) else None)
     for key in data:
         if key not in TOP_KEYS:
             r.error((key,), f"unknown key '{short(key)}'", did_you_mean(key, TOP_KEYS), key_line=True)
@@ -165,6 +168,7 @@ def _document(r: Reporter, text: str) -> dict[Any, Any]:
 
 
 def _title(r: Reporter, data: dict[Any, Any]) -> str | None:
+    """The title as written; None where it is missing or blank (the folder's name is shown instead)."""
     title = data.get("title")
     if title is not None and not isinstance(title, str):
         r.error(("title",), f"expected text, got {kind_of(title)}")
@@ -172,10 +176,12 @@ def _title(r: Reporter, data: dict[Any, Any]) -> str | None:
     if title is not None and len(title) > 300:
         r.error(("title",), "longer than 300 characters", "a title is a line or two", key_line=True)
         return None
-    if title is None and looks_like_email(_folder_title(r.folder)):
-        r.error(("title",), "the folder's name looks like an email address and would be the title",
-                "give a `title:`")
-    return title
+    return title if _given(title) else None
+
+
+def _given(title: Any) -> bool:
+    """A title that shows something: `title: ""` (or blank) shows the folder's name, as no title does."""
+    return isinstance(title, str) and bool(title.strip())
 
 
 def _sequence(r: Reporter, data: dict[Any, Any], title: str | None, messages: list[Message],

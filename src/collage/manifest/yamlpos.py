@@ -79,13 +79,16 @@ def _mark_error(exc: yaml.MarkedYAMLError) -> YamlSyntaxError:
     mark = exc.problem_mark or exc.context_mark
     what = exc.problem or exc.context or "invalid YAML"
     opened = exc.context_mark
-    if opened is not None and mark is not None and opened.line != mark.line and exc.context:
-        # An unclosed quote or bracket is found where the file ends: the line to fix is where it opened.
-        if "quoted scalar" in exc.context:
+    if opened is not None and mark is not None and opened.line != mark.line:
+        # An unclosed quote is found where the file ends: the line to fix is where it opened. An unclosed
+        # bracket is found where the next thing is: where it opened is said too. (Other contexts may
+        # quote what the manifest wrote, an anchor's name say: never added.)
+        if exc.context == "while scanning a quoted scalar" and exc.problem == "found unexpected end of stream":
             return YamlSyntaxError("YAML syntax error: a quoted text opens here and is never closed",
                                    opened.line + 1, opened.column + 1,
                                    "add the closing quote at the end of the text, or remove the opening one")
-        what = f"{what} ({exc.context.removeprefix('while ')} that starts at line {opened.line + 1})"
+        if exc.context in ("while parsing a flow sequence", "while parsing a flow mapping"):
+            what = f"{what} (in the [...] or {{...}} opened at line {opened.line + 1})"
     return YamlSyntaxError(f"YAML syntax error: {what}", None if mark is None else mark.line + 1,
                            None if mark is None else mark.column + 1, "fix the YAML syntax at this line")
 

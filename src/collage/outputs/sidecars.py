@@ -433,7 +433,7 @@ def _first_strong_rtl(text: str) -> bool:
     return False
 
 
-def vtt_escape(text: str) -> str:
+def _vtt_escape(text: str) -> str:
     """Cue text is markup in WebVTT (`<v>`, `<c>`, `<i>`, timestamps, entities): text stays text."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -465,8 +465,8 @@ def vtt_text(timed: Iterable[Timed], fps: int, *notes: str) -> str:
 
     doc = WebVTT()
     for cue in timed:
-        doc.captions.append(Caption(stamp(cue.start, fps, "."), stamp(cue.end, fps, "."),
-                                    [vtt_escape(line) for line in cue.lines], identifier=cue.ident))
+        doc.captions.append(Caption(_stamp(cue.start, fps, "."), _stamp(cue.end, fps, "."),
+                                    [_vtt_escape(line) for line in cue.lines], identifier=cue.ident))
     # A note (no player shows it) marks the file as collage's: a later render may replace it.
     header, _, rest = str(doc.content).partition("\n\n")
     return "\n\n".join([header, f"NOTE {MARK}", *(f"NOTE {n}" for n in notes), rest])
@@ -528,7 +528,7 @@ the time it starts.</p>
 """
 
 
-def stamp(frame: int, fps: int, comma: str) -> str:
+def _stamp(frame: int, fps: int, comma: str) -> str:
     """A cue time: HH:MM:SS.mmm (WebVTT, comma ".") or HH:MM:SS,mmm (SRT, ",")."""
     ms = round(frame * 1000 / fps)
     h, rest = divmod(ms, 3_600_000)
