@@ -398,6 +398,15 @@ def test_a_withheld_name_written_surname_first_is_refused(tmp_path: Path, text: 
     assert any("asked not to be named" in e for e in errors), errors
 
 
+@pytest.mark.parametrize("written", ["AliceExample", "aliceExample", "ALICE_EXAMPLE"])
+def test_a_name_written_run_together_is_refused_apart_and_surname_first(tmp_path: Path, written: str) -> None:
+    """Found by the fuzzing campaign: a name written run together (`ZeldaQuorvath`) had one word only, so
+    `Quorvath, Zelda` on a title card was accepted and shown."""
+    for text in ("With thanks to Example, Alice", "Alice Example"):
+        errors = _errors(tmp_path / text, _manifest(**{"messages.0.name": written, "sequence.0.body": text}))
+        assert any("asked not to be named" in e for e in errors), (written, text, errors)
+
+
 @pytest.mark.parametrize("hide", [5, "name", {"name": 1}, True])
 def test_a_hide_that_is_not_a_list_is_a_problem_beside_a_withheld_name(tmp_path: Path, hide: Any) -> None:
     """Found by the fuzzing campaign: an anonymous message with `hide: 5` raised TypeError."""

@@ -38,6 +38,7 @@ class _Withheld:
     key: str  # the whole name folded (`name_key`)
     words: frozenset[str]  # each word of it folded, long enough not to be any word
     hidden: frozenset[str]  # the message's fields in `hide:`: dropped unread, never shown
+    parts: frozenset[str] = frozenset()  # its words apart where it runs them together (`ZeldaQuorvath`)
 
 
 def leaks(r: Reporter, data: dict[str, Any], implied_title: str | None = None) -> None:
@@ -121,10 +122,14 @@ def _withheld(data: dict[str, Any]) -> list[_Withheld]:
             key = name_key(item["name"])
             # A word of the name counts alone when it could not be just any word: three letters and
             # more, or any word of a script written without spaces (a Chinese given name).
-            words = frozenset(w for w in _words(item["name"]) if len(w) >= 3 or not w.isascii())
+            def long(w: str) -> bool:
+                return len(w) >= 3 or not w.isascii()
+
+            parts = frozenset(filter(long, _words(_apart(item["name"]))))
+            words = frozenset(filter(long, _words(item["name"]))) | parts
             if key:
                 hidden = frozenset(h for h in hide if isinstance(h, str)) if isinstance(hide, list) else frozenset()
-                out.append(_Withheld(i, key, words, hidden))
+                out.append(_Withheld(i, key, words, hidden, parts))
     return out
 
 
@@ -132,12 +137,18 @@ def _words(text: str) -> list[str]:
     return _WORDS.findall(fold(text).casefold())
 
 
+def _apart(name: str) -> str:
+    """The name with a space where a lower-case letter meets a capital (`ZeldaQuorvath`: Zelda Quorvath)."""
+    text = fold(name)
+    return "".join(c + " " if c.islower() and n.isupper() else c for c, n in zip(text, text[1:] + " ", strict=True))
+
+
 def _found(w: _Withheld, key: str, words: set[str]) -> tuple[bool, bool]:
     """Whether a text (as `name_key` and `_words` give it) holds the whole name `w`, and a word of it."""
     # A two-letter name (Li, Bo) is looked for as a word only: as part of a longer text it is any word.
     whole = (w.key in key) if len(w.key) >= 3 or not w.key.isascii() else w.key in words
     # Every word of it, in any order, is the whole name too (`Quorvath, Zelda`: found by fuzzing).
-    whole = whole or (len(w.words) >= 2 and w.words <= words)
+    whole = whole or any(len(ws) >= 2 and ws <= words for ws in (w.words, w.parts))
     return whole, bool(words & w.words)
 
 
