@@ -140,7 +140,7 @@ def _words(text: str) -> list[str]:
 def _apart(name: str) -> str:
     """The name with a space where a lower-case letter meets a capital (`ZeldaQuorvath`: Zelda Quorvath)."""
     text = fold(name)
-    return "".join(c + " " if c.islower() and n.isupper() else c for c, n in zip(text, text[1:] + " ", strict=True))
+    return "".join(c + " " if c.islower() and n.isupper() else c for c, n in zip(text, text[1:] + " ", strict=False))
 
 
 def _found(w: _Withheld, key: str, words: set[str]) -> tuple[bool, bool]:
