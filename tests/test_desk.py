@@ -198,7 +198,7 @@ def test_review_writes_the_manifest_exactly_and_the_still_shows_the_cover(tmp_pa
         page.locator(f"#slide-{slide['index']} button").click()
         page.wait_for_selector(f"#still-{slide['index']} img.still-picture")
         picture = f"document.querySelector('#still-{slide['index']} img')"
-        page.wait_for_function(f"{picture}.complete && {picture}.naturalWidth > 0", timeout=30_000)  # loaded
+        _until(page, f"{picture}.complete && {picture}.naturalWidth > 0", timeout=30.0)  # loaded
         assert page.evaluate(f"{picture}.naturalWidth") == 640
         still = folder / "out" / f"desk.slide-{slide['index']}.png"
         frame = np.asarray(Image.open(still).convert("RGB")).astype(int)
