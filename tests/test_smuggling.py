@@ -398,11 +398,12 @@ def test_a_withheld_name_written_surname_first_is_refused(tmp_path: Path, text: 
     assert any("asked not to be named" in e for e in errors), errors
 
 
-@pytest.mark.parametrize("written", ["AliceExample", "aliceExample", "ALICE_EXAMPLE"])
+@pytest.mark.parametrize("written", ["AliceExample", "aliceExample", "ALICE_EXAMPLE", "Example, Alice"])
 def test_a_name_written_run_together_is_refused_apart_and_surname_first(tmp_path: Path, written: str) -> None:
     """Found by the fuzzing campaign: a name written run together (`ZeldaQuorvath`) had one word only, so
-    `Quorvath, Zelda` on a title card was accepted and shown."""
-    for text in ("With thanks to Example, Alice", "Alice Example"):
+    `Quorvath, Zelda` on a title card was accepted and shown; and a name written apart was not found run
+    together in another order (`ZeldaQuorvath and friends` for `Quorvath, Zelda`)."""
+    for text in ("With thanks to Example, Alice", "Alice Example", "ExampleAlice and friends"):
         errors = _errors(tmp_path / text, _manifest(**{"messages.0.name": written, "sequence.0.body": text}))
         assert any("asked not to be named" in e for e in errors), (written, text, errors)
 

@@ -137,6 +137,12 @@ def _words(text: str) -> list[str]:
     return _WORDS.findall(fold(text).casefold())
 
 
+def _text_words(text: str) -> set[str]:
+    """A text's words, and those it runs together apart (`ZeldaQuorvath and friends`: found by fuzzing)."""
+    words = set(_words(text))
+    return words | set(_words(_apart(text))) if any(c.isupper() for c in text) else words
+
+
 def _apart(name: str) -> str:
     """The name with a space where a lower-case letter meets a capital (`ZeldaQuorvath`: Zelda Quorvath)."""
     text = fold(name)
@@ -154,14 +160,14 @@ def _found(w: _Withheld, key: str, words: set[str]) -> tuple[bool, bool]:
 
 def mentions(text: str, withheld: list[_Withheld], whole: bool = False) -> bool:
     """Whether `text` holds a withheld name, or (unless `whole`) a word of one, wherever it is written."""
-    key, words = name_key(text), set(_words(text))
+    key, words = name_key(text), _text_words(text)
     return any(_found(w, key, words)[0] or (not whole and _found(w, key, words)[1]) for w in withheld)
 
 
 def _names(r: Reporter, text: str, path: yamlpos.Path_, withheld: list[_Withheld]) -> None:
     if not withheld:
         return
-    key, words = name_key(text), set(_words(text))
+    key, words = name_key(text), _text_words(text)
     for w in withheld:  # (the name itself, and fields withheld with it, are dropped unread)
         own = path[:2] == ("messages", w.message)
         if own and len(path) > 2 and (path[2] == "name" or path[2] in w.hidden):
