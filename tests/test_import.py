@@ -910,3 +910,20 @@ def test_a_wrong_consent_or_approval_cell_is_named_by_row_never_quoted(tmp_path:
         assert result.returncode == 1 and "row 2: the " in result.stderr, result.stderr
         said = (result.stdout + result.stderr).casefold()
         assert "zelda" not in said and "ｚｅｌｄａ" not in said
+
+
+def test_an_id_a_row_now_withholds_is_not_printed(tmp_path: Path) -> None:
+    """Found by the fuzzing campaign: a message named in the manifest (its id made of her name) whose row
+    now says `masked` was reported as `zelda-quorvath.consent: '' in the manifest, 'masked' in the sheet`."""
+    folder = write_folder(tmp_path / "f", {"messages": [{"id": "zelda-quorvath", "photo": "photos/alice.jpg",
+                                                          "name": "Zelda Quorvath", "approved": False}]},
+                          photos=PHOTOS)
+    sheet = _csv(tmp_path / "s.csv", [["Photo", "Name", "Consent"], ["alice.jpg", "Zelda Q.", "masked"]])
+    result = _collage("import", folder, sheet)
+    said = (result.stdout + result.stderr).casefold()
+    assert result.returncode == 0 and "zelda" not in said and "quorvath" not in said, said
+    assert "an id not shown" in said
+    # Taking her consent from the sheet would leave an id that names her: refused, naming nobody.
+    result = _collage("import", folder, sheet, "--update", "consent")
+    said = (result.stdout + result.stderr).casefold()
+    assert result.returncode == 1 and "neutral id" in said and "zelda" not in said and "quorvath" not in said

@@ -84,9 +84,9 @@ def import_sheet(folder: Path | str, sheet: Path | str, *, mapping: dict[str, st
     merge = _Merge(folder, data, table_name(sheet), update, keep_emails, result)
     for row in table.rows:
         merge.row(row)
-    merge.finish()
     if result.updated and not created:
         only_updated(original, data, yaml, result.updated, merge.shown)
+    merge.finish()  # (after: the report's ids are concealed there)
     if exact or created:
         text = dump(yaml, data)
     elif result.updated:
@@ -252,8 +252,8 @@ NOT_SHOWN_ID = "(an id not shown: it holds the name of a contributor not to be n
 def _withhold(result: Imported, withheld: list[Any]) -> None:
     """No line of the report repeats a withheld name (of a message or a row not to be named), whatever
     holds it: a file no row names, what a row wrote as its photo or a guess at it, a value that differs,
-    a new id (found by fuzzing: a photo named after her, her row's own file name mistyped, was listed).
-    (Ids already in the manifest cannot hold one: it is checked before the import.)"""
+    a new id (found by fuzzing: a photo named after her, her row's own file name mistyped, was listed),
+    or an id already in the manifest whose row now asks not to be named."""
     if not withheld:
         return
 
@@ -265,8 +265,11 @@ def _withhold(result: Imported, withheld: list[Any]) -> None:
     result.unnamed = [NOT_SHOWN if says(p) else p for p in result.unnamed]
     result.missing = [(n, None, None) if says(written) else (n, written, None if says(guess) else guess)
                       for n, written, guess in result.missing]
-    result.differing = [(i, f, "differs (not shown: it holds the name of a contributor not to be named)")
-                        if says(how) else (i, f, how) for i, f, how in result.differing]
+    hidden = "differs (not shown: it holds the name of a contributor not to be named)"
+    result.differing = [(NOT_SHOWN_ID if says(i) else i, f, hidden if says(how) else how)
+                        for i, f, how in result.differing]
+    # A message's id in the manifest may hold the name its row now asks to withhold (found by fuzzing).
+    result.updated = [(NOT_SHOWN_ID if says(i) else i, f) for i, f in result.updated]
 
 
 def table_name(sheet: Path | str) -> str:
