@@ -67,7 +67,22 @@ def test_check_reports_uncovered_characters_with_the_message(make_folder: Callab
     folder = make_folder(small_manifest([msg("red", name="Alice 𒀀")]), {"red": RED})
     result = runner.invoke(app, ["check", str(folder)])
     assert result.exit_code == 1
-    assert "messages[red].name: no bundled font can draw '𒀀' (U+12000)" in result.output
+    assert "messages[0].name: no bundled font can draw '𒀀' (U+12000)" in result.output
+
+
+def test_a_message_is_named_by_one_field_path_in_every_report(make_folder: Callable[..., Path]) -> None:
+    """The loader names a message by its place in `messages:`; the checks after it do too, so an editor
+    reads one path for one message (and a path never spells an id, which may hold a name)."""
+    folder = make_folder(small_manifest([msg("red"), msg("green", name="Bo 𒀀", locaton="Oslo")]),
+                         {"red": RED, "green": GREEN})
+    result = runner.invoke(app, ["check", str(folder)])
+    assert result.exit_code == 1
+    assert "messages[1].locaton: unknown key 'locaton'" in result.output
+    (folder / "collage.yaml").write_text((folder / "collage.yaml").read_text().replace("locaton", "location"))
+    result = runner.invoke(app, ["check", str(folder)])
+    assert result.exit_code == 1
+    assert "messages[1].name: no bundled font can draw '𒀀' (U+12000)" in result.output
+    assert "messages[green]" not in result.output
 
 
 def test_check_reports_unreadable_music(make_folder: Callable[..., Path]) -> None:
@@ -113,7 +128,7 @@ def test_init_writes_a_manifest_and_never_overwrites(tmp_path: Path) -> None:
     manifest.write_text(text.replace("approved: false", "approved: true"))
     approved = runner.invoke(app, ["check", str(tmp_path)])
     assert approved.exit_code == 0, approved.output
-    assert "warning: messages[IMG 0001]: message 'IMG 0001' has nothing to caption it" in approved.output
+    assert "warning: messages[0]: message 'IMG 0001' has nothing to caption it" in approved.output
     manifest.write_text("edited by hand\n")
     again = runner.invoke(app, ["init", str(tmp_path)])
     assert again.exit_code == 1 and "already exists" in again.output

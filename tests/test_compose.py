@@ -179,4 +179,4 @@ def test_a_translation_on_screen_keeps_its_own_script_wraps_and_is_checked(make_
     (folder / "collage.yaml").unlink()
     bad = make_folder(manifest, {"a": RED, "b": BLUE})
     errors = [str(p) for p in run(bad).errors]
-    assert any("messages[b].translation" in e and "no bundled font can draw" in e for e in errors), errors
+    assert any("messages[1].translation" in e and "no bundled font can draw" in e for e in errors), errors

@@ -155,15 +155,15 @@ def media_problems(project: Project, timeline: Timeline, verified: FileFacts | N
             if m.id in damaged:
                 raise damaged[m.id]
         except (photos.PhotoError, OSError) as exc:
-            problems.append(photos.problem(m.photo, m.id, shown, m.line, exc))
+            problems.append(photos.problem(m.photo, m.id, shown, m.line, exc, m.field("photo")))
             unreadable.add(m.id)
             continue
         for part, value in _on_screen(project, m):
             if value:
-                problems.extend(_text_problems(value, shown, m.line, f"messages[{m.id}].{part}", project.theme.fonts))
+                problems.extend(_text_problems(value, shown, m.line, m.field(part), project.theme.fonts))
         if not m.hidden and all(cell.caption is None for cell, _ in cells[m.id]):  # as `init` left it
             problems.append(Problem(shown, f"message '{m.id}' has nothing to caption it: it is shown without "
-                                    "a name, profession or location", line=m.line, field=f"messages[{m.id}]",
+                                    "a name, profession or location", line=m.line, field=m.field(),
                                     hint="fill in what the contributor sent", severity="warning"))
     problems.extend(layout_problems(project, timeline, unreadable))
     problems.extend(_text_problems(project.title, shown, None, "title", project.theme.fonts))  # also the metadata
@@ -199,9 +199,9 @@ def layout_problems(project: Project, timeline: Timeline, skip: set[str] | None 
             info = photos.probe(project.folder / m.photo)
         except (photos.PhotoError, OSError):
             continue  # reported by the media checks
-        problems += _size_problems(m.id, m.photo, info, cells[m.id], shown, m.line, project.theme.max_upscale)
+        problems += _size_problems(m, info, cells[m.id], shown, project.theme.max_upscale)
         if all(not _text_problems(v, shown, m.line, "", project.theme.fonts) for _, v in _on_screen(project, m) if v):
-            problems += _caption_problems(m.id, cells[m.id], timeline.height, shown, m.line,
+            problems += _caption_problems(m, cells[m.id], timeline.height, shown,
                                           project.theme.caption_weight, project.theme.fonts,
                                           project.theme.caption_name_weight)
     return problems
@@ -224,34 +224,35 @@ def _on_screen(project: Project, m: Message) -> list[tuple[str, str | None]]:
             ("translation", m.translation if project.show_translations else None)]
 
 
-def _size_problems(message_id: str, rel: str, info: PhotoInfo, cells: list[tuple[Cell, bool]], shown: str,
-                   line: int | None, max_upscale: float) -> list[Problem]:
+def _size_problems(m: Message, info: PhotoInfo, cells: list[tuple[Cell, bool]], shown: str,
+                   max_upscale: float) -> list[Problem]:
     """A photo much smaller than the box it fills looks soft; it is enlarged at most `max_upscale`."""
+    line, field = m.line, m.field("photo")
     cell = max((c for c, _ in cells), key=lambda c: c.box.w * c.box.h)
     need = min(cell.box.w / info.width, cell.box.h / info.height)
     if need <= 1.5:
         return []
     box = f"{cell.box.w}x{cell.box.h}"
-    size = f"photo '{rel}' of message '{message_id}' is {info.width}x{info.height} px for a {box} box"
+    size = f"photo '{m.photo}' of message '{m.id}' is {info.width}x{info.height} px for a {box} box"
     hint = "ask for the original photo if there is a larger one"
     if need <= max_upscale:
-        return [Problem(shown, f"{size}: enlarged {need:.1f}x, it will look soft", line=line, field="photo",
+        return [Problem(shown, f"{size}: enlarged {need:.1f}x, it will look soft", line=line, field=field,
                         hint=hint, severity="warning")]
     # Never blown up past max_upscale: the photo stays small in the middle of its box.
     w, h = round(info.width * max_upscale), round(info.height * max_upscale)
     share = w * h / (cell.box.w * cell.box.h)
     return [Problem(shown, f"{size}: shown at most {max_upscale:g}x ({w}x{h} px), it fills only {share:.0%} of its "
-                    "box", line=line, field="photo", hint=hint + ", or show it in a grid, where its box is smaller",
+                    "box", line=line, field=field, hint=hint + ", or show it in a grid, where its box is smaller",
                     severity="warning")]
 
 
-def _caption_problems(message_id: str, cells: list[tuple[Cell, bool]], height: int, shown: str,
-                      line: int | None, weight: Weight, fonts: text.Fonts,
+def _caption_problems(m: Message, cells: list[tuple[Cell, bool]], height: int, shown: str,
+                      weight: Weight, fonts: text.Fonts,
                       name_weight: Weight = "bold") -> list[Problem]:
     for cell, _ in cells:
         if cell.caption and any(b.truncated for b in caption_blocks(cell, height, weight, fonts, name_weight)):
-            return [Problem(shown, f"the caption of message '{message_id}' is too long for its box and is cut "
-                            "short with '…'", line=line, field=f"messages[{message_id}]",
+            return [Problem(shown, f"the caption of message '{m.id}' is too long for its box and is cut "
+                            "short with '…'", line=m.line, field=m.field(),
                             hint="shorten the name, profession, location or translation, or use a grid with "
                             "fewer columns",
                             severity="warning")]
@@ -367,7 +368,7 @@ def small_signs(project: Project, timeline: Timeline, found: remembered.Found) -
                 out.append(Problem(manifest_mod.display_path(project.manifest),
                                    f"the sign of message '{cell.message}' is {on_screen:.0%} of the frame's height on "
                                    f"slide {slide.index}, too small to read comfortably (aim for {SIGN_MIN:.0%})",
-                                   line=message.line, field=f"messages[{cell.message}]",
+                                   line=message.line, field=message.field(),
                                    hint="let `grid: auto` choose (fewer photos a slide), show it with `- photo: "
                                    f"{cell.message}`, or crop the photo closer to the sign", severity="warning"))
     return out

@@ -78,7 +78,7 @@ class Artist:
             image = photos.load(Path(self.theme.background_image), size, self.theme.background, cover=True)
         except photos.PhotoError as exc:
             raise InputError([photos.problem(self.theme.background_image, "style", self.manifest_name, None,
-                                             exc)]) from None
+                                             exc, "style.background_image")]) from None
         return _cover(image, size, (0.5, 0.5))
 
     def packed(self, slide: Slide, pixel_format: PixelFormat) -> Packed:

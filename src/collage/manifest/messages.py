@@ -73,7 +73,7 @@ def messages(r: Reporter, data: Any, consent: Consent = "named") -> tuple[list[M
                 location=kept["location"], text=kept["message"], translation=kept["translation"],
                 tags=tuple(msg.tags), line=line,
                 fit=msg.fit, focus=(msg.focus[0], msg.focus[1]) if msg.focus else None, motion=msg.motion,
-                consent=given, hidden=hidden, mask=mask,
+                consent=given, hidden=hidden, mask=mask, index=i,
             ))
         else:
             unapproved.append(message_id)

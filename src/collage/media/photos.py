@@ -173,8 +173,9 @@ def _to_srgb(im: Image.Image, icc: bytes | None, background: tuple[int, int, int
     return im.convert("RGB")
 
 
-def problem(rel: str, message_id: str, manifest: str, line: int | None, exc: Exception) -> Problem:
+def problem(rel: str, message_id: str, manifest: str, line: int | None, exc: Exception,
+            field: str = "photo") -> Problem:
     why = f"cannot read it: {exc.strerror}" if isinstance(exc, OSError) and exc.strerror else str(exc)
     return Problem(manifest, f"photo '{rel}' of message '{message_id}': {why}", line=line,
-                   field=f"messages[{message_id}].photo", hint="replace the file with a whole copy of the photo")
+                   field=field, hint="replace the file with a whole copy of the photo")
 

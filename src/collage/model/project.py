@@ -92,6 +92,13 @@ class Message:
     consent: Consent = "named"
     hidden: tuple[str, ...] = ()  # the caption fields withheld (the name, for anonymous and masked)
     mask: tuple[tuple[float, float, float, float], ...] = ()  # boxes to cover: x, y, w, h (fractions)
+    index: int | None = None  # its place in the manifest's `messages:` list
+
+    def field(self, part: str = "") -> str:
+        """The field path a problem names, as the manifest's loader names it: by place, never by id (an
+        id may spell a name)."""
+        path = "messages" if self.index is None else f"messages[{self.index}]"
+        return f"{path}.{part}" if part else path
 
 
 @dataclass(frozen=True)

@@ -348,17 +348,17 @@ def _unmasked(project: Project, masks: Mapping[str, Mask] | None) -> list[Proble
         return []
     out = [Problem(project.manifest.name, f"message '{m.id}' is masked, but no face was found in its photo and "
                    "no `mask` box is given: collage cannot promise to cover what it cannot see", line=m.line,
-                   field=f"messages[{m.id}].consent",
+                   field=m.field("consent"),
                    hint="add the face's box, `mask: [[x, y, w, h]]` (fractions of the photo); check it with "
                    "`collage still`")
            for m in project.messages if m.consent == "masked" and m.id in masks and not masks[m.id].areas]
     out += [Problem(project.manifest.name, f"message '{m.id}' shows a photo in which a face is still seen after every "
-                    "face found is covered: collage will not show it", line=m.line, field=f"messages[{m.id}].photo",
+                    "face found is covered: collage will not show it", line=m.line, field=m.field("photo"),
                     hint="cover the face with a `mask` box, `mask: [[x, y, w, h]]` (fractions of the photo), and "
                     "check it with `collage still`; or use another photo")
             for m in project.messages if m.id in masks and masks[m.id].refused]
     out += [Problem(project.manifest.name, f"message '{m.id}' shows the photo of a masked message: its faces are "
-                    "covered here too", line=m.line, field=f"messages[{m.id}].photo",
+                    "covered here too", line=m.line, field=m.field("photo"),
                     hint="give this message its own photo, or set `consent: masked` on it", severity="warning")
             for m in project.messages if m.consent != "masked" and m.id in masks and masks[m.id].faces]
     return out
