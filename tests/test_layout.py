@@ -34,10 +34,15 @@ def test_an_explicit_grid_stays_in_the_safe_area_and_does_not_overlap(size: tupl
 
 
 def _assert_inside_and_apart(cells: list[layout.CellBoxes], safe: layout.Rect) -> None:
-    """Every photo and caption box inside the title-safe area, and none overlapping another."""
+    """Every photo and caption box inside the title-safe area (a photo alone on its slide may run to the
+    frame's left and right edges), and none overlapping another."""
     boxes = [c.photo for c in cells] + [c.caption for c in cells if c.caption]
     for b in boxes:
-        assert safe.x <= b.x and b.x + b.w <= safe.x + safe.w and safe.y <= b.y and b.y + b.h <= safe.y + safe.h
+        assert safe.y <= b.y and b.y + b.h <= safe.y + safe.h
+        if len(cells) == 1 and b is cells[0].photo:
+            assert b.x >= 0 and b.x + b.w <= safe.w + 2 * safe.x
+        else:
+            assert safe.x <= b.x and b.x + b.w <= safe.x + safe.w
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert a.x + a.w <= b.x or b.x + b.w <= a.x or a.y + a.h <= b.y or b.y + b.h <= a.y
@@ -89,6 +94,24 @@ def test_auto_gives_each_photo_a_box_of_its_shape_as_large_as_the_frame_allows(s
     top = min(c.photo.y for c in cells)
     bottom = max((c.caption or c.photo).y + (c.caption or c.photo).h for c in cells)
     assert right - left >= safe.w - 2 or bottom - top >= safe.h - 2
+
+
+@pytest.mark.parametrize(("aspect", "size", "bled"), [(4 / 3, (1080, 1920), True), (1.0, (1080, 1920), True),
+                                                     (16 / 9, (1080, 1080), True), (4 / 3, (1920, 1080), False),
+                                                     (3 / 4, (1920, 1080), False)])
+def test_a_photo_alone_runs_to_the_edges_its_width_holds_it_to(aspect: float, size: tuple[int, int],
+                                                               bled: bool) -> None:
+    """A landscape photo alone on a vertical slide is as wide as the frame (a strip between margins
+    leaves a third of the photo's size dark); its caption stays title-safe. A photo whose height holds
+    it back keeps its margins."""
+    w, h = size
+    safe = layout.safe_area(w, h)
+    text = layout.Text(captions.Caption("Søren Ødegård · Student · Oslo, Norway, and a long way further", 13))
+    cell = layout.grid_page([aspect], w, h, texts=[text])[0]
+    assert (cell.photo.x, cell.photo.w) == ((0, w) if bled else (cell.photo.x, cell.photo.w))
+    assert bled or cell.photo.x >= safe.x
+    assert cell.caption is not None and cell.caption.x >= safe.x and cell.caption.x + cell.caption.w <= safe.x + safe.w
+    assert cell.caption.y == cell.photo.y + cell.photo.h and cell.caption.y + cell.caption.h <= safe.y + safe.h
 
 
 def test_caption_band_leaves_room_for_what_it_holds() -> None:

@@ -10,9 +10,9 @@ import pytest
 
 from collage import build_plan, load
 from collage.model.project import Message
-from collage.plan import caption_text
+from collage.plan import caption_text, layout
 
-from .support.media import RED, write_folder
+from .support.media import RED, solid, write_folder
 
 pytestmark = pytest.mark.pure
 
@@ -71,8 +71,6 @@ def test_caption_drops_missing_parts(parts: tuple[str | None, ...], caption: str
 def test_a_rendition_lays_the_grid_out_for_its_own_frame(tmp_path: Path) -> None:
     """`grid: 2x2` is kept on the frame it was written for; the vertical rendition shows the same
     messages, in order, fewer to a slide and each large, filling its frame."""
-    from collage.plan import layout
-
     ids = [f"m{i}" for i in range(6)]
     lines = ["video: {size: 1080p, renditions: [vertical, square, 4k]}", "sequence:", "  - grid: 2x2",
              "    messages: all", "messages:"]
@@ -105,7 +103,6 @@ def test_a_rendition_of_a_large_grid_plans_at_once_and_by_the_photos_real_shapes
     be alone. The work is counted, not
     timed: every search over a slide's arrangements is over at most four photos (22 ways), and there are
     a few a photo."""
-    from collage.plan import layout
 
     searches: list[int] = []
     real_trees = layout._trees
@@ -140,3 +137,29 @@ def test_a_grid_with_no_room_for_its_photos_is_an_error_not_a_crash(tmp_path: Pa
     errors = [p for p in build_plan(load(folder)).warnings if p.severity == "error"]
     assert errors and "leaves no room for its photos on a 64x64 frame" in errors[0].message
     assert errors[0].line == 3  # the grid item
+
+
+def test_a_fixed_grid_that_shows_its_photos_small_says_so_and_what_does_better(tmp_path: Path) -> None:
+    """`grid: 2x2` is honoured as written, but four photos of a phone's shapes on a 16:9 frame leave half
+    its width empty (the rows are as tall as the frame allows): the photos cover under MIN_FILL of the
+    frame. The editor is told so, with the measured share, and what lays them out larger; `grid: auto`
+    on the same photos is not warned about, and neither is a fixed grid that fills the frame."""
+    shapes = {"p0": (300, 400), "l0": (400, 300), "p1": (300, 400), "l1": (400, 300)}
+
+    def plan(grid: str, sizes: dict[str, tuple[int, int]]) -> list[str]:
+        lines = ["sequence:", f"  - grid: {grid}", "    messages: all", "messages:"]
+        lines += [f"  - {{id: {i}, photo: photos/{i}.jpg, name: Someone {i}, approved: true}}" for i in sizes]
+        folder = tmp_path / f"{grid}-{len(sizes)}-{next(iter(sizes.values()))[0]}"
+        folder.mkdir()
+        write_folder(folder, "\n".join(lines) + "\n",
+                     {i: (lambda path, size=size: solid(path, RED, size)) for i, size in sizes.items()})
+        return [f"{p.line}: {p.field}: {p.message} ({p.hint})" for p in build_plan(load(folder)).warnings]
+
+    small = [w for w in plan("2x2", shapes) if "of the frame" in w]
+    assert len(small) == 1, small
+    assert small[0].startswith("2: sequence[0].grid: grid: 2x2 shows its photos on ") and "`grid: auto`" in small[0]
+    share = float(small[0].split("shows its photos on ")[1].split("%")[0])
+    assert 30 <= share < 100 * layout.MIN_FILL
+    assert not [w for w in plan("auto", shapes) if "of the frame" in w]
+    wide = {k: (1600, 900) for k in shapes}  # four 16:9 photos fill a 16:9 frame's 2x2 grid
+    assert not [w for w in plan("2x2", wide) if "of the frame" in w]

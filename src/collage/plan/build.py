@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -239,11 +240,12 @@ def _grid_drafts(ctx: _Context, item: SequenceItem) -> list[_Draft]:
     crop = [(m.fit or project.fit) == "cover" for m in chosen]
     counts = (layout.paginate(len(chosen), per_page) if shape else
               layout.page_sizes(aspects, width, height, ctx.captions, texts, min(per_page, layout.MAX_PER_SLIDE), crop))
-    drafts, pos = [], 0
+    drafts, pos, shares = [], 0, []
     for count in counts:
         page = chosen[pos:pos + count]
         boxes_list = layout.grid_page(aspects[pos:pos + count], width, height, ctx.captions, texts[pos:pos + count],
                                       shape, crop[pos:pos + count])
+        shares.append(layout.photo_share(boxes_list, aspects[pos:pos + count], crop[pos:pos + count], width, height))
         pos += count
         if any(b.photo.w < 2 or b.photo.h < 2 for b in boxes_list):
             ctx.problems.append(Problem(ctx.manifest, f"this grid leaves no room for its photos on a {width}x{height} "
@@ -253,7 +255,22 @@ def _grid_drafts(ctx: _Context, item: SequenceItem) -> list[_Draft]:
         cells = tuple(ctx.cell(m, b, project.fit, item.motion, project.show_translations and b.translated)
                       for m, b in zip(page, boxes_list, strict=True))
         drafts.append(_slide_draft(ctx, item, "grid", cells))
+    if shape is not None and min(shares, default=1.0) < layout.MIN_FILL:
+        ctx.problems.append(_small_grid(ctx, item, shape, shares))
     return drafts
+
+
+def _small_grid(ctx: _Context, item: GridItem, shape: tuple[int, int], shares: list[float]) -> Problem:
+    """A fixed grid is drawn as written; when its photos' shapes leave much of the frame empty (a row of
+    portraits and landscapes is as tall as the frame allows and half as wide), the editor hears it here."""
+    index = next(i for i, other in enumerate(ctx.project.sequence) if other is item)
+    least, median = min(shares), statistics.median(shares)
+    spread = f"the least of its {len(shares)} slides; {median:.0%} the median" if len(shares) > 1 else "its one slide"
+    return Problem(ctx.manifest, f"grid: {shape[0]}x{shape[1]} shows its photos on {least:.0%} of the "
+                   f"frame ({spread}): its cells keep their columns and rows, and these photos' shapes leave the "
+                   "rest empty", line=item.line, field=f"sequence[{index}].grid",
+                   hint="write `grid: auto` to lay each slide out by its photos' shapes, or use fewer columns or rows",
+                   severity="warning")
 
 
 def _slide_draft(ctx: _Context, item: SequenceItem, kind: SlideKind, cells: tuple[Cell, ...]) -> _Draft:

@@ -81,12 +81,18 @@ def safe_area(width: int, height: int) -> Rect:
 
 
 def caption_px(height: int, full_screen: bool = False, captions: Captions = DEFAULT_CAPTIONS) -> int:
-    return max(8, round(height * (captions.over_size if full_screen else captions.size)))
+    return max(8, _at_least(height * (captions.over_size if full_screen else captions.size)))
 
 
 def caption_floor_px(height: int) -> int:
     """The smallest caption type allowed: 3.5 % of the frame height."""
-    return max(8, round(height * CAPTION))
+    return max(8, _at_least(height * CAPTION))
+
+
+def _at_least(px: float) -> int:
+    """A type size in whole pixels never under the fraction asked for (67.2 px is 68, not 67: 3.5 % of a
+    vertical frame's 1,920 rows), but not raised by a float's last bit (37.8000001 is 38)."""
+    return math.ceil(px - 1e-6)
 
 
 TYPICAL_CAPTION_EMS = 24.0  # `name · profession · place`, about 24 type sizes wide
@@ -203,6 +209,14 @@ def filled(cells: Sequence[CellBoxes], width: int, height: int) -> float:
     return sum(c.photo.w * c.photo.h for c in cells) / (width * height)
 
 
+def photo_share(cells: Sequence[CellBoxes], aspects: Sequence[float], crop: Sequence[bool], width: int,
+                height: int) -> float:
+    """The share of the frame the photos themselves cover: each drawn whole in its box, or filling it
+    (`crop`)."""
+    drawn = [c.photo if cover else contained(c.photo, a) for c, a, cover in zip(cells, aspects, crop, strict=True)]
+    return sum(r.w * r.h for r in drawn) / (width * height)
+
+
 def shown_height(box: Rect, aspect: float, cover: bool = False) -> float:
     """How tall the whole photo (width/height `aspect`) is drawn in `box`: contained in it (blur,
     contain), or filling it, cropped (cover)."""
@@ -245,10 +259,11 @@ class Page:
 class _Frame:
     width: int
     height: int
-    area: Rect
+    area: Rect  # where photos go
     gutter: int
     font_px: int
     captions: Captions
+    safe: Rect  # where captions go: the title-safe area (photos may run past it: see `_bled`)
 
     @property
     def over(self) -> bool:
@@ -257,13 +272,14 @@ class _Frame:
 
 def _need(text: Text | None, width: float, frame: _Frame) -> Need:
     """What a grid caption needs under a photo `width` wide (over it: inside its band's padding)."""
+    width = min(width, frame.safe.w)
     room = width - 2 * round(frame.font_px * 0.7) if frame.over else width
     return need(text, math.floor(room), frame.font_px, frame.captions)
 
 
 def _frame(width: int, height: int, captions: Captions) -> _Frame:
-    return _Frame(width, height, safe_area(width, height), _gutter(width, height), caption_px(height, False, captions),
-                  captions)
+    safe = safe_area(width, height)
+    return _Frame(width, height, safe, _gutter(width, height), caption_px(height, False, captions), captions, safe)
 
 
 def grid_page(aspects: Sequence[float], width: int, height: int, captions: Captions = DEFAULT_CAPTIONS,
@@ -314,7 +330,21 @@ def best_page(aspects: Sequence[float], width: int, height: int, captions: Capti
             best, chosen = page, trees[n]
     if chosen is not None and crop and any(crop):
         best = _stretched(chosen, aspects, texts, frame, crop) or best
+    elif count == 1 and shape is None and best is not None:
+        best = _bled(best, aspects, texts, frame)
     return None if large and best is not None and not best.large else best
+
+
+def _bled(page: Page, aspects: Sequence[float], texts: Sequence[Text | None], frame: _Frame) -> Page:
+    """A photo alone on its slide, held back by the safe area's width (a landscape photo on a vertical
+    frame), runs to the frame's left and right edges as a full-screen photo does: the margin is for text,
+    and without it the frame is a third photo, not a strip between two dark bands. Its caption stays in
+    the safe area."""
+    if page.cells[0].photo.w < frame.area.w - 1:
+        return page
+    wide = replace(frame, area=Rect(0, frame.area.y, frame.width, frame.area.h))
+    bled = _solve_full(0, aspects, texts, wide)[0]
+    return bled if bled is not None and bled.key > page.key else page
 
 
 def _trees(count: int) -> list[Tree]:
@@ -491,7 +521,8 @@ def _cell(photo: Rect, x: int, w: int, lines: int, needs: Need, frame: _Frame) -
     if lines == 0:
         return CellBoxes(photo, None, 0, frame.font_px, frame.over)
     top = photo.y + photo.h - band if frame.over else photo.y + photo.h
-    return CellBoxes(photo, Rect(x, top, w, band), lines, frame.font_px, frame.over, needs.translated)
+    left, right = max(x, frame.safe.x), min(x + w, frame.safe.x + frame.safe.w)
+    return CellBoxes(photo, Rect(left, top, right - left, band), lines, frame.font_px, frame.over, needs.translated)
 
 
 def _page(cells: list[CellBoxes], needs: Sequence[Need], aspects: Sequence[float], texts: Sequence[Text | None],
