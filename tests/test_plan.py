@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,45 @@ def test_a_fixed_grid_that_shows_its_photos_small_says_so_and_what_does_better(t
     assert not [w for w in plan("auto", shapes) if "of the frame" in w]
     wide = {k: (1600, 900) for k in shapes}  # four 16:9 photos fill a 16:9 frame's 2x2 grid
     assert not [w for w in plan("2x2", wide) if "of the frame" in w]
+
+
+def test_a_grid_cut_is_worked_out_once_and_remembered_by_what_it_depends_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`grid: auto` cuts its photos into slides by a search that costs most of a one-slide `still`; the
+    cut is remembered in the cache folder by a digest of what it depends on (the photos' shapes, the
+    captions, the frame), so the next command plans without searching and gets the same plan. A changed
+    caption is searched again; a memo that does not add up, or is not JSON, is not believed."""
+    from collage import pipeline
+    from collage.outputs import targets
+
+    ids = [f"m{i}" for i in range(9)]
+    lines = ["sequence:", "  - grid: auto", "    messages: all", "messages:"]
+    lines += [f"  - {{id: {i}, photo: photos/{i}.jpg, name: Person {i}, approved: true}}" for i in ids]
+    folder = write_folder(tmp_path / "f", "\n".join(lines) + "\n",
+                          {i: (lambda path, k=k: solid(path, RED, (400, 300) if k % 3 else (300, 400)))
+                           for k, i in enumerate(ids)})
+    searches: list[int] = []
+    real = layout.page_sizes
+
+    def counted(*args: object, **kwargs: object) -> list[int]:
+        searches.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(layout, "page_sizes", counted)
+    project = load(folder)
+    memo = targets.memo_folder(project)
+    assert memo is not None
+    first = pipeline.timeline(project, memo=memo)
+    assert searches == [1]
+    again = pipeline.timeline(load(folder), memo=memo)
+    assert searches == [1] and again.to_dict() == first.to_dict()
+    assert all(c not in (memo / "grid-cuts.json").read_text() for c in ("Person", "m0", "photos"))
+    (folder / "collage.yaml").write_text("\n".join(lines).replace("Person m4", "Person Four") + "\n")
+    pipeline.timeline(load(folder), memo=memo)
+    assert searches == [1, 1]
+    stored = (memo / "grid-cuts.json").read_text()
+    (memo / "grid-cuts.json").write_text(re.sub(r"\[(?=\d)", "[7, ", stored))  # each cut adds up to 7 more
+    assert pipeline.timeline(load(folder), memo=memo).to_dict() == pipeline.timeline(load(folder)).to_dict()
+    (memo / "grid-cuts.json").write_text("{not json")
+    pipeline.timeline(load(folder), memo=memo)
+    assert len(searches) == 5

@@ -6,14 +6,16 @@ An unreadable file is left out here; the checks report it by name.
 
 from __future__ import annotations
 
-import functools
-import hashlib
+import contextlib
+import os
 from dataclasses import replace
 from pathlib import Path
 
 from collage.errors import CollageError
 from collage.model.project import GridItem, Message, PhotoItem, Project
 from collage.model.timeline import Box, Mask, MediaFacts, MusicFacts
+from collage.outputs.targets import is_cache
+from collage.store import FileDigests
 
 
 def probe(project: Project, memo: Path | None = None) -> MediaFacts:
@@ -102,9 +104,7 @@ def photo_masks(project: Project, memo: Path | None = None) -> dict[str, Mask] |
     from collage.media import photos, remembered
 
     known = remembered.found(memo)
-
-    def same(m: Message) -> list[Message]:  # the chosen messages whose photo is m's, by path or by bytes
-        return [c for c in chosen if _same_file(project.folder / c.photo, project.folder / m.photo)]
+    same = _copies(project, chosen, memo)
 
     found: dict[str, tuple[Box, ...]] = {}  # faces to cover, per masked message
     refused: set[str] = set()  # masked messages whose photo still shows a face once covered
@@ -122,7 +122,7 @@ def photo_masks(project: Project, memo: Path | None = None) -> dict[str, Mask] |
     out: dict[str, Mask] = {}
     for m in project.messages:
         sources = [m] if m in chosen else []
-        sources += [c for c in same(m) if c is not m]
+        sources += [c for c in same.get(m.id, ()) if c is not m]
         if not sources:
             continue
         faces = tuple(dict.fromkeys(f for c in sources for f in found.get(c.id, ())))
@@ -133,19 +133,38 @@ def photo_masks(project: Project, memo: Path | None = None) -> dict[str, Mask] |
     return out
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    """The same photo: one file, or two files with the same bytes (a copy under another name)."""
-    try:
-        if a.resolve() == b.resolve():
-            return True
-        if a.stat().st_size != b.stat().st_size:
-            return False
-    except OSError:
-        return False
-    return _content(a) == _content(b)
+def _copies(project: Project, chosen: list[Message], memo: Path | None) -> dict[str, list[Message]]:
+    """For each message, the chosen messages whose photo is its photo: the same file (by any path), or
+    a file of the same bytes (a copy under another name). Each photo is looked at once, and only files
+    of a chosen one's size are read, their digests remembered by file state in `memo`."""
+    states: dict[str, os.stat_result] = {}
+    for m in project.messages:
+        with contextlib.suppress(OSError):
+            states[m.id] = (project.folder / m.photo).stat()
+    sizes = {states[c.id].st_size for c in chosen if c.id in states}
+    digests = FileDigests(None if memo is None or not is_cache(memo) else memo / "digests.json")
+
+    def digest(m: Message) -> str | None:
+        try:
+            return digests(project.folder / m.photo)
+        except OSError:
+            return None
+
+    out: dict[str, list[Message]] = {}
+    for m in project.messages:
+        st = states.get(m.id)
+        if st is None or st.st_size not in sizes:
+            continue
+        for c in chosen:
+            other = states.get(c.id)
+            if other is None or other.st_size != st.st_size:
+                continue
+            if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino) or _equal(digest(c), digest(m)):
+                out.setdefault(m.id, []).append(c)
+    with contextlib.suppress(OSError):
+        digests.save()
+    return out
 
 
-@functools.lru_cache(maxsize=1024)
-def _content(path: Path) -> str:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "blake2b").hexdigest()
+def _equal(a: str | None, b: str | None) -> bool:
+    return a is not None and a == b

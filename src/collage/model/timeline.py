@@ -5,6 +5,7 @@ stage after it. Everything is in integer frames (seconds are `frames / fps`) and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -150,6 +151,7 @@ class Timeline:
     warnings: tuple[Problem, ...] = ()
     masks: dict[str, Mask] = field(default_factory=dict)  # message id -> what is covered in its photo
     narration: tuple[Spoken, ...] = ()  # the described version's: what is said when, in order
+    cuts: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)  # the grid cuts it used, by key
 
     @property
     def frames(self) -> int:
@@ -279,3 +281,4 @@ class MediaFacts:
     music: MusicFacts | None = None
     masks: dict[str, Mask] | None = None  # message id -> what to cover (masked consent, `mask` boxes)
     speech: dict[str, float] | None = None  # the described version's: seconds each thing said lasts, by key
+    cuts: Mapping[str, tuple[int, ...]] | None = None  # `grid: auto` cuts worked out before, by `layout.cut_key`

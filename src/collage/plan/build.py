@@ -121,7 +121,7 @@ def build(project: Project, facts: MediaFacts | None = None, size: tuple[int, in
     shown = {c.message for s in slides for c in s.cells}
     return Timeline(project.title, ctx.width, ctx.height, ctx.fps, tuple(slides), fade_in, fade_out,
                     tuple(project.warnings) + tuple(ctx.problems),
-                    {k: v for k, v in ctx.masks.items() if k in shown}, spoken)
+                    {k: v for k, v in ctx.masks.items() if k in shown}, spoken, ctx.cuts)
 
 
 @dataclass
@@ -136,6 +136,7 @@ class _Context:
     fps: int
     problems: list[Problem] = dataclasses.field(default_factory=list)
     all_taken: bool = False
+    cuts: dict[str, tuple[int, ...]] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         t = self.project.theme
@@ -146,6 +147,17 @@ class _Context:
         self.masks: Mapping[str, Mask] = self.facts.masks or {}
         self.manifest = self.project.manifest.name
         self.template = self.project.caption_template
+
+    def cut(self, aspects: list[float], texts: list[layout.Text], per_page: int, crop: list[bool]) -> list[int]:
+        """How many photos each slide of a `grid: auto` shows: as worked out before (`facts.cuts`), or
+        searched now; kept in `cuts` either way, for the pipeline to remember."""
+        most = min(per_page, layout.MAX_PER_SLIDE)
+        key = layout.cut_key(aspects, self.width, self.height, self.captions, texts, most, crop)
+        known = (self.facts.cuts or {}).get(key)
+        if not (isinstance(known, tuple) and sum(known) == len(aspects) and all(0 < n <= most for n in known)):
+            known = tuple(layout.page_sizes(aspects, self.width, self.height, self.captions, texts, most, crop))
+        self.cuts[key] = known
+        return list(known)
 
     def transition(self, item: SequenceItem) -> Transition:
         default = self.project.timing.transition
@@ -238,8 +250,7 @@ def _grid_drafts(ctx: _Context, item: SequenceItem) -> list[_Draft]:
     # Translations shown on screen get a line of their own under their captions, where they fit it.
     texts = [ctx.text(m, project.show_translations) for m in chosen]
     crop = [(m.fit or project.fit) == "cover" for m in chosen]
-    counts = (layout.paginate(len(chosen), per_page) if shape else
-              layout.page_sizes(aspects, width, height, ctx.captions, texts, min(per_page, layout.MAX_PER_SLIDE), crop))
+    counts = layout.paginate(len(chosen), per_page) if shape else ctx.cut(aspects, texts, per_page, crop)
     drafts, pos, shares = [], 0, []
     for count in counts:
         page = chosen[pos:pos + count]

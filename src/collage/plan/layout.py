@@ -17,6 +17,7 @@ frame, and none on less than MIN_FILL that can help it.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import math
 import unicodedata
@@ -641,6 +642,14 @@ def page_sizes(aspects: Sequence[float], width: int, height: int, captions: Capt
         sizes.append(take[end])
         end -= take[end]
     return sizes[::-1]
+
+
+def cut_key(aspects: Sequence[float], width: int, height: int, captions: Captions, texts: Sequence[Text | None],
+            most: int, crop: Sequence[bool]) -> str:
+    """A digest of everything `page_sizes` depends on, so a cut worked out once can be looked up (the
+    search is most of a one-slide still's cost); it holds no caption, only its digest."""
+    seen = repr((tuple(round(a, 9) for a in aspects), width, height, captions, tuple(texts), most, tuple(crop)))
+    return hashlib.blake2b(seen.encode(), digest_size=16).hexdigest()
 
 
 SHORT = 25.0  # a slide's cost for each share of the frame its photos fall short of FILL_TARGET (one slide: 1)
