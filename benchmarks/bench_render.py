@@ -22,6 +22,7 @@ compare ratios taken in one run, not absolute seconds.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -94,13 +95,14 @@ def make_folder(count: int) -> Path:
     return folder
 
 
-def measure(cmd: list[str], cwd: Path | None = None, capture: bool = False) -> dict[str, Any]:
+def measure(cmd: list[str], cwd: Path | None = None, capture: bool = False,
+            env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run cmd to completion; wall, CPU of the whole tree, and peak summed RSS of the tree. With
     `capture`, the JSON the command prints is returned under "reported"."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, env=env)
     peak = 0
     ffmpeg_cpu: dict[int, float] = {}  # last seen CPU seconds of each ffmpeg in the tree
     while proc.poll() is None:
@@ -110,7 +112,8 @@ def measure(cmd: list[str], cwd: Path | None = None, capture: bool = False) -> d
             cpu = _ffmpeg_cpu(p)
             if cpu is not None:
                 ffmpeg_cpu[p] = cpu
-        time.sleep(0.1)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=0.1)  # a sample every 0.1 s, and the wall time to the exit, not to the next sample
     wall = time.monotonic() - started
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode != 0:

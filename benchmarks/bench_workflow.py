@@ -18,6 +18,11 @@ name, profession, city and country, photo, message, email, status) is written be
 
 Every ninth photo (those made from the example's masked contributor's photo, p0003, p0012, ...) is
 `consent: masked` in the sheet: 11 of 100.
+
+With `--baseline-src OTHER/src` (another checkout's `src`), the warm masked still is then run by this
+checkout and by the other one in alternating rounds, each on its own copy of the folder and cache (warmed
+once first), and the medians and their ratio are printed: the machine is shared, so a figure is compared
+with a reference measured in the same minutes.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--baseline-src", type=Path, help="another checkout's src: its warm still, alternated")
     args = parser.parse_args()
     source = make_folder(args.photos)
     with tempfile.TemporaryDirectory(prefix="bench-workflow-") as tmp:
@@ -73,7 +79,7 @@ def main() -> None:
         results["storyboard (first)"] = [measure([*COLLAGE, "storyboard", str(folder)])]
         run("storyboard", "storyboard", folder)
         run("still", "still", folder, "--slide", "5", "-o", Path(tmp) / "still.png")
-        masked_still = ["still", folder, "--slide", "1", "-o", Path(tmp) / "masked.png"]
+        masked_still: list[str | Path] = ["still", folder, "--slide", "1", "-o", Path(tmp) / "masked.png"]
         for _ in range(args.runs):
             shutil.rmtree(folder / "out", ignore_errors=True)
             results.setdefault("still (masked, cold)", []).append(measure([*COLLAGE, *map(str, masked_still)]))
@@ -81,6 +87,8 @@ def main() -> None:
         results["check (first)"] = [measure([*COLLAGE, "check", str(folder)])]
         run("still (masked, warm)", *masked_still)
         run("prune", "cache", "prune", folder)
+        if args.baseline_src:
+            results.update(against_baseline(folder, Path(tmp), args.baseline_src, args.runs))
     print(f"\n{args.photos} photos, median of {args.runs} (storyboard and check first: one run)\n")
     print(f"| {'step':<20} | {'wall s':>7} | {'CPU s':>7} | {'peak RSS MiB':>12} |")
     print(f"| {'-' * 20} | {'-' * 6}: | {'-' * 6}: | {'-' * 11}: |")
@@ -89,6 +97,28 @@ def main() -> None:
         cpu = statistics.median(r["cpu"] for r in runs)
         rss = statistics.median(r["rss_mib"] for r in runs)
         print(f"| {name:<20} | {wall:7.2f} | {cpu:7.2f} | {rss:12.0f} |")
+
+
+def against_baseline(folder: Path, tmp: Path, baseline: Path, runs: int) -> dict[str, list[dict[str, float]]]:
+    """The warm masked still of this checkout and of `baseline`, alternating, each on its own copy of the
+    folder (photos hard-linked) and cache: a cache written by other code is not this code's to read."""
+    other = tmp / "baseline"
+    (other / "photos").mkdir(parents=True)
+    for photo in (folder / "photos").iterdir():
+        os.link(photo, other / "photos" / photo.name)
+    shutil.copy(folder / "collage.yaml", other / "collage.yaml")
+    shutil.copytree(folder / "music", other / "music")
+    env = {**os.environ, "PYTHONPATH": str(baseline.resolve())}
+    still = ["still", "--slide", "1", "-o", str(tmp / "baseline.png")]
+    measure([*COLLAGE, "check", str(other)], env=env)  # warmed as `still (masked, warm)` was
+    out: dict[str, list[dict[str, float]]] = {}
+    for _ in range(runs):
+        out.setdefault("still (this, again)", []).append(measure([*COLLAGE, still[0], str(folder), *still[1:]]))
+        out.setdefault("still (baseline)", []).append(measure([*COLLAGE, still[0], str(other), *still[1:]], env=env))
+    this = statistics.median(r["wall"] for r in out["still (this, again)"])
+    base = statistics.median(r["wall"] for r in out["still (baseline)"])
+    print(f"warm masked still: this {this:.2f} s, baseline {base:.2f} s, ratio {this / base:.2f}")
+    return out
 
 
 if __name__ == "__main__":

@@ -16,24 +16,14 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 from collage.model.project import Project
 from collage.model.timeline import Timeline
 from collage.outputs import sidecars
-from collage.outputs.sidecars import broken
+from collage.outputs.sidecars import Cue, broken
 from collage.outputs.targets import MARK
 from collage.speech import script
-
-
-@dataclass(frozen=True)
-class Cue:
-    start: int  # first frame
-    end: int  # one past the last frame
-    lines: tuple[str, ...]
-    slide: int
-    ident: str  # said-N.K: the N-th thing said, its K-th cue (from 1)
 
 
 def words(project: Project) -> dict[str, str]:
@@ -54,7 +44,7 @@ def cues(project: Project, timeline: Timeline) -> list[Cue]:
         for k, (lines, share) in enumerate(zip(parts, _apportion(weights, piece.frames), strict=True), start=1):
             if share <= 0:
                 continue
-            out.append(Cue(at, at + share, tuple(lines), piece.slide, f"said-{n + 1}.{k}"))
+            out.append(Cue(at, at + share, tuple(lines), slide=piece.slide, ident=f"said-{n + 1}.{k}"))  # said-N.K
             at += share
     return out
 

@@ -125,7 +125,7 @@ class Cue:
     lines: tuple[str, ...]
     title: bool = False  # of a title card
     slide: int | None = None  # the slide it belongs to; None: a music cue
-    ident: str = ""  # the VTT cue's identifier: slide-N.K (K from 1) or music-K
+    ident: str = ""  # the VTT cue's identifier: slide-N.K (K from 1), music-K, or said-N.K (the descriptions)
 
 
 @dataclass(frozen=True)
