@@ -34,7 +34,7 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 from PIL import Image
@@ -99,10 +99,18 @@ def measure(cmd: list[str], cwd: Path | None = None, capture: bool = False,
             env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run cmd to completion; wall, CPU of the whole tree, and peak summed RSS of the tree. With
     `capture`, the JSON the command prints is returned under "reported"."""
+    # What the command prints goes to files, not pipes: a pipe nobody reads until the end fills (64 KiB of
+    # progress lines) and stops the command.
+    with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
+        return _measured(cmd, cwd, capture, env, out_file, err_file)
+
+
+def _measured(cmd: list[str], cwd: Path | None, capture: bool, env: dict[str, str] | None, out_file: IO[bytes],
+              err_file: IO[bytes]) -> dict[str, Any]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=out_file if capture else subprocess.DEVNULL, stderr=err_file,
+                            env=env)
     peak = 0
     ffmpeg_cpu: dict[int, float] = {}  # last seen CPU seconds of each ffmpeg in the tree
     while proc.poll() is None:
@@ -115,14 +123,16 @@ def measure(cmd: list[str], cwd: Path | None = None, capture: bool = False,
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=0.1)  # a sample every 0.1 s, and the wall time to the exit, not to the next sample
     wall = time.monotonic() - started
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    err_file.seek(0)
+    err = err_file.read().decode(errors="replace")
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err[-2000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     out: dict[str, Any] = {"wall": wall, "cpu": cpu, "rss_mib": peak / 2**20, "ffmpeg_cpu": sum(ffmpeg_cpu.values())}
-    if capture and proc.stdout:
-        out["reported"] = json.loads(proc.stdout.read().decode().strip().splitlines()[-1])
+    if capture:
+        out_file.seek(0)
+        out["reported"] = json.loads(out_file.read().decode().strip().splitlines()[-1])
     return out
 
 

@@ -339,3 +339,23 @@ def test_listening_on_the_loopback_address_only(tmp_path: Path) -> None:
     with running_desk(folder) as desk:
         port = int(desk.origin.rsplit(":", 1)[1])
         assert listening(desk.pid) == [("127.0.0.1", port)]
+
+
+def test_a_problem_of_a_message_is_shown_on_that_messages_card(tmp_path: Path) -> None:
+    """`check` names a message by its place (`messages[1].name`); the desk puts each problem on the card of
+    the message at that place, never on another card, nor under "no message"."""
+    from collage.desk.session import Desk as Session
+
+    folder = _folder(tmp_path)
+    manifest = folder / "collage.yaml"
+    manifest.write_text(manifest.read_text().replace("name: Bo Sample", "name: Bo 𒀀")
+                        .replace("approved: false ", "approved: true  "), encoding="utf-8")
+    session = Session(folder)
+    snapshot = session.snapshot()
+    report = session.problems(snapshot)
+    assert report is not None
+    font = [p for p in report.problems if "no bundled font can draw" in p.message]
+    assert font and font[0].field == "messages[1].name", font
+    assert font[0] in session.problems_of(report, snapshot, "m2")
+    assert font[0] not in session.problems_of(report, snapshot, "m1")
+    assert font[0] not in session.problems_of(report, snapshot, None)

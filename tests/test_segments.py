@@ -258,3 +258,16 @@ def test_equal_pieces_of_a_long_hold_are_encoded_once(make_folder: Callable[...,
     scratch = render(folder, output=folder / "scratch.mp4", cache=False, jobs=1)
     again, _ = _frames(scratch.output)
     assert all(np.array_equal(x, y) for x, y in zip(frames, again, strict=True))  # without a cache, the same
+
+
+def test_a_file_of_remembered_facts_nested_too_deep_is_forgotten_not_a_crash(tmp_path: Path) -> None:
+    """A cache file is read as it is found: one nested deeper than the JSON reader can follow (damaged,
+    or written to trip it) is forgotten like any unreadable one."""
+    from collage.store import FileFacts
+
+    store = tmp_path / "digests.json"
+    store.write_text("[" * 100_000)
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"x")
+    facts = FileFacts(store, lambda path: "computed")
+    assert facts(photo) == "computed"

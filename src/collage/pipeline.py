@@ -17,6 +17,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def timeline(project: Project, size: tuple[int, int] | None = None, fps: int | N
 @functools.cache
 def _planner_version() -> str:
     """The code a cut depends on (the planner and its model): cuts found by other code are forgotten."""
-    h = hashlib.blake2b(__version__.encode(), digest_size=16)
+    h = hashlib.blake2b(f"{__version__} {unicodedata.unidata_version}".encode(), digest_size=16)
     for part in ("plan", "model"):
         for path in sorted((package_dir() / part).glob("*.py")):
             h.update(f"{part}/{path.name}".encode() + b"\0" + path.read_bytes())
@@ -71,7 +72,7 @@ def _remembered_cuts(memo: Path | None) -> dict[str, tuple[int, ...]]:
         return {}
     try:
         data = json.loads((memo / CUTS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # (RecursionError: a file nested too deep to read)
         return {}
     current = isinstance(data, dict) and data.get("version") == _planner_version()
     if not (current and isinstance(data.get("cuts"), dict)):

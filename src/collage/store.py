@@ -55,7 +55,7 @@ class FileFacts:
         self._known: dict[str, list[Any]] = {}
         self._dirty = False
         if store is not None:
-            with contextlib.suppress(OSError, ValueError):
+            with contextlib.suppress(OSError, ValueError, RecursionError):  # (a file nested too deep to read)
                 loaded = json.loads(store.read_text(encoding="utf-8"))
                 if isinstance(loaded, dict) and set(loaded) == {"version", "facts"}:  # a versioned store
                     if not version:  # (read to be kept or pruned, as `cache prune` does: its version stays)

@@ -44,7 +44,7 @@ from collage.outputs import targets
 PHOTO_SIDE = 640  # a card's photo: its long side
 SLIDE_WIDTH = 480  # a slide's picture
 FACE_OUTLINE = (255, 214, 0)  # a face the detector found, covered (as on the storyboard)
-_MESSAGE_FIELD = re.compile(r"^messages\[([^\]]+)\]")
+_MESSAGE_FIELD = re.compile(r"^messages\[(\d+)\]")  # a problem names a message by its place in the list
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ class Card:
     withheld: list[str]  # caption fields that are set but not shown here
     mask: list[tuple[float, float, float, float]]
     readable: bool  # the photo is a file inside the folder
+    index: int = -1  # its place in the manifest's `messages:` list
     shown: list[Shown] = field(default_factory=list)
     picture: str = ""  # the photo picture's key (changes when what it shows changes)
 
@@ -249,7 +250,7 @@ class Desk:
                 if isinstance(box, list) and len(box) == 4 and all(isinstance(v, int | float) for v in box):
                     mask.append((float(box[0]), float(box[1]), float(box[2]), float(box[3])))
             card = Card(ident, photo, pos.line(("messages", i)), item.get("approved") is True, consent, hide,
-                        values, withheld, mask, self._inside(photo) is not None)
+                        values, withheld, mask, self._inside(photo) is not None, i)
             card.picture = self._photo_key(card)
             cards.append(card)
         return cards
@@ -331,12 +332,13 @@ class Desk:
         """The problems of one message (by the field they name, or their line within its entry), or, with
         None, those of no message."""
         starts = sorted((c.line, c.id) for c in snapshot.cards if c.line is not None)
+        at = {c.index: c.id for c in snapshot.cards}
         out = []
         for p in report.problems:
             owner = None
             found = _MESSAGE_FIELD.match(p.field or "")
             if found:
-                owner = found.group(1)
+                owner = at.get(int(found.group(1)))
             elif p.line is not None and (p.field or "").startswith("messages") and starts:
                 before = [m for line, m in starts if line <= p.line]
                 owner = before[-1] if before else None

@@ -80,7 +80,8 @@ def sequence(r: Reporter, data: Any, messages: list[Message], unapproved: list[s
                 if select not in tags:
                     hint = did_you_mean(select, tags) if tags else "no approved message has tags"
                     r.warn((*path, "messages"), f"no approved message has the tag '{select}'", hint)
-            items.append(GridItem(layout, select, item.duration, item.transition, line, motion=item.motion))
+            items.append(GridItem(layout, select, item.duration, item.transition, line, motion=item.motion,
+                                  index=i))
     return tuple(items)
 
 

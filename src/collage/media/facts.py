@@ -15,7 +15,7 @@ from collage.errors import CollageError
 from collage.model.project import GridItem, Message, PhotoItem, Project
 from collage.model.timeline import Box, Mask, MediaFacts, MusicFacts
 from collage.outputs.targets import is_cache
-from collage.store import FileDigests
+from collage.store import FileDigests, make_private_folder
 
 
 def probe(project: Project, memo: Path | None = None) -> MediaFacts:
@@ -161,8 +161,10 @@ def _copies(project: Project, chosen: list[Message], memo: Path | None) -> dict[
                 continue
             if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino) or _equal(digest(c), digest(m)):
                 out.setdefault(m.id, []).append(c)
-    with contextlib.suppress(OSError):
-        digests.save()
+    if digests.store is not None:
+        with contextlib.suppress(OSError):
+            make_private_folder(digests.store.parent)  # (tagged as collage's, if made anew)
+            digests.save()
     return out
 
 

@@ -121,6 +121,7 @@ class GridItem:
     line: int | None = None
     motion: Motion = "none"
     kind: Literal["grid"] = "grid"
+    index: int | None = None  # its place in the manifest's `sequence:` list (None: the default sequence)
 
 
 @dataclass(frozen=True)

@@ -266,7 +266,7 @@ def _grid_drafts(ctx: _Context, item: SequenceItem) -> list[_Draft]:
         cells = tuple(ctx.cell(m, b, project.fit, item.motion, project.show_translations and b.translated)
                       for m, b in zip(page, boxes_list, strict=True))
         drafts.append(_slide_draft(ctx, item, "grid", cells))
-    if shape is not None and min(shares, default=1.0) < layout.MIN_FILL:
+    if shape is not None and shares and statistics.median(shares) < layout.MIN_FILL:
         ctx.problems.append(_small_grid(ctx, item, shape, shares))
     return drafts
 
@@ -274,14 +274,20 @@ def _grid_drafts(ctx: _Context, item: SequenceItem) -> list[_Draft]:
 def _small_grid(ctx: _Context, item: GridItem, shape: tuple[int, int], shares: list[float]) -> Problem:
     """A fixed grid is drawn as written; when its photos' shapes leave much of the frame empty (a row of
     portraits and landscapes is as tall as the frame allows and half as wide), the editor hears it here."""
-    index = next(i for i, other in enumerate(ctx.project.sequence) if other is item)
     least, median = min(shares), statistics.median(shares)
-    spread = f"the least of its {len(shares)} slides; {median:.0%} the median" if len(shares) > 1 else "its one slide"
-    return Problem(ctx.manifest, f"grid: {shape[0]}x{shape[1]} shows its photos on {least:.0%} of the "
-                   f"frame ({spread}): its cells keep their columns and rows, and these photos' shapes leave the "
-                   "rest empty", line=item.line, field=f"sequence[{index}].grid",
+    spread = f"the median of its {len(shares)} slides; {_percent(least)} the least" if len(shares) > 1 else \
+        "its one slide"
+    return Problem(ctx.manifest, f"grid: {shape[0]}x{shape[1]} shows its photos on {_percent(median)} of the "
+                   f"frame ({spread}): its cells keep their columns and rows, and in them these photos leave much "
+                   "of the frame empty", line=item.line,
+                   field="sequence" if item.index is None else f"sequence[{item.index}].grid",
                    hint="write `grid: auto` to lay each slide out by its photos' shapes, or use fewer columns or rows",
                    severity="warning")
+
+
+def _percent(share: float) -> str:
+    """A share in whole percent, rounded down (39.6 % is not "40%", the floor it is compared with)."""
+    return f"{math.floor(share * 100)}%"
 
 
 def _slide_draft(ctx: _Context, item: SequenceItem, kind: SlideKind, cells: tuple[Cell, ...]) -> _Draft:
