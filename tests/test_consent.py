@@ -254,6 +254,34 @@ def test_cache_prune_removes_the_unmasked_pictures(tmp_path: Path) -> None:
     assert not (everything & gone)
 
 
+def test_cache_prune_forgets_the_grid_cuts_of_captions_no_longer_shown(tmp_path: Path) -> None:
+    """The cache remembers how each `grid: auto` was cut, by a digest of its captions. A contributor who
+    withdraws her name leaves her named caption's digest behind; `cache prune` keeps only the cuts of the
+    manifest as it is now."""
+    from collage import load, pipeline
+
+    manifest = {"video": {"size": "320x180", "fps": 5, "output": "out/v.mp4"}, "timing": {"slide": "1s"},
+                "sequence": [{"grid": "auto", "messages": "all"}],
+                "messages": [{"id": f"m{i}", "photo": f"photos/m{i}.jpg", "name": f"Person Number {i}",
+                              "approved": True} for i in range(5)]}
+    folder = write_folder(tmp_path / "grid", manifest, {f"m{i}": (40 * i, 90, 160) for i in range(5)})
+    assert _collage("render", folder, "-q").returncode == 0
+    memo = folder / "out" / "collage-cache" / "grid-cuts.json"
+
+    def remembered() -> set[str]:
+        return set(json.loads(memo.read_text())["cuts"])
+
+    named = remembered()
+    manifest["messages"][2]["consent"] = "anonymous"
+    write_folder(folder, manifest)
+    assert _collage("render", folder, "-q").returncode == 0
+    now = set(pipeline.timeline(load(folder)).cuts)
+    assert remembered() == named | now and named != now  # both, until pruned
+    pruned = _collage("cache", "prune", folder)
+    assert pruned.returncode == 0, pruned.stderr
+    assert remembered() == now
+
+
 @pytest.mark.parametrize("box", [[0.5, 0.5, 0.6, 0.2], [0.1, 0.1, 0, 0.2], [0.1, 0.2, 0.3], ["a", 0, 0.1, 0.1]])
 def test_a_bad_mask_box_is_an_error_with_its_line(tmp_path: Path, box: list[Any]) -> None:
     folder = _folder(tmp_path, consent="masked", mask=[box])

@@ -7,6 +7,7 @@ video or any rendition, needs it: every one of those is planned and keyed (`ever
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,10 @@ def prune_cache(folder: Path | str, *, manifest_path: Path | str | None = None,
         return Pruned(root, 0, 0)
     cache = SegmentCache(root)
     tool = keys.tool(cache.digests)
+    # The grid cuts remembered are digests of captions, some perhaps of names since withdrawn: forgotten,
+    # then remembered again by planning every variant of the manifest as it is now (just below).
+    with contextlib.suppress(FileNotFoundError):
+        (root / pipeline.CUTS).unlink()
     used = every_variant(project, cache, tool, remember=False)
     # A manifest with errors proves nothing in use: everything goes (an unmasked slide must not survive
     # because its masked version cannot be planned yet).
