@@ -168,8 +168,7 @@ def test_a_cluster_render_needs_the_cache(make_folder: Callable[..., Path], tmp_
 
 
 def test_the_fingerprint_covers_every_module_of_every_subpackage(tmp_path: Path) -> None:
-    from collage.resources import package_dir
-    from collage.video.keys import sources_digest
+    from collage.resources import package_dir, sources_digest
 
     copy = tmp_path / "collage"
     shutil.copytree(package_dir(), copy, ignore=shutil.ignore_patterns("data", "__pycache__"))

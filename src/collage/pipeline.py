@@ -14,8 +14,6 @@ counts; no caption), handed to the next plan as a fact, and forgotten when the p
 from __future__ import annotations
 
 import contextlib
-import functools
-import hashlib
 import json
 import unicodedata
 from dataclasses import replace
@@ -28,7 +26,7 @@ from collage.model.project import Project
 from collage.model.timeline import Timeline
 from collage.outputs import files
 from collage.outputs.targets import is_cache
-from collage.resources import package_dir
+from collage.resources import package_dir, sources_digest
 from collage.store import make_private_folder
 from collage.version import __version__
 
@@ -55,14 +53,10 @@ def timeline(project: Project, size: tuple[int, int] | None = None, fps: int | N
     return planned
 
 
-@functools.cache
 def _planner_version() -> str:
     """The code a cut depends on (the planner and its model): cuts found by other code are forgotten."""
-    h = hashlib.blake2b(f"{__version__} {unicodedata.unidata_version}".encode(), digest_size=16)
-    for part in ("plan", "model"):
-        for path in sorted((package_dir() / part).glob("*.py")):
-            h.update(f"{part}/{path.name}".encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
+    plan_code, model_code = (sources_digest(package_dir() / part) for part in ("plan", "model"))
+    return f"{__version__} {unicodedata.unidata_version} {plan_code} {model_code}"
 
 
 def _remembered_cuts(memo: Path | None) -> dict[str, tuple[int, ...]]:

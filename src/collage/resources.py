@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from importlib.resources import files
 from pathlib import Path
 
@@ -38,3 +39,13 @@ def themes_dir() -> Path:
 def models_dir() -> Path:
     """The face detectors' weights (see SOURCES.md there)."""
     return data_dir() / "models"
+
+
+@functools.lru_cache(maxsize=8)
+def sources_digest(package: Path) -> str:
+    """Every module of a package (or of a folder of it), in every subpackage, by its path inside it: what
+    a fact found by collage's own code depends on."""
+    h = hashlib.blake2b(digest_size=20)
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()

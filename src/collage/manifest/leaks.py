@@ -120,17 +120,18 @@ def _withheld(data: dict[str, Any]) -> list[_Withheld]:
         consent, hide = item.get("consent", default), item.get("hide")
         if consent in _CONSENTS or (isinstance(hide, list) and "name" in hide):
             key = name_key(item["name"])
-            # A word of the name counts alone when it could not be just any word: three letters and
-            # more, or any word of a script written without spaces (a Chinese given name).
-            def long(w: str) -> bool:
-                return len(w) >= 3 or not w.isascii()
-
-            parts = frozenset(filter(long, _words(_apart(item["name"]))))
-            words = frozenset(filter(long, _words(item["name"]))) | parts
+            parts = frozenset(filter(_telling, _words(_apart(item["name"]))))
+            words = frozenset(filter(_telling, _words(item["name"]))) | parts
             if key:
                 hidden = frozenset(h for h in hide if isinstance(h, str)) if isinstance(hide, list) else frozenset()
                 out.append(_Withheld(i, key, words, hidden, parts))
     return out
+
+
+def _telling(word: str) -> bool:
+    """A word of a name that counts alone, as it could not be just any word: three letters and more, or
+    any word of a script written without spaces (a Chinese given name)."""
+    return len(word) >= 3 or not word.isascii()
 
 
 def _words(text: str) -> list[str]:

@@ -64,16 +64,7 @@ def vtt(project: Project, timeline: Timeline) -> str:
 
 
 def srt_text(project: Project, timeline: Timeline) -> str:
-    import datetime
-
-    import srt
-
-    fps = timeline.fps
-    subs = [srt.Subtitle(k, datetime.timedelta(milliseconds=round(c.start * 1000 / fps)),
-                         datetime.timedelta(milliseconds=round(c.end * 1000 / fps)),
-                         "\n".join(line.replace("<", "<\u2060").replace("{", "{\u2060") for line in c.lines))
-            for k, c in enumerate(cues(project, timeline), start=1)]
-    return str(srt.compose(subs))
+    return sidecars.srt_of(cues(project, timeline), timeline.fps)
 
 
 def transcript(project: Project, timeline: Timeline) -> str:

@@ -57,7 +57,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Protocol
 
 from collage.draw.compose import Artist
 from collage.model.project import Project
@@ -103,19 +102,6 @@ _PENALTY = {  # (a line break here, a cue break here)
 }
 _LINE, _CUE, _RAGGED = 100, 150, 30
 _INSIDE = ("punct", "space", "cjkpunct", "cjk", "cut")  # breaks inside a part: its lines should be full
-
-
-class Timed(Protocol):
-    """A cue of a VTT file: the captions' and the described version's."""
-
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-    @property
-    def lines(self) -> tuple[str, ...]: ...
-    @property
-    def ident(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -459,8 +445,8 @@ def vtt(project: Project, timeline: Timeline) -> str:
     return vtt_text(cues(project, timeline), timeline.fps)
 
 
-def vtt_text(timed: Iterable[Timed], fps: int, *notes: str) -> str:
-    """WebVTT of cues (anything with start and end frames, lines and an ident), with `notes` after the mark."""
+def vtt_text(timed: Iterable[Cue], fps: int, *notes: str) -> str:
+    """WebVTT of cues (the captions', or the described version's), with `notes` after the mark."""
     from webvtt import Caption, WebVTT
 
     doc = WebVTT()
@@ -473,15 +459,19 @@ def vtt_text(timed: Iterable[Timed], fps: int, *notes: str) -> str:
 
 
 def srt_text(project: Project, timeline: Timeline) -> str:
+    return srt_of(cues(project, timeline), timeline.fps)
+
+
+def srt_of(timed: Iterable[Cue], fps: int) -> str:
+    """SubRip of cues (the captions', or the described version's)."""
     import datetime
 
     import srt
 
-    fps = timeline.fps
     subs = [srt.Subtitle(k, datetime.timedelta(milliseconds=round(c.start * 1000 / fps)),
                          datetime.timedelta(milliseconds=round(c.end * 1000 / fps)),
                          "\n".join(_srt_plain(line) for line in c.lines))
-            for k, c in enumerate(cues(project, timeline), start=1)]
+            for k, c in enumerate(timed, start=1)]
     return str(srt.compose(subs))
 
 

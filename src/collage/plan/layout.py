@@ -214,8 +214,12 @@ def photo_share(cells: Sequence[CellBoxes], aspects: Sequence[float], crop: Sequ
                 height: int) -> float:
     """The share of the frame the photos themselves cover: each drawn whole in its box, or filling it
     (`crop`)."""
-    drawn = [c.photo if cover else contained(c.photo, a) for c, a, cover in zip(cells, aspects, crop, strict=True)]
-    return sum(r.w * r.h for r in drawn) / (width * height)
+    return sum(r.w * r.h for r in _drawn(cells, aspects, crop)) / (width * height)
+
+
+def _drawn(cells: Sequence[CellBoxes], aspects: Sequence[float], crop: Sequence[bool]) -> list[Rect]:
+    """Where each photo's own pixels are: its box when cropped to fill it, else the photo whole in it."""
+    return [c.photo if cover else contained(c.photo, a) for c, a, cover in zip(cells, aspects, crop, strict=True)]
 
 
 def shown_height(box: Rect, aspect: float, cover: bool = False) -> float:
@@ -530,8 +534,7 @@ def _page(cells: list[CellBoxes], needs: Sequence[Need], aspects: Sequence[float
           frame: _Frame, cover: Sequence[bool]) -> Page:
     """A page of `cells`, judged: each photo is large when shown at least MIN_SHOWN of the frame tall, or
     as tall as it would be alone (a wide photo on a vertical frame is no taller on a slide of its own)."""
-    drawn = [c.photo if crop else contained(c.photo, a) for c, a, crop in zip(cells, aspects, cover, strict=True)]
-    shown = [r.w * r.h for r in drawn]
+    shown = [r.w * r.h for r in _drawn(cells, aspects, cover)]
     large = len(cells) == 1 or all(
         shown_height(c.photo, a, crop) >= min(MIN_SHOWN * frame.height, _alone(a, t, frame)) - 1
         for c, a, t, crop in zip(cells, aspects, texts, cover, strict=True))
@@ -648,7 +651,7 @@ def cut_key(aspects: Sequence[float], width: int, height: int, captions: Caption
             most: int, crop: Sequence[bool]) -> str:
     """A digest of everything `page_sizes` depends on, so a cut worked out once can be looked up (the
     search is most of a one-slide still's cost); it holds no caption, only its digest."""
-    seen = repr((tuple(round(a, 9) for a in aspects), width, height, captions, tuple(texts), most, tuple(crop)))
+    seen = repr((tuple(aspects), width, height, captions, tuple(texts), most, tuple(crop)))
     return hashlib.blake2b(seen.encode(), digest_size=16).hexdigest()
 
 

@@ -10,7 +10,6 @@ ffmpeg build, so an upgrade never serves frames drawn by older code.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from collage.ffmpeg import ffmpeg_exe
 from collage.model.project import Music, Project
 from collage.model.theme import Theme
 from collage.model.timeline import Segment, Slide, Timeline
-from collage.resources import fonts_dir, package_dir
+from collage.resources import fonts_dir, package_dir, sources_digest
 from collage.version import __version__
 from collage.video.encode import EncodeSpec, gop_frames
 
@@ -34,15 +33,6 @@ _PLACEMENT = ("index", "start", "frames", "transition", "line", "style")  # wher
 def _digest(value: Any) -> str:
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
-
-
-@functools.lru_cache(maxsize=4)
-def sources_digest(package: Path) -> str:
-    """Every module of the package, in every subpackage, by its path inside the package."""
-    h = hashlib.blake2b(digest_size=20)
-    for path in sorted(package.rglob("*.py")):
-        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
 
 
 def tool(digests: Digests) -> str:
